@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Engine.Cli;
+
+/// <summary>Entry point of the <c>engine</c> command-line program, a thin client of the façade.</summary>
+public static class Program
+{
+    /// <summary>Runs the command line and returns the process exit code.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Loss-surface decomposition engine: activation regions and subglobal minima of ReLU networks.");
+        root.Subcommands.Add(DevicesCommand.Create());
+        return Cli.Invoke(root, args);
+    }
+}
