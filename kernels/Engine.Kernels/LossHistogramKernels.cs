@@ -1,0 +1,90 @@
+using Engine.Core;
+using ILGPU;
+
+namespace Engine.Kernels;
+
+/// <summary>Scalar arguments of a loss reduction.</summary>
+public readonly struct HistogramLaunch
+{
+    /// <summary>Creates the arguments.</summary>
+    public HistogramLaunch(long start, long count, long threads, int bins, double upper, int parameters)
+    {
+        Start = start;
+        Count = count;
+        Threads = threads;
+        Bins = bins;
+        Upper = upper;
+        Parameters = parameters;
+    }
+
+    /// <summary>Index of the batch's first region.</summary>
+    public long Start { get; }
+
+    /// <summary>Regions in the batch.</summary>
+    public long Count { get; }
+
+    /// <summary>Threads launched.</summary>
+    public long Threads { get; }
+
+    /// <summary>Histogram bins.</summary>
+    public int Bins { get; }
+
+    /// <summary>Upper edge of the histogram (the dead region's loss).</summary>
+    public double Upper { get; }
+
+    /// <summary>Unknowns m; a rank below it marks a singular system.</summary>
+    public int Parameters { get; }
+}
+
+/// <summary>Reduces a batch of region losses on the device, so large runs copy back a few numbers, not every region.</summary>
+public static class LossHistogramKernels
+{
+    /// <summary>Doubles per thread in the partial results: min, max, sum.</summary>
+    public const int RealPartials = 3;
+
+    /// <summary>Longs per thread in the partial results: argmin, argmax, singular count, count.</summary>
+    public const int IndexPartials = 4;
+
+    /// <summary>
+    /// Histogram of losses by atomic increments (bins as in <see cref="LossSummary.Bin"/>), and per-thread
+    /// extremes, sums and singular counts that the host merges: a few thousand threads' partials are cheaper to
+    /// copy than a second tree-reduction launch.
+    /// </summary>
+    public static void Reduce(Index1D thread, HistogramLaunch launch, ArrayView<double> losses, ArrayView<int> ranks,
+        ArrayView<long> bins, ArrayView<double> reals, ArrayView<long> indices)
+    {
+        if (thread >= launch.Threads) return;
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        double sum = 0.0;
+        long argMin = -1;
+        long argMax = -1;
+        long singular = 0;
+        long count = 0;
+        for (long r = thread; r < launch.Count; r += launch.Threads)
+        {
+            double loss = losses[r];
+            Atomic.Add(ref bins[LossSummary.Bin(loss, launch.Upper, launch.Bins)], 1L);
+            if (loss < min)
+            {
+                min = loss;
+                argMin = launch.Start + r;
+            }
+            if (loss > max)
+            {
+                max = loss;
+                argMax = launch.Start + r;
+            }
+            sum += loss;
+            if (ranks[r] < launch.Parameters) singular++;
+            count++;
+        }
+        reals[thread * RealPartials] = min;
+        reals[thread * RealPartials + 1] = max;
+        reals[thread * RealPartials + 2] = sum;
+        indices[thread * IndexPartials] = argMin;
+        indices[thread * IndexPartials + 1] = argMax;
+        indices[thread * IndexPartials + 2] = singular;
+        indices[thread * IndexPartials + 3] = count;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+
+namespace Engine.Core;
+
+/// <summary>
+/// The host twin of the Eq. 7 kernel: the same <see cref="RegionSystem"/> and <see cref="RegionSolve"/> code,
+/// spread over the cores with Parallel.For. Regions are walked in blocks of 2^ChunkBits consecutive indices that
+/// share every chunk but the lowest, so each block sums the higher chunks' entries once and each region adds a
+/// single table entry before its solve.
+/// </summary>
+public static class HostRegionSolver
+{
+    /// <summary>
+    /// Solves regions [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) into
+    /// <paramref name="summary"/>, and into <paramref name="outputs"/> where those are not empty.
+    /// </summary>
+    public static unsafe void Solve(RegionTables tables, long start, long count, LossSummary summary, RegionOutputs outputs = default)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(summary);
+        if (count <= 0) return;
+        RegionShape shape = tables.Shape;
+        int m = shape.Parameters;
+        int bits = shape.ChunkBits;
+        long end = start + count;
+        long firstBlock = start >> bits;
+        long lastBlock = (end - 1) >> bits;
+        bool solve = !outputs.Solutions.IsEmpty;
+        int scratchSize = solve ? shape.SolutionScratch : shape.LossScratch;
+        var gate = new object();
+
+        Parallel.For(firstBlock, lastBlock + 1,
+            () => new Worker(scratchSize, shape.EntrySize, summary.Bins.Length, summary.Upper),
+            (block, _, w) =>
+            {
+                fixed (double* table = tables.Values)
+                {
+                    Span<double> losses = outputs.Losses.Span;
+                    Span<int> ranks = outputs.Ranks.Span;
+                    Span<double> solutions = outputs.Solutions.Span;
+                    var source = new PointerScratch(table);
+                    var scratch = new PointerScratch(w.Scratch);
+                    var high = new PointerScratch(w.High);
+                    SumHigherChunks(source, shape, block << bits, w.High);
+                    long from = Math.Max(start, block << bits);
+                    long to = Math.Min(end, (block + 1) << bits);
+                    long mask = (1L << bits) - 1;
+                    for (long index = from; index < to; index++)
+                    {
+                        RegionSystem.Clear(scratch, m);
+                        RegionSystem.AddEntry(high, 0, scratch, m);
+                        RegionSystem.AddEntry(source, (int)((index & mask) * shape.EntrySize), scratch, m);
+                        RegionLoss result = RegionSolve.Factor(scratch, m, tables.SumSquaredTargets);
+                        w.Summary.Add(index, result, m);
+                        long r = index - start;
+                        if (!losses.IsEmpty) losses[(int)r] = result.Loss;
+                        if (!ranks.IsEmpty) ranks[(int)r] = result.Rank;
+                        if (solve)
+                        {
+                            RegionSolve.MinimumNormSolution(scratch, m, result.Rank);
+                            new ReadOnlySpan<double>(w.Scratch + shape.LossScratch, m).CopyTo(solutions.Slice((int)(r * m), m));
+                        }
+                    }
+                }
+                return w;
+            },
+            w =>
+            {
+                lock (gate) summary.Merge(w.Summary);
+                w.Dispose();
+            });
+    }
+
+    // Packed sum of the entries of chunks 1..K−1 for the block starting at blockStart.
+    private static unsafe void SumHigherChunks(PointerScratch tables, in RegionShape shape, long blockStart, double* high)
+    {
+        new Span<double>(high, shape.EntrySize).Clear();
+        long mask = (1L << shape.ChunkBits) - 1;
+        for (int k = 1; k < shape.Chunks; k++)
+        {
+            long pattern = (blockStart >> (k * shape.ChunkBits)) & mask;
+            int offset = (int)(k * shape.TableStride + pattern * shape.EntrySize);
+            for (int e = 0; e < shape.EntrySize; e++) high[e] += tables[offset + e];
+        }
+    }
+
+    private sealed unsafe class Worker : IDisposable
+    {
+        public Worker(int scratch, int entry, int bins, double upper)
+        {
+            Scratch = (double*)NativeMemory.AlignedAlloc((nuint)(scratch * sizeof(double)), 64);
+            High = (double*)NativeMemory.AlignedAlloc((nuint)(entry * sizeof(double)), 64);
+            Summary = new LossSummary(bins, upper);
+        }
+
+        public double* Scratch { get; }
+
+        public double* High { get; }
+
+        public LossSummary Summary { get; }
+
+        public void Dispose()
+        {
+            NativeMemory.AlignedFree(Scratch);
+            NativeMemory.AlignedFree(High);
+        }
+    }
+}
+
+/// <summary>Where per-region results go; an empty memory means "not wanted". Indexed from the range's start.</summary>
+public readonly record struct RegionOutputs(Memory<double> Losses, Memory<int> Ranks, Memory<double> Solutions);

@@ -1,0 +1,94 @@
+namespace Engine.Core;
+
+/// <summary>
+/// What a large enumeration keeps instead of every region: a histogram of subglobal-minimum losses over
+/// [0, dead-region loss], the extremes with the regions attaining them, the mean, and how many Eq. 7
+/// systems were singular. Summaries of disjoint index ranges merge.
+/// </summary>
+public sealed class LossSummary
+{
+    /// <summary>Creates an empty summary with <paramref name="bins"/> equal bins over [0, <paramref name="upper"/>].</summary>
+    public LossSummary(int bins, double upper)
+    {
+        if (bins < 1)
+            throw new EngineInputException($"histogram needs at least one bin, got {bins}");
+        Bins = new long[bins];
+        Upper = upper;
+    }
+
+    /// <summary>Counts per bin; bin k covers [k, k+1)·Upper/bins, the last one closed.</summary>
+    public long[] Bins { get; }
+
+    /// <summary>Upper edge of the last bin: the dead region's loss, which no region exceeds.</summary>
+    public double Upper { get; }
+
+    /// <summary>Regions summarised.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Smallest loss (the global minimum of the regions seen), +∞ when empty.</summary>
+    public double Min { get; private set; } = double.PositiveInfinity;
+
+    /// <summary>Index of the first region attaining <see cref="Min"/>.</summary>
+    public long ArgMin { get; private set; } = -1;
+
+    /// <summary>Largest loss, −∞ when empty.</summary>
+    public double Max { get; private set; } = double.NegativeInfinity;
+
+    /// <summary>Index of the first region attaining <see cref="Max"/>.</summary>
+    public long ArgMax { get; private set; } = -1;
+
+    /// <summary>Sum of losses, for the mean.</summary>
+    public double Sum { get; private set; }
+
+    /// <summary>Regions whose Eq. 7 matrix was rank-deficient.</summary>
+    public long Singular { get; private set; }
+
+    /// <summary>Mean loss.</summary>
+    public double Mean => Count == 0 ? double.NaN : Sum / Count;
+
+    /// <summary>
+    /// Histogram bin of <paramref name="loss"/>. Losses are clamped into range: rounding can put the dead
+    /// region a few ulps above <paramref name="upper"/>. Shared with the reduction kernel.
+    /// </summary>
+    public static int Bin(double loss, double upper, int bins)
+    {
+        if (!(upper > 0.0)) return 0;
+        int b = (int)(loss / upper * bins);
+        return b < 0 ? 0 : b >= bins ? bins - 1 : b;
+    }
+
+    /// <summary>Adds region <paramref name="index"/>.</summary>
+    public void Add(long index, RegionLoss result, int parameters)
+    {
+        Bins[Bin(result.Loss, Upper, Bins.Length)]++;
+        Accumulate(1, result.Loss, index, result.Loss, index, result.Loss, result.Rank < parameters ? 1 : 0);
+    }
+
+    /// <summary>Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately.</summary>
+    public void Accumulate(long count, double min, long argMin, double max, long argMax, double sum, long singular)
+    {
+        if (count == 0) return;
+        // Ties go to the lower index so that the answer does not depend on how the range was split.
+        if (min < Min || (min == Min && argMin < ArgMin))
+        {
+            Min = min;
+            ArgMin = argMin;
+        }
+        if (max > Max || (max == Max && argMax < ArgMax))
+        {
+            Max = max;
+            ArgMax = argMax;
+        }
+        Count += count;
+        Sum += sum;
+        Singular += singular;
+    }
+
+    /// <summary>Merges <paramref name="other"/>, a summary of a disjoint range with the same bins.</summary>
+    public void Merge(LossSummary other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (int b = 0; b < Bins.Length; b++) Bins[b] += other.Bins[b];
+        Accumulate(other.Count, other.Min, other.ArgMin, other.Max, other.ArgMax, other.Sum, other.Singular);
+    }
+}

@@ -1,0 +1,96 @@
+namespace Engine.Core;
+
+/// <summary>
+/// Sizes of one enumeration: N points in ℝⁿ, h hidden nodes, with or without the biases b and c, and how the
+/// N·h activation bits are split into chunks whose partial Eq. 7 systems are tabulated once.
+/// Activation pattern A has index Σ a_ij·2^(i·h+j): bit i·h+j is a_ij (i = data point, j = hidden node).
+/// Passed by value into kernels, so it holds only primitives.
+/// </summary>
+public readonly struct RegionShape
+{
+    /// <summary>Most activation bits an enumeration may have: indices and counts stay within a long.</summary>
+    public const int MaxPatternBits = 62;
+
+    // Each table holds 2^ChunkBits systems; 12 bits (4096 entries) keeps a table in cache on the CPU.
+    private const int MaxChunkBits = 12;
+    private const long MaxTableBytes = 512L << 20;
+
+    /// <summary>Computes the sizes, throwing <see cref="EngineInputException"/> for impossible ones.</summary>
+    public RegionShape(int points, int inputs, int hidden, bool bias)
+    {
+        if (hidden <= 0)
+            throw new EngineInputException($"hidden nodes must be positive, got {hidden}");
+        if (points <= 0 || inputs <= 0)
+            throw new EngineInputException($"dataset must have points and inputs, got N={points}, n={inputs}");
+        long bits = (long)points * hidden;
+        if (bits > MaxPatternBits)
+            throw new EngineInputException($"N·h = {points}·{hidden} = {bits} activation bits: 2^{bits} regions cannot be indexed (at most 2^{MaxPatternBits})");
+        Points = points;
+        Inputs = inputs;
+        Hidden = hidden;
+        Bias = bias ? 1 : 0;
+        Features = inputs + Bias;
+        Parameters = hidden * Features + Bias;
+        EntrySize = Parameters * (Parameters + 1) / 2 + Parameters;
+
+        int chunkPoints = Math.Max(1, Math.Min(points, MaxChunkBits / hidden));
+        while (chunkPoints > 1 && TableBytes(points, chunkPoints, hidden, EntrySize) > MaxTableBytes) chunkPoints--;
+        if (TableBytes(points, chunkPoints, hidden, EntrySize) > MaxTableBytes)
+            throw new EngineInputException($"h = {hidden} with {Parameters} parameters needs more than {MaxTableBytes >> 20} MiB of Eq. 7 tables");
+        ChunkPoints = chunkPoints;
+        ChunkBits = chunkPoints * hidden;
+        Chunks = (points + chunkPoints - 1) / chunkPoints;
+        TableStride = (1L << ChunkBits) * EntrySize;
+        PatternBits = (int)bits;
+    }
+
+    /// <summary>Data points N.</summary>
+    public int Points { get; }
+
+    /// <summary>Input dimension n.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Hidden nodes h.</summary>
+    public int Hidden { get; }
+
+    /// <summary>1 when the network has biases b and c, else 0.</summary>
+    public int Bias { get; }
+
+    /// <summary>Parameters per node in Eq. 4: p_j (n of them) and, with bias, q_j.</summary>
+    public int Features { get; }
+
+    /// <summary>
+    /// Unknowns m of the Eq. 7 system, ordered node by node as [p_j, q_j], then c: h·(n + 1) + 1 with bias, h·n without.
+    /// </summary>
+    public int Parameters { get; }
+
+    /// <summary>Activation bits N·h.</summary>
+    public int PatternBits { get; }
+
+    /// <summary>Number of activation patterns 2^(N·h).</summary>
+    public long Regions => 1L << PatternBits;
+
+    /// <summary>Doubles per tabulated system: the packed upper triangle of the m×m matrix, then the right-hand side.</summary>
+    public int EntrySize { get; }
+
+    /// <summary>Data points per chunk (the last chunk may have fewer).</summary>
+    public int ChunkPoints { get; }
+
+    /// <summary>Activation bits per chunk.</summary>
+    public int ChunkBits { get; }
+
+    /// <summary>Number of chunks.</summary>
+    public int Chunks { get; }
+
+    /// <summary>Doubles between consecutive chunk tables.</summary>
+    public long TableStride { get; }
+
+    /// <summary>Doubles of scratch one region's loss needs: the m×m matrix, the right-hand side and the permutation.</summary>
+    public int LossScratch => Parameters * Parameters + 2 * Parameters;
+
+    /// <summary>Doubles of scratch one region's loss and minimum-norm solution need together.</summary>
+    public int SolutionScratch => 3 * Parameters * Parameters + 4 * Parameters;
+
+    private static long TableBytes(int points, int chunkPoints, int hidden, int entrySize) =>
+        (points + chunkPoints - 1) / chunkPoints * (1L << (chunkPoints * hidden)) * entrySize * sizeof(double);
+}

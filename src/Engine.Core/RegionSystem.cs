@@ -1,0 +1,56 @@
+namespace Engine.Core;
+
+/// <summary>
+/// Builds the block system of Eq. 7, [Φ_j Λ_jk; …] p = [Y_j], for an activation pattern. With features
+/// z_i = [a_i1 x̃_i, …, a_ih x̃_i, 1] (x̃_i = [x_i; 1] and the trailing 1 only with bias), the matrix is
+/// Σ_i z_i z_iᵀ, whose blocks are Φ_j = Σ_i a_ij x̃_i x̃_iᵀ and Λ_jk = Σ_i a_ij a_ik x̃_i x̃_iᵀ, and the
+/// right-hand side is Σ_i y_i z_i. Sums over disjoint sets of points add, so each chunk of points has a
+/// table of its partial systems for every activation pattern of its bits, and a region's system is the
+/// sum of one entry per chunk. Called by the kernels and the host twin alike.
+/// </summary>
+public static class RegionSystem
+{
+    /// <summary>Zeroes the m×m matrix and the right-hand side at the start of <paramref name="system"/>.</summary>
+    public static void Clear<TS>(TS system, int parameters) where TS : struct, IScratch
+    {
+        int size = parameters * parameters + parameters;
+        for (int k = 0; k < size; k++) system[k] = 0.0;
+    }
+
+    /// <summary>
+    /// Adds the packed entry at <paramref name="offset"/> of <paramref name="tables"/> into the full matrix and
+    /// right-hand side held in <paramref name="system"/>.
+    /// </summary>
+    public static void AddEntry<TT, TS>(TT tables, int offset, TS system, int parameters)
+        where TT : struct, IScratch
+        where TS : struct, IScratch
+    {
+        int m = parameters;
+        int packed = offset;
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = i; j < m; j++)
+            {
+                double v = system[i * m + j] + tables[packed++];
+                system[i * m + j] = v;
+                system[j * m + i] = v;
+            }
+        }
+        int rhs = m * m;
+        for (int i = 0; i < m; i++) system[rhs + i] += tables[packed++];
+    }
+
+    /// <summary>Builds the Eq. 7 system of region <paramref name="index"/> from the chunk tables.</summary>
+    public static void Build<TT, TS>(TT tables, in RegionShape shape, long index, TS system)
+        where TT : struct, IScratch
+        where TS : struct, IScratch
+    {
+        Clear(system, shape.Parameters);
+        long mask = (1L << shape.ChunkBits) - 1;
+        for (int k = 0; k < shape.Chunks; k++)
+        {
+            long pattern = (index >> (k * shape.ChunkBits)) & mask;
+            AddEntry(tables, (int)(k * shape.TableStride + pattern * shape.EntrySize), system, shape.Parameters);
+        }
+    }
+}

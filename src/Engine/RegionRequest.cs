@@ -1,0 +1,51 @@
+using Engine.Core;
+
+namespace Engine;
+
+/// <summary>Where the region math runs.</summary>
+public enum RegionPath
+{
+    /// <summary>Kernels on a GPU; the host twin on the CPU backend, where ILGPU's simulated warps are several times slower.</summary>
+    Auto,
+    /// <summary>The host twin: the same math in plain C# over all cores.</summary>
+    Host,
+    /// <summary>The ILGPU kernels on the opened accelerator, whatever it is.</summary>
+    Kernel,
+}
+
+/// <summary>An enumeration of activation regions: dataset, network, index range and what to keep.</summary>
+public sealed class RegionRequest
+{
+    /// <summary>Most regions whose individual results a request may keep in memory.</summary>
+    public const long MaxKeptRegions = 1L << 26;
+
+    /// <summary>The dataset.</summary>
+    public required Dataset Data { get; init; }
+
+    /// <summary>Hidden nodes h.</summary>
+    public required int Hidden { get; init; }
+
+    /// <summary>Whether the network has biases b and c.</summary>
+    public bool Bias { get; init; }
+
+    /// <summary>First region index.</summary>
+    public long Start { get; init; }
+
+    /// <summary>Regions to enumerate; null for every region from <see cref="Start"/> on.</summary>
+    public long? Count { get; init; }
+
+    /// <summary>Histogram bins over [0, dead-region loss].</summary>
+    public int Bins { get; init; } = 20;
+
+    /// <summary>Keep every region's loss and rank (small runs).</summary>
+    public bool KeepRegions { get; init; }
+
+    /// <summary>Keep every region's minimum-norm minimizer too (implies <see cref="KeepRegions"/>).</summary>
+    public bool KeepSolutions { get; init; }
+
+    /// <summary>Where the math runs.</summary>
+    public RegionPath Path { get; init; }
+
+    /// <summary>Regions per batch; progress and cancellation are checked between batches.</summary>
+    public long BatchSize { get; init; } = 1L << 22;
+}
