@@ -19,7 +19,7 @@ public readonly struct RegionLoss
 
 /// <summary>
 /// Solves the Eq. 7 normal equations G p = b of one region in double precision, in place in the scratch
-/// laid out by <see cref="RegionSystem"/>: G (m×m, row-major), b (m), then a permutation (m).
+/// laid out by <see cref="RegionSystem"/>: G (m×m, row-major, lower triangle used), b (m), then a permutation (m).
 /// Called by the kernels and the host twin alike.
 /// </summary>
 /// <remarks>
@@ -83,16 +83,11 @@ public static class RegionSolve
                 s[i * m + k] = lik;
                 s[rhs + i] -= lik * zk;
             }
-            // Trailing Schur complement, kept symmetric so later pivots can swap whole rows and columns.
+            // Trailing Schur complement, lower triangle only.
             for (int i = k + 1; i < m; i++)
             {
                 double lik = s[i * m + k];
-                for (int j = k + 1; j <= i; j++)
-                {
-                    double v = s[i * m + j] - lik * s[j * m + k];
-                    s[i * m + j] = v;
-                    s[j * m + i] = v;
-                }
+                for (int j = k + 1; j <= i; j++) s[i * m + j] -= lik * s[j * m + k];
             }
             rank++;
         }
@@ -198,22 +193,21 @@ public static class RegionSolve
         }
     }
 
+    // Swaps indices a < b of a symmetric matrix held in its lower triangle (LAPACK's xSYSWAPR), with b and the permutation.
     private static void SwapSymmetric<TS>(TS s, int m, int a, int b) where TS : struct, IScratch
     {
-        for (int j = 0; j < m; j++)
-        {
-            double v = s[a * m + j];
-            s[a * m + j] = s[b * m + j];
-            s[b * m + j] = v;
-        }
-        for (int i = 0; i < m; i++)
-        {
-            double v = s[i * m + a];
-            s[i * m + a] = s[i * m + b];
-            s[i * m + b] = v;
-        }
-        int rhs = m * m;
-        (s[rhs + a], s[rhs + b]) = (s[rhs + b], s[rhs + a]);
-        (s[rhs + m + a], s[rhs + m + b]) = (s[rhs + m + b], s[rhs + m + a]);
+        for (int j = 0; j < a; j++) Swap(s, a * m + j, b * m + j);
+        Swap(s, a * m + a, b * m + b);
+        for (int i = a + 1; i < b; i++) Swap(s, i * m + a, b * m + i);
+        for (int i = b + 1; i < m; i++) Swap(s, i * m + a, i * m + b);
+        Swap(s, m * m + a, m * m + b);
+        Swap(s, m * m + m + a, m * m + m + b);
+    }
+
+    private static void Swap<TS>(TS s, int p, int q) where TS : struct, IScratch
+    {
+        double v = s[p];
+        s[p] = s[q];
+        s[q] = v;
     }
 }

@@ -18,8 +18,8 @@ public static class RegionSystem
     }
 
     /// <summary>
-    /// Adds the packed entry at <paramref name="offset"/> of <paramref name="tables"/> into the full matrix and
-    /// right-hand side held in <paramref name="system"/>.
+    /// Adds the packed entry at <paramref name="offset"/> of <paramref name="tables"/> into the lower triangle of
+    /// the matrix and the right-hand side held in <paramref name="system"/>.
     /// </summary>
     public static void AddEntry<TT, TS>(TT tables, int offset, TS system, int parameters)
         where TT : struct, IScratch
@@ -27,14 +27,10 @@ public static class RegionSystem
     {
         int m = parameters;
         int packed = offset;
+        // Packed entry (i, j ≥ i) lands in the lower triangle at (j, i): the solve reads nothing else.
         for (int i = 0; i < m; i++)
         {
-            for (int j = i; j < m; j++)
-            {
-                double v = system[i * m + j] + tables[packed++];
-                system[i * m + j] = v;
-                system[j * m + i] = v;
-            }
+            for (int j = i; j < m; j++) system[j * m + i] += tables[packed++];
         }
         int rhs = m * m;
         for (int i = 0; i < m; i++) system[rhs + i] += tables[packed++];
