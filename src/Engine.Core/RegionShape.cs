@@ -16,15 +16,20 @@ public readonly struct RegionShape
     private const long MaxTableBytes = 512L << 20;
 
     /// <summary>Computes the sizes, throwing <see cref="EngineInputException"/> for impossible ones.</summary>
-    public RegionShape(int points, int inputs, int hidden, bool bias)
+    public RegionShape(int points, int inputs, int hidden, bool bias) : this(points, inputs, hidden, bias, indexed: true)
+    {
+    }
+
+    private RegionShape(int points, int inputs, int hidden, bool bias, bool indexed)
     {
         if (hidden <= 0)
             throw new EngineInputException($"hidden nodes must be positive, got {hidden}");
         if (points <= 0 || inputs <= 0)
             throw new EngineInputException($"dataset must have points and inputs, got N={points}, n={inputs}");
         long bits = (long)points * hidden;
-        if (bits > MaxPatternBits)
+        if (indexed && bits > MaxPatternBits)
             throw new EngineInputException($"N·h = {points}·{hidden} = {bits} activation bits: 2^{bits} regions cannot be indexed (at most 2^{MaxPatternBits})");
+        Indexed = bits <= MaxPatternBits;
         Points = points;
         Inputs = inputs;
         Hidden = hidden;
@@ -33,6 +38,9 @@ public readonly struct RegionShape
         Parameters = hidden * Features + Bias;
         EntrySize = Parameters * (Parameters + 1) / 2 + Parameters;
 
+        PatternBits = (int)Math.Min(bits, int.MaxValue);
+        // Regions built from their columns need no chunk tables.
+        if (!indexed) return;
         int chunkPoints = Math.Max(1, Math.Min(points, MaxChunkBits / hidden));
         while (chunkPoints > 1 && TableBytes(points, chunkPoints, hidden, EntrySize) > MaxTableBytes) chunkPoints--;
         if (TableBytes(points, chunkPoints, hidden, EntrySize) > MaxTableBytes)
@@ -41,8 +49,16 @@ public readonly struct RegionShape
         ChunkBits = chunkPoints * hidden;
         Chunks = (points + chunkPoints - 1) / chunkPoints;
         TableStride = (1L << ChunkBits) * EntrySize;
-        PatternBits = (int)bits;
     }
+
+    /// <summary>
+    /// Sizes for regions built straight from their activation columns (nonempty enumeration), where N·h may
+    /// exceed <see cref="MaxPatternBits"/>: then <see cref="Indexed"/> is false and <see cref="Regions"/> is meaningless.
+    /// </summary>
+    public static RegionShape ForColumns(int points, int inputs, int hidden, bool bias) => new(points, inputs, hidden, bias, indexed: false);
+
+    /// <summary>Whether every region has an index Σ a_ij·2^(i·h+j) within a long.</summary>
+    public bool Indexed { get; }
 
     /// <summary>Data points N.</summary>
     public int Points { get; }
@@ -67,13 +83,13 @@ public readonly struct RegionShape
     /// <summary>Activation bits N·h.</summary>
     public int PatternBits { get; }
 
-    /// <summary>Number of activation patterns 2^(N·h).</summary>
+    /// <summary>Number of activation patterns 2^(N·h), when <see cref="Indexed"/>.</summary>
     public long Regions => 1L << PatternBits;
 
     /// <summary>Doubles per tabulated system: the packed upper triangle of the m×m matrix, then the right-hand side.</summary>
     public int EntrySize { get; }
 
-    /// <summary>Data points per chunk (the last chunk may have fewer).</summary>
+    /// <summary>Data points per chunk (the last chunk may have fewer); 0 for a shape made by <see cref="ForColumns"/>.</summary>
     public int ChunkPoints { get; }
 
     /// <summary>Activation bits per chunk.</summary>

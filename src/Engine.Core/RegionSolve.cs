@@ -129,16 +129,7 @@ public static class RegionSolve
 
         if (free > 0)
         {
-            // K column by column: L11ᵀ K_c = (row r + c of L21)ᵀ.
-            for (int c = 0; c < free; c++)
-            {
-                for (int i = r - 1; i >= 0; i--)
-                {
-                    double v = s[(r + c) * m + i];
-                    for (int k = i + 1; k < r; k++) v -= s[k * m + i] * s[kBase + k * free + c];
-                    s[kBase + i * free + c] = v / s[i * m + i];
-                }
-            }
+            NullSpace(s, m, r);
             for (int a = 0; a < free; a++)
             {
                 for (int b = 0; b <= a; b++)
@@ -161,6 +152,30 @@ public static class RegionSolve
             for (int c = 0; c < free; c++) s[u + r + c] = -s[t + c];
         }
         for (int i = 0; i < m; i++) s[kBase + (int)s[perm + i]] = s[u + i];
+    }
+
+    /// <summary>
+    /// After <see cref="Factor"/>, writes K = L11⁻ᵀL21ᵀ (rank × (m − rank), row-major) into <paramref name="s"/> at
+    /// offset <see cref="RegionShape.LossScratch"/>. The null space of G, and so the directions along which the
+    /// region's minimizers form an affine set, is spanned by the columns of N = P[−K; I], P the pivoting permutation
+    /// stored after the right-hand side (permuted index i is parameter s[m² + m + i]).
+    /// </summary>
+    public static void NullSpace<TS>(TS s, int parameters, int rank) where TS : struct, IScratch
+    {
+        int m = parameters;
+        int r = rank;
+        int free = m - r;
+        int kBase = m * m + 2 * m;
+        // K column by column: L11ᵀ K_c = (row r + c of L21)ᵀ.
+        for (int c = 0; c < free; c++)
+        {
+            for (int i = r - 1; i >= 0; i--)
+            {
+                double v = s[(r + c) * m + i];
+                for (int k = i + 1; k < r; k++) v -= s[k * m + i] * s[kBase + k * free + c];
+                s[kBase + i * free + c] = v / s[i * m + i];
+            }
+        }
     }
 
     // Solves A x = v for SPD A (n×n, lower triangle used, overwritten by its factor); x replaces v.

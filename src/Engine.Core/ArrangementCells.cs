@@ -1,0 +1,105 @@
+namespace Engine.Core;
+
+/// <summary>
+/// The feasible activation columns of one hidden node: the cells of the central hyperplane arrangement
+/// {(w, b) : wᵀx_i + b = 0} in ℝ^d, d = n + 1 with bias and d = n without (Figure 1 shows the three lines of
+/// paper-fig3 cutting ℝ² into six cells). Every node has the same cells, so a region is nonempty exactly when
+/// each of its columns is one of them.
+/// </summary>
+/// <remarks>
+/// Cells are built by adding the hyperplanes one at a time: each cell keeps a strictly interior witness, the
+/// side of the new hyperplane the witness lies on is inherited for free, and the other side costs one margin
+/// program (<see cref="ColumnFeasibility.Witness"/>). The work is O(cells · N) programs, polynomial in N
+/// (the count is O(N^(d−1))), instead of testing all 2^N columns. Points with x̃_i = 0 add no hyperplane and
+/// leave every column inactive there; duplicate points add a hyperplane that splits nothing.
+/// </remarks>
+public sealed class ArrangementCells
+{
+    private ArrangementCells(Dataset data, bool bias, List<ulong[]> columns, List<double[]> witnesses)
+    {
+        Data = data;
+        Bias = bias;
+        Columns = columns;
+        Witnesses = witnesses;
+    }
+
+    /// <summary>The dataset whose points define the hyperplanes.</summary>
+    public Dataset Data { get; }
+
+    /// <summary>Whether the node has a bias b_j.</summary>
+    public bool Bias { get; }
+
+    /// <summary>Number of cells: feasible columns of one node.</summary>
+    public int Count => Columns.Count;
+
+    /// <summary>Each cell's activation column (bit i = a_ij), in a deterministic order.</summary>
+    public IReadOnlyList<ulong[]> Columns { get; }
+
+    /// <summary>A strictly interior (w_j[, b_j]) of each cell, |w_k| ≤ 1.</summary>
+    public IReadOnlyList<double[]> Witnesses { get; }
+
+    /// <summary>Dimension d of the arrangement: n + 1 with bias, n without.</summary>
+    public int Dimension => Data.Inputs + (Bias ? 1 : 0);
+
+    /// <summary>Enumerates the cells of <paramref name="data"/>'s arrangement.</summary>
+    public static ArrangementCells Enumerate(Dataset data, bool bias, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int words = ColumnFeasibility.Words(data.Count);
+        int d = data.Inputs + (bias ? 1 : 0);
+        var columns = new List<ulong[]> { new ulong[words] };
+        var witnesses = new List<double[]> { new double[d] };
+        double[] x = new double[d];
+        for (int i = 0; i < data.Count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double norm = ColumnFeasibility.Augmented(data, bias, i, x);
+            if (norm == 0.0) continue;
+            int point = i;
+            var children = new (ulong[]? Column, double[]? Witness)[2 * columns.Count];
+            Parallel.For(0, columns.Count, c =>
+            {
+                double side = 0.0;
+                double[] w = witnesses[c];
+                for (int k = 0; k < d; k++) side += w[k] * x[k];
+                side /= norm;
+                for (int s = 0; s < 2; s++)
+                {
+                    ulong[] child = (ulong[])columns[c].Clone();
+                    if (s == 1) ColumnFeasibility.SetActive(child, point);
+                    double sign = s == 1 ? 1.0 : -1.0;
+                    double[]? witness = sign * side > ColumnFeasibility.MarginTolerance ? w
+                        : ColumnFeasibility.Witness(data, bias, child, point + 1);
+                    if (witness is not null) children[2 * c + s] = (child, witness);
+                }
+            });
+            columns.Clear();
+            witnesses.Clear();
+            foreach ((ulong[]? column, double[]? witness) in children)
+            {
+                if (column is null) continue;
+                columns.Add(column);
+                witnesses.Add(witness!);
+            }
+        }
+        return new ArrangementCells(data, bias, columns, witnesses);
+    }
+
+    /// <summary>
+    /// Cells of a central arrangement of <paramref name="hyperplanes"/> hyperplanes in general position in
+    /// ℝ^<paramref name="dimension"/>: 2·Σ_{k=0}^{d−1} C(N−1, k) (Cover's function-counting theorem). For
+    /// paper-fig3 without bias (N = 3, d = 2) it gives Figure 1's 6.
+    /// </summary>
+    public static long GeneralPositionCount(int hyperplanes, int dimension)
+    {
+        if (hyperplanes == 0) return 1;
+        long sum = 0;
+        long binomial = 1;
+        for (int k = 0; k < dimension && k <= hyperplanes - 1; k++)
+        {
+            sum += binomial;
+            binomial = binomial * (hyperplanes - 1 - k) / (k + 1);
+        }
+        return 2 * sum;
+    }
+}
