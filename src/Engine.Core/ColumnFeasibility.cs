@@ -6,7 +6,7 @@ namespace Engine.Core;
 /// differentiable point. Columns are bit sets over the data points, 64 points per word.
 /// </summary>
 /// <remarks>
-/// Feasibility is the margin linear program max t subject to s_i·(wᵀx̃_i)/‖x̃_i‖∞ ≥ t, |w_k| ≤ 1, t ≤ 1, with
+/// Feasibility is the margin linear program max t subject to s_i·(wᵀx̃_i)/‖x̃_i‖∞ ≥ t, |w_k| ≤ 1, −(d+1) ≤ t ≤ 1, with
 /// s_i = ±1 from a_ij and x̃_i = [x_i; 1] with bias (x_i without). The column is feasible iff t* exceeds
 /// <see cref="MarginTolerance"/>. Degenerate inputs: without bias a point at the origin has wᵀx_i = 0 for every w,
 /// so it is never active (Definition 2.1 reads a_ij = 1(0 &gt; 0) = 0) and, contributing nothing to the network,
@@ -57,6 +57,8 @@ public static class ColumnFeasibility
         double[] upper = new double[d + 1];
         Array.Fill(lower, -1.0);
         Array.Fill(upper, 1.0);
+        // |wᵀx̃|/‖x̃‖∞ ≤ ‖w‖₁ ≤ d, so with t ≥ −(d + 1) the corner w = −1, t = −(d + 1) is feasible: no Phase I.
+        lower[d] = -(d + 1.0);
         var program = new LinearProgram(lower, upper);
         double[] x = new double[d];
         double[] row = new double[d + 1];

@@ -51,7 +51,10 @@ public sealed class ColumnSystem
             {
                 if (ColumnFeasibility.Active(columns[j], i)) active |= 1 << j;
             }
-            RegionTables.Features(Data, hidden, bias, i, active & ~zeroed, _z);
+            active &= ~zeroed;
+            // Without bias an inactive point has z_i = 0 and adds nothing.
+            if (active == 0 && !bias) continue;
+            RegionTables.Features(Data, hidden, bias, i, active, _z);
             RegionTables.AddOuterProduct(_z, Data.Y[i], _entry);
         }
         fixed (double* entry = _entry)

@@ -57,11 +57,14 @@ public sealed class LossSummary
         return b < 0 ? 0 : b >= bins ? bins - 1 : b;
     }
 
-    /// <summary>Adds region <paramref name="index"/>.</summary>
-    public void Add(long index, RegionLoss result, int parameters)
+    /// <summary>
+    /// Adds region <paramref name="index"/>, counted <paramref name="weight"/> times (a multiset of node columns
+    /// stands for every ordering of its nodes).
+    /// </summary>
+    public void Add(long index, RegionLoss result, int parameters, long weight = 1)
     {
-        Bins[Bin(result.Loss, Upper, Bins.Length)]++;
-        Accumulate(1, result.Loss, index, result.Loss, index, result.Loss, result.Rank < parameters ? 1 : 0);
+        Bins[Bin(result.Loss, Upper, Bins.Length)] += weight;
+        Accumulate(weight, result.Loss, index, result.Loss, index, weight * result.Loss, result.Rank < parameters ? weight : 0);
     }
 
     /// <summary>Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately.</summary>

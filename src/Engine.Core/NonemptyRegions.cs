@@ -1,0 +1,271 @@
+namespace Engine.Core;
+
+/// <summary>What a nonempty-region enumeration computes and keeps.</summary>
+public sealed record NonemptyOptions
+{
+    /// <summary>
+    /// Enumerate multisets of node columns instead of ordered tuples. Hidden nodes are interchangeable, so a
+    /// multiset with column multiplicities m_k stands for h!/Π m_k! ordered regions of the same loss and
+    /// realizability; summaries weight it accordingly and equal the ordered ones, for about 1/h! of the work.
+    /// </summary>
+    public bool Unordered { get; init; }
+
+    /// <summary>Keep every enumerated region's columns, loss, rank and flags.</summary>
+    public bool Keep { get; init; }
+
+    /// <summary>Decide each region's realizability (<see cref="Realizability"/>), which costs up to 3^h margin programs.</summary>
+    public bool Realizability { get; init; }
+
+    /// <summary>Histogram bins over [0, dead-region loss].</summary>
+    public int Bins { get; init; } = 20;
+}
+
+/// <summary>
+/// The nonempty activation regions of a network with h nodes: every h-tuple (or multiset) of cells of the
+/// per-node arrangement (<see cref="ArrangementCells"/>), each solved through its Eq. 7 system built from the
+/// columns (<see cref="ColumnSystem"/>). Rows are numbered lexicographically in the cell indices of nodes
+/// 1..h (non-decreasing tuples when unordered); summaries use the row number as the region's index.
+/// </summary>
+public sealed class NonemptyRegions
+{
+    private readonly long[] _firstOffsets;
+
+    private NonemptyRegions(ArrangementCells cells, int hidden, NonemptyOptions options)
+    {
+        Cells = cells;
+        Options = options;
+        Shape = RegionShape.ForColumns(cells.Data.Count, cells.Data.Inputs, hidden, cells.Bias);
+        int c = cells.Count;
+        _firstOffsets = new long[c + 1];
+        for (int a = 0; a < c; a++) _firstOffsets[a + 1] = checked(_firstOffsets[a] + RowsFrom(a, hidden - 1));
+        Rows = _firstOffsets[c];
+        Regions = checked(Power(c, hidden));
+        DeadRegionLoss = RegionTables.DeadLoss(cells.Data, cells.Bias);
+        Summary = new LossSummary(options.Bins, DeadRegionLoss);
+        if (options.Realizability) RealizableSummary = new LossSummary(options.Bins, DeadRegionLoss);
+    }
+
+    /// <summary>The per-node cells the regions combine.</summary>
+    public ArrangementCells Cells { get; }
+
+    /// <summary>What was asked.</summary>
+    public NonemptyOptions Options { get; }
+
+    /// <summary>Sizes of the network (N·h may exceed 62 bits).</summary>
+    public RegionShape Shape { get; }
+
+    /// <summary>Rows enumerated: C^h ordered tuples, or C(C+h−1, h) multisets.</summary>
+    public long Rows { get; }
+
+    /// <summary>Nonempty regions C^h, whatever the enumeration order.</summary>
+    public long Regions { get; }
+
+    /// <summary>Loss of the all-zeros region, the histograms' upper edge.</summary>
+    public double DeadRegionLoss { get; }
+
+    /// <summary>Histogram and extremes of every nonempty region's subglobal minimum (weighted by multiplicity).</summary>
+    public LossSummary Summary { get; }
+
+    /// <summary>The same over regions whose minimum is realizable; null unless realizability was asked for.</summary>
+    public LossSummary? RealizableSummary { get; }
+
+    /// <summary>Kept: row r's cell indices at [r·h, (r+1)·h).</summary>
+    public int[]? Tuples { get; private set; }
+
+    /// <summary>Kept: each row's subglobal-minimum loss.</summary>
+    public double[]? Losses { get; private set; }
+
+    /// <summary>Kept: each row's Eq. 7 rank.</summary>
+    public int[]? Ranks { get; private set; }
+
+    /// <summary>Kept: each row's ordered regions (1 unless unordered).</summary>
+    public long[]? Multiplicities { get; private set; }
+
+    /// <summary>Kept with realizability: whether each row's minimum is realizable.</summary>
+    public bool[]? Realizable { get; private set; }
+
+    /// <summary>Kept when N·h ≤ 62: each row's standard index Σ a_ij·2^(i·h+j), as exhaustive enumeration numbers it.</summary>
+    public long[]? Indices { get; private set; }
+
+    /// <summary>Enumerates the nonempty regions of a network with <paramref name="hidden"/> nodes over <paramref name="cells"/>.</summary>
+    public static NonemptyRegions Enumerate(ArrangementCells cells, int hidden, NonemptyOptions options, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new NonemptyRegions(cells, hidden, options);
+        result.Run(cancellation);
+        return result;
+    }
+
+    /// <summary>Most rows a kept enumeration may hold.</summary>
+    public const long MaxKeptRows = 1L << 24;
+
+    /// <summary>Row <paramref name="row"/>'s cell index per node.</summary>
+    public int[] Tuple(long row)
+    {
+        int h = Shape.Hidden;
+        int[] tuple = new int[h];
+        int lo = 0;
+        for (int j = 0; j < h; j++)
+        {
+            for (int a = Options.Unordered ? lo : 0; ; a++)
+            {
+                long block = RowsFrom(a, h - 1 - j);
+                if (row < block)
+                {
+                    tuple[j] = a;
+                    lo = a;
+                    break;
+                }
+                row -= block;
+            }
+        }
+        return tuple;
+    }
+
+    /// <summary>The columns of row <paramref name="row"/>, one per node.</summary>
+    public ulong[][] Columns(long row) => Tuple(row).Select(a => Cells.Columns[a]).ToArray();
+
+    /// <summary>Standard index Σ a_ij·2^(i·h+j) of the region with these columns; needs N·h ≤ 62.</summary>
+    public static long Index(IReadOnlyList<ulong[]> columns, int points)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        int h = columns.Count;
+        long index = 0;
+        for (int i = 0; i < points; i++)
+        {
+            for (int j = 0; j < h; j++)
+            {
+                if (ColumnFeasibility.Active(columns[j], i)) index |= 1L << (i * h + j);
+            }
+        }
+        return index;
+    }
+
+    // Tuples of length k following a first element a: C^k ordered, multisets of [a, C) unordered.
+    private long RowsFrom(int a, int k) => Options.Unordered ? MultiChoose(Cells.Count - a, k) : Power(Cells.Count, k);
+
+    private static long Power(long c, int k)
+    {
+        long p = 1;
+        for (int i = 0; i < k; i++) p = checked(p * c);
+        return p;
+    }
+
+    // Multisets of size k from n kinds: C(n + k − 1, k).
+    private static long MultiChoose(long n, int k)
+    {
+        long r = 1;
+        for (int i = 1; i <= k; i++) r = checked(r * (n + i - 1) / i);
+        return r;
+    }
+
+    private void Run(CancellationToken cancellation)
+    {
+        int h = Shape.Hidden;
+        int c = Cells.Count;
+        if (Options.Keep)
+        {
+            if (Rows > MaxKeptRows)
+                throw new EngineInputException($"keeping {Rows:N0} nonempty regions exceeds {MaxKeptRows:N0}; drop --csv or use --unordered");
+            Tuples = new int[Rows * h];
+            Losses = new double[Rows];
+            Ranks = new int[Rows];
+            Multiplicities = new long[Rows];
+            if (Options.Realizability) Realizable = new bool[Rows];
+            if (Shape.Indexed) Indices = new long[Rows];
+        }
+        long factorial = 1;
+        for (int k = 2; k <= h; k++) factorial *= k;
+        var gate = new object();
+        var parallel = new ParallelOptions { CancellationToken = cancellation };
+        Parallel.For(0, c, parallel,
+            () => new Worker(Cells.Data, Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
+            (a, _, w) =>
+            {
+                int[] tuple = w.Tuple;
+                Array.Fill(tuple, Options.Unordered ? a : 0);
+                tuple[0] = a;
+                for (long row = _firstOffsets[a]; row < _firstOffsets[a + 1]; row++)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    for (int j = 0; j < h; j++) w.Columns[j] = Cells.Columns[tuple[j]];
+                    long weight = Options.Unordered ? factorial / Repeats(tuple) : 1;
+                    RegionLoss loss = w.System.Solve(w.Columns);
+                    w.Summary.Add(row, loss, Shape.Parameters, weight);
+                    bool realizable = false;
+                    if (Options.Realizability)
+                    {
+                        realizable = Realizability.Decide(w.System, w.Columns, loss.Loss) is not null;
+                        if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
+                    }
+                    if (Options.Keep)
+                    {
+                        tuple.CopyTo(Tuples.AsSpan((int)(row * h), h));
+                        Losses![row] = loss.Loss;
+                        Ranks![row] = loss.Rank;
+                        Multiplicities![row] = weight;
+                        if (Realizable is not null) Realizable[row] = realizable;
+                        if (Indices is not null) Indices[row] = Index(w.Columns, Shape.Points);
+                    }
+                    Advance(tuple, c);
+                }
+                return w;
+            },
+            w =>
+            {
+                lock (gate)
+                {
+                    Summary.Merge(w.Summary);
+                    if (RealizableSummary is not null) RealizableSummary.Merge(w.Realizable!);
+                }
+            });
+    }
+
+    // Next tuple with the same first element: an odometer over nodes 2..h, non-decreasing when unordered.
+    private void Advance(int[] tuple, int cells)
+    {
+        for (int j = tuple.Length - 1; j >= 1; j--)
+        {
+            if (tuple[j] + 1 < cells)
+            {
+                tuple[j]++;
+                if (Options.Unordered)
+                {
+                    for (int k = j + 1; k < tuple.Length; k++) tuple[k] = tuple[j];
+                }
+                else
+                {
+                    for (int k = j + 1; k < tuple.Length; k++) tuple[k] = 0;
+                }
+                return;
+            }
+        }
+    }
+
+    // Π m_k! over the multiplicities of a sorted tuple.
+    private static long Repeats(int[] tuple)
+    {
+        long product = 1;
+        int run = 1;
+        for (int j = 1; j < tuple.Length; j++)
+        {
+            run = tuple[j] == tuple[j - 1] ? run + 1 : 1;
+            product *= run;
+        }
+        return product;
+    }
+
+    private sealed class Worker(Dataset data, RegionShape shape, int bins, double upper, bool realizability)
+    {
+        public ColumnSystem System { get; } = new(data, shape);
+
+        public LossSummary Summary { get; } = new(bins, upper);
+
+        public LossSummary? Realizable { get; } = realizability ? new(bins, upper) : null;
+
+        public int[] Tuple { get; } = new int[shape.Hidden];
+
+        public ulong[][] Columns { get; } = new ulong[shape.Hidden][];
+    }
+}
