@@ -12,7 +12,10 @@ internal static class EnumerateCommand
     public static Command Create()
     {
         var common = new RegionOptions();
-        var csv = new Option<FileInfo?>("--csv") { Description = "Write one row per region: index,loss (keeps every region in memory)." };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Write one row per region: index,loss,feasible,realizable (keeps every region in memory and decides realizability)." };
+        var nonempty = new Option<bool>("--nonempty") { Description = "Enumerate only nonempty regions, as combinations of each node's arrangement cells (any N·h; host only)." };
+        var unordered = new Option<bool>("--unordered") { Description = "With --nonempty: multisets of node columns weighted by multiplicity (same histograms, about h! times less work)." };
+        var realizable = new Option<bool>("--realizable") { Description = "Decide which subglobal minima are realizable and show them beside all minima." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the run's settings and histogram as JSON." };
         var bins = new Option<int>("--bins") { Description = "Histogram bins over [0, dead-region loss].", DefaultValueFactory = _ => 20 };
         var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run)." };
@@ -22,11 +25,13 @@ internal static class EnumerateCommand
 
         var command = new Command("enumerate", "Solve Eq. 7 for every activation region and print the histogram of subglobal-minimum losses.");
         common.AddTo(command);
-        foreach (Option option in new Option[] { csv, json, bins, start, count, allowLong, path }) command.Options.Add(option);
+        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, bins, start, count, allowLong, path }) command.Options.Add(option);
 
         command.SetAction((parsed, cancellation) =>
         {
             Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
+            bool keep = parsed.GetValue(csv) is not null;
+            bool onlyNonempty = parsed.GetValue(nonempty);
             var request = new RegionRequest
             {
                 Data = data,
@@ -35,9 +40,26 @@ internal static class EnumerateCommand
                 Start = parsed.GetValue(start),
                 Count = parsed.GetValue(count),
                 Bins = parsed.GetValue(bins),
-                KeepRegions = parsed.GetValue(csv) is not null,
+                // Exhaustive runs decide realizability per kept region; nonempty runs as they go.
+                KeepRegions = keep || (parsed.GetValue(realizable) && !onlyNonempty),
+                Realizability = keep || parsed.GetValue(realizable),
+                Unordered = parsed.GetValue(unordered),
                 Path = ParsePath(parsed.Value(path)),
             };
+            if (request.Unordered && !onlyNonempty)
+                throw new EngineInputException("--unordered needs --nonempty");
+            if (onlyNonempty)
+            {
+                if (parsed.GetValue(start) != 0 || request.Count is not null)
+                    throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                NonemptyRegions found = RegionEngine.EnumerateNonempty(request, cancellation);
+                double seconds = clock.Elapsed.TotalSeconds;
+                Console.Write(RegionReport.Table(found, data.Name, seconds));
+                if (parsed.GetValue(csv) is { } nonemptyCsv) RegionReport.WriteCsv(found, nonemptyCsv.FullName);
+                if (parsed.GetValue(json) is { } nonemptyJson) RegionReport.WriteJson(RegionReport.Json(found, data.Name, seconds), nonemptyJson.FullName);
+                return 0;
+            }
             var shape = new RegionShape(data.Count, data.Inputs, request.Hidden, request.Bias);
             long regions = request.Count ?? shape.Regions - request.Start;
 

@@ -38,47 +38,115 @@ internal static class RegionReport
         text.AppendLine(Inv, $"subglobal minima of {Describe(run.Shape, run.Request.Data.Name)}");
         text.AppendLine(Inv, $"regions {Regions(run.Done)}{(run.Completed ? "" : $" of {run.Requested:N0} (interrupted)")}, singular systems {s.Singular:N0}, {Duration(run.Seconds)} on {run.Device}");
         text.AppendLine();
-        text.AppendLine("  loss from     loss to    regions    share");
-        double width = s.Upper / s.Bins.Length;
-        for (int b = 0; b < s.Bins.Length; b++)
-        {
-            text.AppendLine(Inv, $"  {b * width,9:0.0000}   {(b + 1) * width,9:0.0000}  {s.Bins[b],9:N0}  {Share(s.Bins[b], s.Count),6}");
-        }
-        text.AppendLine();
+        Histogram(text, s, run.RealizableSummary);
         if (s.Count > 0)
         {
             text.AppendLine(Inv, $"  min  {s.Min:0.000000} at region {s.ArgMin} (a = {Pattern(run, s.ArgMin)})");
             text.AppendLine(Inv, $"  max  {s.Max:0.000000} at region {s.ArgMax} (a = {Pattern(run, s.ArgMax)})");
             text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {run.DeadRegionLoss:0.000000}");
         }
+        if (run.RealizableSummary is { } real)
+        {
+            long nonempty = run.Feasible!.Count(f => f);
+            text.AppendLine(Inv, $"  nonempty regions {nonempty:N0}; realizable minima {real.Count:N0}{(real.Count > 0 ? $", lowest {real.Min:0.000000} at region {real.ArgMin} (a = {Pattern(run, real.ArgMin)})" : "")}");
+        }
         if (run.Losses is not null)
         {
-            IReadOnlyList<(double Loss, long Count)> levels = LossLevels.Group(run.Losses.AsSpan(0, (int)run.Done), LevelTolerance * (1 + run.DeadRegionLoss));
-            if (levels.Count <= 40)
-            {
-                text.AppendLine();
-                text.AppendLine("  distinct minima   regions");
-                foreach ((double loss, long count) in levels) text.AppendLine(Inv, $"  {loss,14:0.000000}  {count,8:N0}");
-            }
+            double[] losses = run.Losses.AsSpan(0, (int)run.Done).ToArray();
+            double[]? realizable = run.Realizable is null ? null : losses.Where((_, r) => run.Realizable[r]).ToArray();
+            Levels(text, losses, null, realizable, LevelTolerance * (1 + run.DeadRegionLoss));
         }
         return text.ToString();
+    }
+
+    /// <summary>The text table of a nonempty-region enumeration.</summary>
+    public static string Table(NonemptyRegions run, string dataset, double seconds)
+    {
+        LossSummary s = run.Summary;
+        var text = new StringBuilder();
+        text.AppendLine(Inv, $"subglobal minima of the nonempty regions of {Describe(run.Shape, dataset)}");
+        text.AppendLine(Inv, $"{run.Cells.Count:N0} cells per node; {run.Regions:N0} nonempty regions of 2^{run.Shape.PatternBits} patterns, as {run.Rows:N0} {(run.Options.Unordered ? "multisets" : "ordered tuples")}; singular systems {s.Singular:N0}; {Duration(seconds)}");
+        text.AppendLine();
+        Histogram(text, s, run.RealizableSummary);
+        if (s.Count > 0)
+        {
+            text.AppendLine(Inv, $"  min  {s.Min:0.000000} at a = {NonemptyPattern(run, s.ArgMin)}");
+            text.AppendLine(Inv, $"  max  {s.Max:0.000000} at a = {NonemptyPattern(run, s.ArgMax)}");
+            text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {run.DeadRegionLoss:0.000000}");
+        }
+        if (run.RealizableSummary is { Count: > 0 } real)
+            text.AppendLine(Inv, $"  realizable minima {real.Count:N0}, lowest {real.Min:0.000000} at a = {NonemptyPattern(run, real.ArgMin)}");
+        if (run.Losses is not null)
+        {
+            double[]? realizable = run.Realizable is null ? null : run.Losses.Where((_, r) => run.Realizable[r]).ToArray();
+            long[]? realizableWeights = run.Realizable is null ? null : run.Multiplicities!.Where((_, r) => run.Realizable[r]).ToArray();
+            Levels(text, run.Losses, run.Multiplicities, realizable, LevelTolerance * (1 + run.DeadRegionLoss), realizableWeights);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Index (or nothing beyond 62 bits), loss, and flags; with --unordered also the multiplicity.</summary>
+    public static void WriteCsv(NonemptyRegions run, string path)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine(run.Options.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable");
+        for (long r = 0; r < run.Rows; r++)
+        {
+            string index = run.Indices is null ? "" : run.Indices[r].ToString(Inv);
+            string realizable = run.Realizable is null ? "" : run.Realizable[r] ? "1" : "0";
+            string multiplicity = run.Options.Unordered ? "," + run.Multiplicities![r].ToString(Inv) : "";
+            writer.WriteLine(string.Create(Inv, $"{index},{run.Losses![r]:R},1,{realizable}{multiplicity}"));
+        }
     }
 
     public static void WriteCsv(RegionEnumeration run, string path)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("index,loss");
+        writer.WriteLine("index,loss,feasible,realizable");
         for (long r = 0; r < run.Done; r++)
-            writer.WriteLine(string.Create(Inv, $"{run.Request.Start + r},{run.Losses![r]:R}"));
+        {
+            string flags = run.Feasible is null ? "," : $"{(run.Feasible[r] ? 1 : 0)},{(run.Realizable![r] ? 1 : 0)}";
+            writer.WriteLine(string.Create(Inv, $"{run.Request.Start + r},{run.Losses![r]:R},{flags}"));
+        }
+    }
+
+    // Bins of all regions, with the realizable ones beside them when decided.
+    private static void Histogram(StringBuilder text, LossSummary s, LossSummary? real)
+    {
+        text.AppendLine(real is null ? "  loss from     loss to    regions    share" : "  loss from     loss to    regions    share  realizable");
+        double width = s.Upper / s.Bins.Length;
+        for (int b = 0; b < s.Bins.Length; b++)
+        {
+            text.Append(Inv, $"  {b * width,9:0.0000}   {(b + 1) * width,9:0.0000}  {s.Bins[b],9:N0}  {Share(s.Bins[b], s.Count),6}");
+            if (real is not null) text.Append(Inv, $"  {real.Bins[b],10:N0}");
+            text.AppendLine();
+        }
+        text.AppendLine();
+    }
+
+    // Distinct minima with their (weighted) region counts, and realizable counts when known; only when few.
+    private static void Levels(StringBuilder text, double[] losses, long[]? weights, double[]? realizable, double tolerance, long[]? realizableWeights = null)
+    {
+        IReadOnlyList<(double Loss, long Count)> levels = LossLevels.Group(losses, tolerance, weights);
+        if (levels.Count > 40) return;
+        IReadOnlyList<(double Loss, long Count)> real = realizable is null ? [] : LossLevels.Group(realizable, tolerance, realizableWeights);
+        text.AppendLine();
+        text.AppendLine(realizable is null ? "  distinct minima   regions" : "  distinct minima   regions  realizable");
+        foreach ((double loss, long count) in levels)
+        {
+            text.Append(Inv, $"  {loss,14:0.000000}  {count,8:N0}");
+            if (realizable is not null)
+            {
+                long r = real.Where(l => Math.Abs(l.Loss - loss) <= tolerance).Sum(l => l.Count);
+                text.Append(Inv, $"  {(r == 0 ? "." : r.ToString("N0", Inv)),10}");
+            }
+            text.AppendLine();
+        }
     }
 
     public static JsonObject Json(RegionEnumeration run)
     {
         LossSummary s = run.Summary;
-        double width = s.Upper / s.Bins.Length;
-        var bins = new JsonArray();
-        for (int b = 0; b < s.Bins.Length; b++)
-            bins.Add(new JsonObject { ["from"] = b * width, ["to"] = (b + 1) * width, ["regions"] = s.Bins[b] });
         return new JsonObject
         {
             ["dataset"] = run.Request.Data.Name,
@@ -101,7 +169,8 @@ internal static class RegionReport
             ["max"] = s.Count > 0 ? s.Max : null,
             ["argmax"] = s.Count > 0 ? s.ArgMax : null,
             ["mean"] = s.Count > 0 ? s.Mean : null,
-            ["histogram"] = bins,
+            ["histogram"] = Bins(s),
+            ["realizable"] = run.RealizableSummary is { } real ? SummaryJson(real) : null,
         };
     }
 
@@ -110,4 +179,61 @@ internal static class RegionReport
     private static string Share(long count, long total) => total == 0 ? "-" : (100.0 * count / total).ToString("0.00", Inv) + "%";
 
     private static string Pattern(RegionEnumeration run, long index) => RegionPattern.Format(index, run.Shape.Points, run.Shape.Hidden);
+
+    /// <summary>A nonempty region's pattern in <see cref="RegionPattern.Format"/>'s layout, from its row.</summary>
+    public static string NonemptyPattern(NonemptyRegions run, long row) => ColumnsPattern(run.Columns(row), run.Shape.Points);
+
+    /// <summary>Columns as one group of h bits per data point, nodes in order.</summary>
+    public static string ColumnsPattern(IReadOnlyList<ulong[]> columns, int points)
+    {
+        var text = new StringBuilder(points * (columns.Count + 1));
+        for (int i = 0; i < points; i++)
+        {
+            if (i > 0) text.Append(' ');
+            foreach (ulong[] column in columns) text.Append(ColumnFeasibility.Active(column, i) ? '1' : '0');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The settings and histograms of a nonempty run as JSON.</summary>
+    public static JsonObject Json(NonemptyRegions run, string dataset, double seconds)
+    {
+        var json = new JsonObject
+        {
+            ["dataset"] = dataset,
+            ["points"] = run.Shape.Points,
+            ["inputs"] = run.Shape.Inputs,
+            ["hidden"] = run.Shape.Hidden,
+            ["bias"] = run.Shape.Bias == 1,
+            ["nonempty"] = true,
+            ["unordered"] = run.Options.Unordered,
+            ["cells_per_node"] = run.Cells.Count,
+            ["regions"] = run.Regions,
+            ["rows"] = run.Rows,
+            ["seconds"] = seconds,
+            ["dead_region_loss"] = run.DeadRegionLoss,
+            ["summary"] = SummaryJson(run.Summary),
+        };
+        if (run.RealizableSummary is { } real) json["realizable"] = SummaryJson(real);
+        return json;
+    }
+
+    private static JsonArray Bins(LossSummary s)
+    {
+        double width = s.Upper / s.Bins.Length;
+        var bins = new JsonArray();
+        for (int b = 0; b < s.Bins.Length; b++)
+            bins.Add(new JsonObject { ["from"] = b * width, ["to"] = (b + 1) * width, ["regions"] = s.Bins[b] });
+        return bins;
+    }
+
+    private static JsonObject SummaryJson(LossSummary s) => new()
+    {
+            ["count"] = s.Count,
+            ["singular"] = s.Singular,
+            ["min"] = s.Count > 0 ? s.Min : null,
+            ["max"] = s.Count > 0 ? s.Max : null,
+            ["mean"] = s.Count > 0 ? s.Mean : null,
+            ["histogram"] = Bins(s),
+    };
 }

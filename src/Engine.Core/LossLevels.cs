@@ -10,18 +10,20 @@ public static class LossLevels
     /// Sorted distinct losses with their counts. Losses within <paramref name="tolerance"/> of the level's first
     /// member are one level: equal minima computed from differently ordered sums differ by a few ulps.
     /// </summary>
-    public static IReadOnlyList<(double Loss, long Count)> Group(ReadOnlySpan<double> losses, double tolerance)
+    /// <remarks>With <paramref name="weights"/>, each loss counts its weight (a multiset of columns stands for several regions).</remarks>
+    public static IReadOnlyList<(double Loss, long Count)> Group(ReadOnlySpan<double> losses, double tolerance, long[]? weights = null)
     {
         double[] sorted = losses.ToArray();
-        Array.Sort(sorted);
+        long[] counts = weights is null ? Enumerable.Repeat(1L, sorted.Length).ToArray() : (long[])weights.Clone();
+        Array.Sort(sorted, counts);
         var levels = new List<(double, long)>();
         int k = 0;
         while (k < sorted.Length)
         {
             double level = sorted[k];
-            int first = k;
-            while (k < sorted.Length && sorted[k] - level <= tolerance) k++;
-            levels.Add((level, k - first));
+            long count = 0;
+            while (k < sorted.Length && sorted[k] - level <= tolerance) count += counts[k++];
+            levels.Add((level, count));
         }
         return levels;
     }

@@ -79,8 +79,48 @@ public sealed class RegionEngine
             RunHost(request, tables, count, result, progress, cancellation);
         else
             RunKernels(request, tables, count, result, progress, cancellation);
+        if (request.Realizability && result.Completed)
+        {
+            result.Feasible = new bool[count];
+            result.Realizable = new bool[count];
+            result.RealizableSummary = new LossSummary(request.Bins, tables.DeadRegionLoss);
+            RegionClassifier.Classify(Cells(request.Data, request.Bias, cancellation), request.Hidden, request.Start,
+                result.Losses!, result.Ranks!, result.Feasible, result.Realizable, result.RealizableSummary, cancellation);
+        }
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
+    }
+
+    /// <summary>The cells of one node's hyperplane arrangement: its feasible activation columns (Figure 1). Host work.</summary>
+    public static ArrangementCells Cells(Dataset data, bool bias, CancellationToken cancellation = default) =>
+        ArrangementCells.Enumerate(data, bias, cancellation);
+
+    /// <summary>
+    /// Enumerates only the nonempty regions of <paramref name="request"/> (its dataset, network, bins,
+    /// <see cref="RegionRequest.KeepRegions"/>, <see cref="RegionRequest.Realizability"/> and
+    /// <see cref="RegionRequest.Unordered"/>), as combinations of arrangement cells, on the host over all cores.
+    /// N·h may exceed 62 bits here.
+    /// </summary>
+    public static NonemptyRegions EnumerateNonempty(RegionRequest request, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Hidden <= 0)
+            throw new EngineInputException($"hidden nodes must be positive, got {request.Hidden}");
+        if (request.Bins < 1)
+            throw new EngineInputException($"histogram needs at least one bin, got {request.Bins}");
+        ArrangementCells cells = Cells(request.Data, request.Bias, cancellation);
+        try
+        {
+            return NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
+            {
+                Unordered = request.Unordered, Keep = request.KeepRegions || request.KeepSolutions,
+                Realizability = request.Realizability, Bins = request.Bins,
+            }, cancellation);
+        }
+        catch (OverflowException)
+        {
+            throw new EngineInputException($"{cells.Count:N0} cells per node give more than 2^63 combinations for h = {request.Hidden}");
+        }
     }
 
     private static long Validate(RegionRequest request, RegionShape shape)
@@ -91,6 +131,8 @@ public sealed class RegionEngine
         long count = request.Count ?? available;
         if (count <= 0 || count > available)
             throw new EngineInputException($"count {count} must be in [1, {available}] for start {request.Start} and 2^{shape.PatternBits} regions");
+        if (request.Realizability && !(request.KeepRegions || request.KeepSolutions))
+            throw new EngineInputException("realizability of an exhaustive run is decided per kept region: keep the regions (--csv) or enumerate --nonempty");
         if ((request.KeepRegions || request.KeepSolutions) && count > RegionRequest.MaxKeptRegions)
             throw new EngineInputException($"keeping every region's result needs {count:N0} entries; at most {RegionRequest.MaxKeptRegions:N0} can be kept (use --count to take part of the range)");
         if (request.KeepSolutions && count * shape.Parameters > int.MaxValue)

@@ -46,6 +46,15 @@ public sealed class RegionEnumeration
     /// <summary>Each region's minimum-norm minimizer (m values) when kept.</summary>
     public double[]? Solutions { get; internal set; }
 
+    /// <summary>With realizability: whether each kept region is nonempty (every column a cell of the arrangement).</summary>
+    public bool[]? Feasible { get; internal set; }
+
+    /// <summary>With realizability: whether each kept region's subglobal minimum is realizable.</summary>
+    public bool[]? Realizable { get; internal set; }
+
+    /// <summary>With realizability: histogram and extremes of the realizable minima.</summary>
+    public LossSummary? RealizableSummary { get; internal set; }
+
     /// <summary>The path that ran.</summary>
     public RegionPath Path { get; }
 

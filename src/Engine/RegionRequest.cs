@@ -43,6 +43,15 @@ public sealed class RegionRequest
     /// <summary>Keep every region's minimum-norm minimizer too (implies <see cref="KeepRegions"/>).</summary>
     public bool KeepSolutions { get; init; }
 
+    /// <summary>
+    /// Decide which regions are nonempty and which subglobal minima are realizable (<see cref="Realizability"/>).
+    /// Host work per region: an exhaustive run keeps its regions to do it; a nonempty run does it as it goes.
+    /// </summary>
+    public bool Realizability { get; init; }
+
+    /// <summary>For <see cref="RegionEngine.EnumerateNonempty"/>: multisets of node columns instead of ordered tuples.</summary>
+    public bool Unordered { get; init; }
+
     /// <summary>Where the math runs.</summary>
     public RegionPath Path { get; init; }
 

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using Engine.Core;
+
+namespace Engine.Cli;
+
+/// <summary><c>engine slice</c>: the real loss on a grid over two parameters, with activation boundaries (Figure 2).</summary>
+internal static class SliceCommand
+{
+    public static Command Create()
+    {
+        var common = new RegionOptions();
+        var x = new Option<string?>("--x") { Description = "Horizontal parameter: w{j}_{k} (w{j} when n = 1), v{j}, b{j} or c (default: the first weight)." };
+        var y = new Option<string?>("--y") { Description = "Vertical parameter (default: v1, the output weight of node 1)." };
+        var range = new Option<string>("--range") { Description = "Range of both axes as FROM,TO.", DefaultValueFactory = _ => "-3,3" };
+        var yRange = new Option<string?>("--yrange") { Description = "Range of the vertical axis as FROM,TO (default: --range)." };
+        var grid = new Option<int>("--grid") { Description = "Grid points per axis.", DefaultValueFactory = _ => 201 };
+        var at = new Option<string?>("--at") { Description = "Values of the other parameters as NAME=VALUE,... (default 0)." };
+        var output = new Option<FileInfo>("--out") { Description = "PNG to write; an SVG with the same name is written beside it.", Required = true };
+        var command = new Command("slice", "Heatmap of the real loss L_f (Eq. 3) over two parameters with activation-region boundaries dashed (Figure 2: paper-fig2, h = 1).");
+        command.Options.Add(common.Dataset);
+        command.Options.Add(common.Hidden);
+        command.Options.Add(common.Bias);
+        foreach (Option option in new Option[] { x, y, range, yRange, grid, at, output }) command.Options.Add(option);
+        command.SetAction((parsed, _) =>
+        {
+            Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
+            int hidden = parsed.GetValue(common.Hidden);
+            if (hidden <= 0) throw new EngineInputException($"hidden nodes must be positive, got {hidden}");
+            bool bias = parsed.GetValue(common.Bias);
+            (double from, double to) = Range(parsed.Value(range));
+            (double yFrom, double yTo) = parsed.GetValue(yRange) is { } yr ? Range(yr) : (from, to);
+            string xName = parsed.GetValue(x) ?? ReluNetwork.Name(0, data.Inputs, hidden);
+            string yName = parsed.GetValue(y) ?? ReluNetwork.Name(hidden * data.Inputs, data.Inputs, hidden);
+            string path = Png(parsed.Value(output).FullName);
+            LossSlice slice = Write(data, hidden, bias, xName, yName, from, to, yFrom, yTo, parsed.GetValue(grid), parsed.GetValue(at), path);
+            Console.WriteLine($"wrote {path} and {Path.ChangeExtension(path, ".svg")}: L_f over {slice.XName} × {slice.YName}, {slice.Boundaries.Count} activation boundary line(s)");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Computes a slice and writes it as PNG and SVG; shared with <c>engine paper --out</c>.</summary>
+    public static LossSlice Write(Dataset data, int hidden, bool bias, string xName, string yName,
+        double from, double to, double yFrom, double yTo, int grid, string? at, string path)
+    {
+        double[] theta = new double[ReluNetwork.Parameters(data.Inputs, hidden, bias)];
+        foreach (string assignment in (at ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] parts = assignment.Split('=');
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                throw new EngineInputException($"--at: expected NAME=VALUE, got '{assignment}'");
+            theta[ReluNetwork.Index(parts[0].Trim(), data.Inputs, hidden, bias)] = value;
+        }
+        int xi = ReluNetwork.Index(xName, data.Inputs, hidden, bias);
+        int yi = ReluNetwork.Index(yName, data.Inputs, hidden, bias);
+        LossSlice slice = LossSlice.Compute(data, hidden, bias, theta, xi, yi, from, to, yFrom, yTo, grid);
+        Figures.WriteSlice(slice, $"L_f on {data.Name}, h = {hidden}{(bias ? ", bias" : "")}: dashed lines are activation boundaries", path);
+        return slice;
+    }
+
+    private static string Png(string path) =>
+        path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? path : throw new EngineInputException($"--out must name a .png file, got '{path}'");
+
+    private static (double From, double To) Range(string text)
+    {
+        string[] parts = text.Split(',');
+        if (parts.Length != 2
+            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double from)
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double to)
+            || !(from < to))
+            throw new EngineInputException($"range must be FROM,TO with FROM < TO, got '{text}'");
+        return (from, to);
+    }
+}
