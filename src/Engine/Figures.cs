@@ -72,6 +72,7 @@ public static class Figures
         plot.Add.Bars(bars);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
         plot.Legend.IsVisible = true;
+        plot.Legend.Alignment = Alignment.UpperRight;
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "all regions", FillColor = allColor });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "realizable minima", FillColor = realColor });
         plot.Axes.Margins(bottom: 0);
