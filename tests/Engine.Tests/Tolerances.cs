@@ -24,4 +24,28 @@ public static class Tolerances
 
     /// <summary>Singular values below this fraction of the largest count as zero in the reference.</summary>
     public const double ReferenceRcond = 1e-8;
+
+    /// <summary>Optimal values of hand-solved linear programs: the simplex on these tiny problems is exact to rounding.</summary>
+    public const double LinearProgram = 1e-9;
+
+    /// <summary>
+    /// Subglobal losses of the nonempty path against the exhaustive path: both solve the same Eq. 7 system, summed in
+    /// a different order, so they differ by rounding.
+    /// </summary>
+    public const double PathLoss = 1e-9;
+
+    /// <summary>The paper's Figure 3 losses (0.16, 5, 6.5, 7) are exact decimals; the solve reproduces them to about 1e-15.</summary>
+    public const double PaperLoss = 1e-12;
+
+    /// <summary>
+    /// Gradient descent on the real network, started near a realizable minimizer, must end within this absolute loss of
+    /// the subglobal minimum (losses O(1–10)); it converges linearly there, so 1e-6 is reached well within the step budget.
+    /// </summary>
+    public const double DescentLoss = 1e-6;
+
+    /// <summary>
+    /// A descent from inside a non-realizable region "stalls higher" when it ends at least this far above the subglobal
+    /// minimum: well above <see cref="DescentLoss"/>, far below the gaps between paper-fig3's levels (≥ 0.34).
+    /// </summary>
+    public const double DescentStall = 1e-3;
 }

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Engine.Core;
+using NUnit.Framework;
+
+namespace Engine.Tests;
+
+/// <summary>Nonempty regions (Figure 1): arrangement cells, closed-form counts, and nonempty against exhaustive enumeration.</summary>
+public sealed class GeometryTests
+{
+    private static RegionEnumeration Exhaustive(Dataset data, int hidden, bool bias)
+    {
+        using ComputeDevice device = ComputeDevice.Open(Backend.Cpu);
+        return new RegionEngine(device).Enumerate(new RegionRequest
+        {
+            Data = data, Hidden = hidden, Bias = bias, KeepRegions = true, Realizability = true, Path = RegionPath.Host, Bins = 9,
+        });
+    }
+
+    private static NonemptyRegions Nonempty(Dataset data, int hidden, bool bias, bool unordered) =>
+        RegionEngine.EnumerateNonempty(new RegionRequest
+        {
+            Data = data, Hidden = hidden, Bias = bias, KeepRegions = true, Realizability = true, Unordered = unordered, Bins = 9,
+        });
+
+    [Test]
+    public void Figure1HasSixNonemptyRegionsOfEight()
+    {
+        Dataset data = DatasetCatalog.Load("paper-fig1");
+        ArrangementCells cells = RegionEngine.Cells(data, bias: false);
+        Assert.That(cells.Count, Is.EqualTo(6));
+        RegionEnumeration all = Exhaustive(data, 1, false);
+        Assert.That(all.Feasible!.Count(f => f), Is.EqualTo(6));
+        // The two empty regions: only x1 and x2 active (no w has w·x3 < 0 < w·x1, w·x2) and only x3.
+        Assert.That(Enumerable.Range(0, 8).Where(i => !all.Feasible![i]), Is.EquivalentTo(new[] { 3, 4 }));
+    }
+
+    [TestCase("random:8,2,1", 1, false)]
+    [TestCase("random:7,2,2", 2, false)]
+    [TestCase("random:6,2,3", 2, true)]
+    [TestCase("random:5,1,4", 3, true)]
+    [TestCase("random:5,3,5", 2, true)]
+    [TestCase("paper-fig3", 3, false)]
+    public void NonemptyEnumerationEqualsExhaustiveFilteredByFeasibility(string dataset, int hidden, bool bias)
+    {
+        Dataset data = DatasetCatalog.Load(dataset);
+        RegionEnumeration all = Exhaustive(data, hidden, bias);
+        long[] feasible = Enumerable.Range(0, all.Losses!.Length).Where(i => all.Feasible![i]).Select(i => (long)i).ToArray();
+
+        NonemptyRegions ordered = Nonempty(data, hidden, bias, unordered: false);
+        Assert.That(ordered.Indices!.Order(), Is.EqualTo(feasible));
+        for (long r = 0; r < ordered.Rows; r++)
+        {
+            long index = ordered.Indices![r];
+            Assert.That(ordered.Losses![r], Is.EqualTo(all.Losses[index]).Within(Tolerances.PathLoss), $"region {index}");
+            Assert.That(ordered.Realizable![r], Is.EqualTo(all.Realizable![index]), $"region {index}");
+        }
+        Assert.That(ordered.RealizableSummary!.Bins, Is.EqualTo(all.RealizableSummary!.Bins));
+        var filtered = new LossSummary(9, all.DeadRegionLoss);
+        foreach (long i in feasible) filtered.Add(i, new RegionLoss(all.Losses[i], all.Ranks![i]), all.Shape.Parameters);
+        Assert.That(ordered.Summary.Bins, Is.EqualTo(filtered.Bins));
+        Assert.That(ordered.Summary.Singular, Is.EqualTo(filtered.Singular));
+
+        NonemptyRegions unordered = Nonempty(data, hidden, bias, unordered: true);
+        Assert.That(unordered.Multiplicities!.Sum(), Is.EqualTo(feasible.Length));
+        Assert.That(unordered.Summary.Count, Is.EqualTo(feasible.Length));
+        Assert.That(unordered.Summary.Bins, Is.EqualTo(filtered.Bins));
+        Assert.That(unordered.Summary.Min, Is.EqualTo(filtered.Min).Within(Tolerances.PathLoss));
+        Assert.That(unordered.Summary.Sum, Is.EqualTo(filtered.Sum).Within(Tolerances.PathLoss * feasible.Length));
+        Assert.That(unordered.RealizableSummary!.Bins, Is.EqualTo(all.RealizableSummary.Bins));
+        for (long r = 0; r < unordered.Rows; r++)
+        {
+            long index = unordered.Indices![r];
+            Assert.That(all.Feasible![index], Is.True);
+            Assert.That(unordered.Losses![r], Is.EqualTo(all.Losses[index]).Within(Tolerances.PathLoss));
+        }
+    }
+
+    [TestCase(30, 2, false)]
+    [TestCase(30, 2, true)]
+    [TestCase(12, 3, true)]
+    [TestCase(40, 1, true)]
+    public void GaussianPointsGiveTheGeneralPositionCount(int points, int inputs, bool bias)
+    {
+        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},11");
+        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        Assert.That(cells.Count, Is.EqualTo(ArrangementCells.GeneralPositionCount(points, inputs + (bias ? 1 : 0))));
+        // Every cell is a distinct column, and its witness realizes it strictly.
+        Assert.That(cells.Columns.Select(c => string.Join(',', c)).Distinct().Count(), Is.EqualTo(cells.Count));
+        for (int c = 0; c < cells.Count; c++)
+        {
+            for (int i = 0; i < points; i++)
+            {
+                double u = 0;
+                for (int k = 0; k < inputs; k++) u += cells.Witnesses[c][k] * data.Point(i)[k];
+                if (bias) u += cells.Witnesses[c][inputs];
+                Assert.That(u > 0, Is.EqualTo(ColumnFeasibility.Active(cells.Columns[c], i)));
+                Assert.That(u, Is.Not.EqualTo(0.0));
+            }
+        }
+    }
+
+    [Test]
+    public void TwoHundredPointsTwoNodesFinishInSeconds()
+    {
+        var clock = Stopwatch.StartNew();
+        NonemptyRegions run = RegionEngine.EnumerateNonempty(new RegionRequest
+        {
+            Data = DatasetCatalog.Load("random:200,2,1"), Hidden = 2, Unordered = true,
+        });
+        Assert.That(run.Cells.Count, Is.EqualTo(400));
+        Assert.That(ArrangementCells.GeneralPositionCount(200, 2), Is.EqualTo(400));
+        Assert.That(run.Regions, Is.EqualTo(160_000));
+        Assert.That(run.Rows, Is.EqualTo(400 * 401 / 2));
+        Assert.That(run.Summary.Count, Is.EqualTo(160_000));
+        // Generous for a loaded 2-core machine; it takes a few seconds alone.
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(60));
+    }
+
+    [Test]
+    public void DuplicatePointsSplitNothing()
+    {
+        // x3 repeats x1: feasible columns must agree on them, so the cells are those of the first two points.
+        var data = new Dataset("dup", 2, [1, 0, 0, 1, 1, 0], [1, 2, 3]);
+        var single = new Dataset("single", 2, [1, 0, 0, 1], [1, 2]);
+        ArrangementCells cells = RegionEngine.Cells(data, bias: false);
+        Assert.That(cells.Count, Is.EqualTo(RegionEngine.Cells(single, bias: false).Count));
+        Assert.That(cells.Columns.All(c => ColumnFeasibility.Active(c, 0) == ColumnFeasibility.Active(c, 2)));
+        NonemptyRegionsAgree(data, 2, false);
+    }
+
+    [Test]
+    public void PointAtTheOriginWithoutBiasIsNeverActive()
+    {
+        var data = new Dataset("origin", 2, [0, 0, 1, 0, 0, 1], [1, 2, 3]);
+        ArrangementCells cells = RegionEngine.Cells(data, bias: false);
+        // Two lines through the origin: four cells, and the origin's a_i1 is 0 in all of them.
+        Assert.That(cells.Count, Is.EqualTo(4));
+        Assert.That(cells.Columns.All(c => !ColumnFeasibility.Active(c, 0)));
+        NonemptyRegionsAgree(data, 2, false);
+        // With bias the origin is an ordinary point.
+        Assert.That(RegionEngine.Cells(data, bias: true).Count, Is.EqualTo(ArrangementCells.GeneralPositionCount(3, 3)));
+    }
+
+    [Test]
+    public void CollinearPointsGiveFewerCells()
+    {
+        // All on the line through the origin along (1, 2), on both sides: one hyperplane normal, so two cells without bias.
+        var data = new Dataset("collinear", 2, [1, 2, 2, 4, -1, -2, 3, 6], [1, 0, 2, -1]);
+        Assert.That(RegionEngine.Cells(data, bias: false).Count, Is.EqualTo(2));
+        // With bias they act as the distinct 1-D points t = 1, 2, −1, 3, in general position in ℝ²: 2·(1 + 3) = 8 cells.
+        Assert.That(RegionEngine.Cells(data, bias: true).Count, Is.EqualTo(8));
+        NonemptyRegionsAgree(data, 2, true);
+    }
+
+    private static void NonemptyRegionsAgree(Dataset data, int hidden, bool bias)
+    {
+        RegionEnumeration all = Exhaustive(data, hidden, bias);
+        NonemptyRegions ordered = Nonempty(data, hidden, bias, unordered: false);
+        long[] feasible = Enumerable.Range(0, all.Losses!.Length).Where(i => all.Feasible![i]).Select(i => (long)i).ToArray();
+        Assert.That(ordered.Indices!.Order(), Is.EqualTo(feasible));
+        for (long r = 0; r < ordered.Rows; r++)
+            Assert.That(ordered.Losses![r], Is.EqualTo(all.Losses[ordered.Indices![r]]).Within(Tolerances.PathLoss));
+    }
+}

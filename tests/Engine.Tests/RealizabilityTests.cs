@@ -1,0 +1,244 @@
+using Engine.Core;
+using NUnit.Framework;
+
+namespace Engine.Tests;
+
+/// <summary>
+/// Realizable subglobal minima against hand-worked regions of paper-fig3 and an independent check: plain gradient
+/// descent on the real ReLU network (Eq. 1 and 3, written out here, not the engine's code).
+/// </summary>
+public sealed class RealizabilityTests
+{
+    [Test]
+    public void PaperFigure3WithOneNodeHasFourRealizableMinima()
+    {
+        Dataset data = DatasetCatalog.Load("paper-fig3");
+        NonemptyRegions run = RegionEngine.EnumerateNonempty(new RegionRequest { Data = data, Hidden = 1, KeepRegions = true, Realizability = true });
+        double[] realizable = run.Losses!.Where((_, r) => run.Realizable![r]).Order().ToArray();
+        Assert.That(realizable, Is.EqualTo(new[] { 0.16, 5, 6.5, 7 }).Within(Tolerances.PaperLoss));
+    }
+
+    [Test]
+    public void HandWorkedRegionsOfPaperFigure3()
+    {
+        Dataset data = DatasetCatalog.Load("paper-fig3");
+        RegionShape shape = RegionShape.ForColumns(3, 2, 1, false);
+        var system = new ColumnSystem(data, shape);
+        // Only x2 = [2, 1] active (loss ½(1² + 3²) = 5): the minimizers form the line pᵀx2 = 2. The minimum-norm one,
+        // p = (0.8, 0.4), has pᵀx3 = 2 > 0 and would switch x3 on, but p = (2, −2) keeps x1 and x3 strictly off: the
+        // minimum is realizable only because the whole optimal set is searched.
+        RealizedMinimum? onlyX2 = Decide(system, [false, true, false], out double lossX2);
+        Assert.That(lossX2, Is.EqualTo(5).Within(Tolerances.PaperLoss));
+        Assert.That(onlyX2!.Signs, Is.EqualTo(new[] { 1 }));
+        double[] p = onlyX2.Parameters;
+        Assert.That(2 * p[0] + p[1], Is.EqualTo(2).Within(Tolerances.PathLoss));
+        Assert.That(-p[0] + p[1], Is.LessThan(0));
+        Assert.That(p[0] + 3 * p[1], Is.LessThan(0));
+        // x2 and x3 active (region 6, loss 0.5): the unique minimizer solves p·x2 = 2, p·x3 = 3, so p = (0.6, 0.8);
+        // pᵀx1 = 0.2 > 0 with v > 0 makes x1 active, and v < 0 makes x2, x3 inactive: not realizable.
+        Assert.That(Decide(system, [false, true, true], out double loss6), Is.Null);
+        Assert.That(loss6, Is.EqualTo(0.5).Within(Tolerances.PaperLoss));
+        // All active: linear regression without intercept, realizable with v > 0 (every fitted value is positive).
+        RealizedMinimum? linear = Decide(system, [true, true, true], out double lossLinear);
+        Assert.That(lossLinear, Is.EqualTo(0.16).Within(Tolerances.PaperLoss));
+        Assert.That(linear!.Signs, Is.EqualTo(new[] { 1 }));
+        // All zeros: the dead region, realizable with v = 0 (or any w with w·x_i < 0).
+        Assert.That(Decide(system, [false, false, false], out double dead), Is.Not.Null);
+        Assert.That(dead, Is.EqualTo(7).Within(Tolerances.PaperLoss));
+    }
+
+    private static RealizedMinimum? Decide(ColumnSystem system, bool[] active, out double loss)
+    {
+        ulong[] column = [0];
+        for (int i = 0; i < active.Length; i++)
+        {
+            if (active[i]) ColumnFeasibility.SetActive(column, i);
+        }
+        loss = system.Solve([column]).Loss;
+        return Realizability.Decide(system, [column], loss);
+    }
+
+    [TestCase("paper-fig3", 1, false)]
+    [TestCase("paper-fig3", 2, false)]
+    [TestCase("random:6,2,3", 2, true)]
+    [TestCase("random:5,1,2", 2, true)]
+    public void GradientDescentConfirmsRealizability(string dataset, int hidden, bool bias)
+    {
+        Dataset data = DatasetCatalog.Load(dataset);
+        NonemptyRegions run = RegionEngine.EnumerateNonempty(new RegionRequest { Data = data, Hidden = hidden, Bias = bias, KeepRegions = true, Realizability = true });
+        var system = new ColumnSystem(data, run.Shape);
+        var rng = new Random(5);
+        int checkedRealizable = 0, checkedOther = 0;
+        for (long r = 0; r < run.Rows; r++)
+        {
+            ulong[][] columns = run.Columns(r);
+            int[] tuple = run.Tuple(r);
+            double loss = run.Losses![r];
+            if (run.Realizable![r])
+            {
+                RealizedMinimum minimum = Realizability.Decide(system, columns, loss)!;
+                double[] theta = FromEq4(minimum, run.Cells, tuple, data.Inputs, hidden, bias);
+                // A kick well inside the region's margin, so that the flat directions of the minimizer set cannot carry
+                // the descent out by themselves: it must find its way back to the minimum from inside.
+                double kick = 1e-2 * Margin(data, hidden, bias, theta);
+                for (int k = 0; k < theta.Length; k++) theta[k] += kick * (rng.NextDouble() - 0.5);
+                Assert.That(Pattern(data, hidden, bias, theta), Is.EqualTo(Pattern(columns, data.Count)), "start inside the region");
+                (double final, bool left) = Descend(data, hidden, bias, theta, Pattern(columns, data.Count));
+                Assert.That(left, Is.False, $"row {r}: descent left the region of a realizable minimum");
+                Assert.That(final, Is.EqualTo(loss).Within(Tolerances.DescentLoss), $"row {r}");
+                checkedRealizable++;
+            }
+            else
+            {
+                // Start inside the region from the cells' interior points, with output weights ±1.
+                double[] theta = new double[ReluNetwork.Parameters(data.Inputs, hidden, bias)];
+                for (int j = 0; j < hidden; j++)
+                {
+                    double[] w = run.Cells.Witnesses[tuple[j]];
+                    for (int k = 0; k < data.Inputs; k++) theta[j * data.Inputs + k] = w[k];
+                    theta[hidden * data.Inputs + j] = rng.Next(2) == 0 ? 1.0 : -1.0;
+                    if (bias) theta[hidden * data.Inputs + hidden + j] = w[data.Inputs];
+                }
+                (double final, bool left) = Descend(data, hidden, bias, theta, Pattern(columns, data.Count));
+                Assert.That(left || final > loss + Tolerances.DescentStall, Is.True,
+                    $"row {r}: descent stayed inside a non-realizable region and reached its minimum {loss} (ended at {final})");
+                checkedOther++;
+            }
+        }
+        Assert.That(checkedRealizable, Is.GreaterThan(0));
+        Assert.That(checkedOther, Is.GreaterThan(0));
+    }
+
+    // θ = [vec(W), v, b, c] from a realizable (p, q, c): |v_j| = √‖(p_j, q_j)‖ balances the layers; v_j = 0 nodes take the cell's interior point.
+    private static double[] FromEq4(RealizedMinimum minimum, ArrangementCells cells, int[] tuple, int n, int hidden, bool bias)
+    {
+        int d = n + (bias ? 1 : 0);
+        double[] theta = new double[ReluNetwork.Parameters(n, hidden, bias)];
+        for (int j = 0; j < hidden; j++)
+        {
+            double[] node = minimum.Parameters[(j * d)..((j + 1) * d)];
+            double v = minimum.Signs[j] * Math.Sqrt(Math.Sqrt(node.Sum(e => e * e)));
+            double[] w = minimum.Signs[j] == 0 ? cells.Witnesses[tuple[j]] : node.Select(e => e / v).ToArray();
+            for (int k = 0; k < n; k++) theta[j * n + k] = w[k];
+            theta[hidden * n + j] = v;
+            if (bias) theta[hidden * n + hidden + j] = w[n];
+        }
+        if (bias) theta[^1] = minimum.Parameters[^1];
+        return theta;
+    }
+
+    // Plain gradient descent on ½Σ(f(x_i) − y_i)², stopping early if the activation pattern changes.
+    private static (double Loss, bool Left) Descend(Dataset data, int hidden, bool bias, double[] theta, string pattern)
+    {
+        int n = data.Inputs;
+        // Step below 1/λ_max of the Gauss–Newton matrix Σ_i ∇f_i∇f_iᵀ, bounded by its trace at the start.
+        double trace = 1;
+        for (int i = 0; i < data.Count; i++)
+        {
+            double xx = data.Point(i).ToArray().Sum(x => x * x) + (bias ? 1 : 0);
+            for (int j = 0; j < hidden; j++)
+            {
+                double u = bias ? theta[hidden * n + hidden + j] : 0;
+                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                double v = theta[hidden * n + j];
+                if (u > 0) trace += u * u + v * v * xx;
+            }
+            if (bias) trace += 1;
+        }
+        double step = 0.5 / trace;
+        double[] grad = new double[theta.Length];
+        for (int iteration = 0; iteration < 200_000; iteration++)
+        {
+            Array.Clear(grad);
+            for (int i = 0; i < data.Count; i++)
+            {
+                double[] x = data.Point(i).ToArray();
+                double f = bias ? theta[^1] : 0;
+                double[] u = new double[hidden];
+                for (int j = 0; j < hidden; j++)
+                {
+                    u[j] = bias ? theta[hidden * n + hidden + j] : 0;
+                    for (int k = 0; k < n; k++) u[j] += theta[j * n + k] * x[k];
+                    if (u[j] > 0) f += theta[hidden * n + j] * u[j];
+                }
+                double residual = f - data.Y[i];
+                for (int j = 0; j < hidden; j++)
+                {
+                    if (u[j] <= 0) continue;
+                    double v = theta[hidden * n + j];
+                    for (int k = 0; k < n; k++) grad[j * n + k] += residual * v * x[k];
+                    grad[hidden * n + j] += residual * u[j];
+                    if (bias) grad[hidden * n + hidden + j] += residual * v;
+                }
+                if (bias) grad[^1] += residual;
+            }
+            for (int k = 0; k < theta.Length; k++) theta[k] -= step * grad[k];
+            if (Pattern(data, hidden, bias, theta) != pattern) return (Loss(data, hidden, bias, theta), true);
+            if (grad.Sum(g => g * g) < 1e-24) break;
+        }
+        return (Loss(data, hidden, bias, theta), false);
+    }
+
+    // Smallest |w_jᵀx_i + b_j| / ‖x̃_i‖∞: how far θ is from the region's boundary.
+    private static double Margin(Dataset data, int hidden, bool bias, double[] theta)
+    {
+        int n = data.Inputs;
+        double margin = double.PositiveInfinity;
+        for (int i = 0; i < data.Count; i++)
+        {
+            double scale = Math.Max(bias ? 1 : 0, data.Point(i).ToArray().Max(Math.Abs));
+            for (int j = 0; j < hidden; j++)
+            {
+                double u = bias ? theta[hidden * n + hidden + j] : 0;
+                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                margin = Math.Min(margin, Math.Abs(u) / scale);
+            }
+        }
+        return margin;
+    }
+
+    private static double Loss(Dataset data, int hidden, bool bias, double[] theta)
+    {
+        int n = data.Inputs;
+        double loss = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            double f = bias ? theta[^1] : 0;
+            for (int j = 0; j < hidden; j++)
+            {
+                double u = bias ? theta[hidden * n + hidden + j] : 0;
+                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                f += theta[hidden * n + j] * Math.Max(u, 0);
+            }
+            loss += (f - data.Y[i]) * (f - data.Y[i]);
+        }
+        return 0.5 * loss;
+    }
+
+    // "1"/"0"/"z" per (i, j): active, inactive, or exactly on the boundary.
+    private static string Pattern(Dataset data, int hidden, bool bias, double[] theta)
+    {
+        int n = data.Inputs;
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < data.Count; i++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                double u = bias ? theta[hidden * n + hidden + j] : 0;
+                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                text.Append(u > 0 ? '1' : u < 0 ? '0' : 'z');
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string Pattern(ulong[][] columns, int points)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < points; i++)
+        {
+            foreach (ulong[] column in columns) text.Append(ColumnFeasibility.Active(column, i) ? '1' : '0');
+        }
+        return text.ToString();
+    }
+}
