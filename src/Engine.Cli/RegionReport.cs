@@ -70,12 +70,12 @@ internal static class RegionReport
         Histogram(text, s, run.RealizableSummary);
         if (s.Count > 0)
         {
-            text.AppendLine(Inv, $"  min  {s.Min:0.000000} at a = {NonemptyPattern(run, s.ArgMin)}");
-            text.AppendLine(Inv, $"  max  {s.Max:0.000000} at a = {NonemptyPattern(run, s.ArgMax)}");
+            text.AppendLine(Inv, $"  min  {s.Min:0.000000} at {NonemptyPattern(run, s.ArgMin)}");
+            text.AppendLine(Inv, $"  max  {s.Max:0.000000} at {NonemptyPattern(run, s.ArgMax)}");
             text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {run.DeadRegionLoss:0.000000}");
         }
         if (run.RealizableSummary is { Count: > 0 } real)
-            text.AppendLine(Inv, $"  realizable minima {real.Count:N0}, lowest {real.Min:0.000000} at a = {NonemptyPattern(run, real.ArgMin)}");
+            text.AppendLine(Inv, $"  realizable minima {real.Count:N0}, lowest {real.Min:0.000000} at {NonemptyPattern(run, real.ArgMin)}");
         if (run.Losses is not null)
         {
             double[]? realizable = run.Realizable is null ? null : run.Losses.Where((_, r) => run.Realizable[r]).ToArray();
@@ -180,8 +180,14 @@ internal static class RegionReport
 
     private static string Pattern(RegionEnumeration run, long index) => RegionPattern.Format(index, run.Shape.Points, run.Shape.Hidden);
 
-    /// <summary>A nonempty region's pattern in <see cref="RegionPattern.Format"/>'s layout, from its row.</summary>
-    public static string NonemptyPattern(NonemptyRegions run, long row) => ColumnsPattern(run.Columns(row), run.Shape.Points);
+    // Patterns longer than this are not printed: a row number is more useful than a wall of bits.
+    private const int MaxPatternText = 120;
+
+    /// <summary>"a = …" for a nonempty region's row in <see cref="RegionPattern.Format"/>'s layout, or its row when too long.</summary>
+    public static string NonemptyPattern(NonemptyRegions run, long row) =>
+        run.Shape.Points * (run.Shape.Hidden + 1) <= MaxPatternText
+            ? "a = " + ColumnsPattern(run.Columns(row), run.Shape.Points)
+            : $"row {row} (cells {string.Join(", ", run.Tuple(row).Select(c => c + 1))})";
 
     /// <summary>Columns as one group of h bits per data point, nodes in order.</summary>
     public static string ColumnsPattern(IReadOnlyList<ulong[]> columns, int points)
