@@ -49,6 +49,11 @@ internal static class RegionReport
         {
             long nonempty = run.Feasible!.Count(f => f);
             text.AppendLine(Inv, $"  nonempty regions {nonempty:N0}; realizable minima {real.Count:N0}{(real.Count > 0 ? $", lowest {real.Min:0.000000} at region {real.ArgMin} (a = {Pattern(run, real.ArgMin)})" : "")}");
+            double tolerance = LevelTolerance * (1 + run.DeadRegionLoss);
+            long poor = Enumerable.Range(0, (int)run.Done).LongCount(r => run.Realizable![r] && run.Losses![r] > real.Min + tolerance);
+            text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {poor:N0}");
+            if (run.Request.Start + run.Done == run.Shape.Regions)
+                text.AppendLine(Inv, $"  linear region (all ones, linear regression) {run.Losses![run.Done - 1]:0.000000}, {(run.Realizable![run.Done - 1] ? "realizable" : "not realizable")}");
         }
         if (run.Losses is not null)
         {
@@ -75,7 +80,17 @@ internal static class RegionReport
             text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {run.DeadRegionLoss:0.000000}");
         }
         if (run.RealizableSummary is { Count: > 0 } real)
+        {
             text.AppendLine(Inv, $"  realizable minima {real.Count:N0}, lowest {real.Min:0.000000} at {NonemptyPattern(run, real.ArgMin)}");
+            if (run.Losses is not null)
+            {
+                double tolerance = LevelTolerance * (1 + run.DeadRegionLoss);
+                long poor = Enumerable.Range(0, (int)run.Rows).Where(r => run.Realizable![r] && run.Losses[r] > real.Min + tolerance).Sum(r => run.Multiplicities![r]);
+                text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {poor:N0}");
+            }
+        }
+        int linear = Enumerable.Range(0, run.Cells.Count).FirstOrDefault(c => Enumerable.Range(0, run.Shape.Points).All(i => ColumnFeasibility.Active(run.Cells.Columns[c], i)), -1);
+        text.AppendLine(Inv, $"  linear region (all ones): {(linear < 0 ? "empty for this data" : "nonempty")}; dead region (all zeros): {(Enumerable.Range(0, run.Cells.Count).Any(c => run.Cells.Columns[c].All(w => w == 0)) ? "nonempty" : "empty for this data")}");
         if (run.Losses is not null)
         {
             double[]? realizable = run.Realizable is null ? null : run.Losses.Where((_, r) => run.Realizable[r]).ToArray();
