@@ -29,7 +29,6 @@ public readonly struct RegionShape
         long bits = (long)points * hidden;
         if (indexed && bits > MaxPatternBits)
             throw new EngineInputException($"N·h = {points}·{hidden} = {bits} activation bits: 2^{bits} regions cannot be indexed (at most 2^{MaxPatternBits})");
-        Indexed = bits <= MaxPatternBits;
         Points = points;
         Inputs = inputs;
         Hidden = hidden;
@@ -58,7 +57,8 @@ public readonly struct RegionShape
     public static RegionShape ForColumns(int points, int inputs, int hidden, bool bias) => new(points, inputs, hidden, bias, indexed: false);
 
     /// <summary>Whether every region has an index Σ a_ij·2^(i·h+j) within a long.</summary>
-    public bool Indexed { get; }
+    /// <remarks>Computed, not stored: a bool field would make the struct non-blittable for the kernels.</remarks>
+    public bool Indexed => PatternBits <= MaxPatternBits;
 
     /// <summary>Data points N.</summary>
     public int Points { get; }
