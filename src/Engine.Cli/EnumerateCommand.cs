@@ -9,6 +9,9 @@ internal static class EnumerateCommand
     // Runs expected to take longer than this need --allow-long: they are likely a mistyped size.
     private const double LongRunSeconds = 3600;
 
+    // Nonempty rows beyond this need --allow-long: at the 1e5–1e6 rows/s measured on two cores, an hour or more.
+    private const long LongNonemptyRows = 1L << 30;
+
     public static Command Create()
     {
         var common = new RegionOptions();
@@ -53,7 +56,19 @@ internal static class EnumerateCommand
                 if (parsed.GetValue(start) != 0 || request.Count is not null)
                     throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                NonemptyRegions found = RegionEngine.EnumerateNonempty(request, cancellation);
+                ArrangementCells cells = RegionEngine.Cells(data, request.Bias, cancellation);
+                long rows;
+                try
+                {
+                    rows = NonemptyRegions.RowsFor(cells.Count, request.Hidden, request.Unordered);
+                }
+                catch (OverflowException)
+                {
+                    throw new EngineInputException($"{cells.Count:N0} cells per node give more than 2^63 combinations for h = {request.Hidden}");
+                }
+                if (rows > LongNonemptyRows && !parsed.GetValue(allowLong))
+                    throw new EngineInputException($"{cells.Count:N0} cells per node make {rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} for h = {request.Hidden}, likely hours; pass --allow-long to run anyway{(request.Unordered ? "" : ", or --unordered")}");
+                NonemptyRegions found = RegionEngine.EnumerateNonempty(request, cancellation, cells);
                 double seconds = clock.Elapsed.TotalSeconds;
                 Console.Write(RegionReport.Table(found, data.Name, seconds));
                 if (parsed.GetValue(csv) is { } nonemptyCsv) RegionReport.WriteCsv(found, nonemptyCsv.FullName);

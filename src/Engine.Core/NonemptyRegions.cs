@@ -97,6 +97,12 @@ public sealed class NonemptyRegions
         return result;
     }
 
+    /// <summary>
+    /// Rows an enumeration of <paramref name="cells"/> cells per node and <paramref name="hidden"/> nodes visits:
+    /// C^h ordered, C(C+h−1, h) unordered. Throws <see cref="OverflowException"/> beyond a long.
+    /// </summary>
+    public static long RowsFor(int cells, int hidden, bool unordered) => unordered ? MultiChoose(cells, hidden) : Power(cells, hidden);
+
     /// <summary>Most rows a kept enumeration may hold.</summary>
     public const long MaxKeptRows = 1L << 24;
 

@@ -101,14 +101,15 @@ public sealed class RegionEngine
     /// <see cref="RegionRequest.Unordered"/>), as combinations of arrangement cells, on the host over all cores.
     /// N·h may exceed 62 bits here.
     /// </summary>
-    public static NonemptyRegions EnumerateNonempty(RegionRequest request, CancellationToken cancellation = default)
+    /// <remarks>Pass <paramref name="cells"/> when they are already known (from <see cref="Cells"/> on the same data and bias).</remarks>
+    public static NonemptyRegions EnumerateNonempty(RegionRequest request, CancellationToken cancellation = default, ArrangementCells? cells = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Hidden <= 0)
             throw new EngineInputException($"hidden nodes must be positive, got {request.Hidden}");
         if (request.Bins < 1)
             throw new EngineInputException($"histogram needs at least one bin, got {request.Bins}");
-        ArrangementCells cells = Cells(request.Data, request.Bias, cancellation);
+        cells ??= Cells(request.Data, request.Bias, cancellation);
         try
         {
             return NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
