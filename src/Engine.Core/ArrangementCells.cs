@@ -10,8 +10,10 @@ namespace Engine.Core;
 /// Cells are built by adding the hyperplanes one at a time: each cell keeps a strictly interior witness, the
 /// side of the new hyperplane the witness lies on is inherited for free, and the other side costs one margin
 /// program (<see cref="ColumnFeasibility.Witness"/>). The work is O(cells · N) programs, polynomial in N
-/// (the count is O(N^(d−1))), instead of testing all 2^N columns. Points with x̃_i = 0 add no hyperplane and
-/// leave every column inactive there; duplicate points add a hyperplane that splits nothing.
+/// (the count is O(N^(d−1))), instead of testing all 2^N columns. Each cell also keeps the hyperplanes that split
+/// its ancestors: they include all of its facets, so they define it exactly, and its programs need only those
+/// rows (typically a few dozen) instead of every hyperplane added so far. Points with x̃_i = 0 add no hyperplane
+/// and leave every column inactive there; duplicate points add a hyperplane that splits nothing.
 /// </remarks>
 public sealed class ArrangementCells
 {
@@ -49,6 +51,7 @@ public sealed class ArrangementCells
         int d = data.Inputs + (bias ? 1 : 0);
         var columns = new List<ulong[]> { new ulong[words] };
         var witnesses = new List<double[]> { new double[d] };
+        var splits = new List<int[]> { Array.Empty<int>() };
         double[] x = new double[d];
         for (int i = 0; i < data.Count; i++)
         {
@@ -56,30 +59,39 @@ public sealed class ArrangementCells
             double norm = ColumnFeasibility.Augmented(data, bias, i, x);
             if (norm == 0.0) continue;
             int point = i;
-            var children = new (ulong[]? Column, double[]? Witness)[2 * columns.Count];
+            var children = new (ulong[]? Column, double[]? Witness, int[]? Splits)[2 * columns.Count];
             Parallel.For(0, columns.Count, c =>
             {
                 double side = 0.0;
                 double[] w = witnesses[c];
                 for (int k = 0; k < d; k++) side += w[k] * x[k];
                 side /= norm;
+                int[] rows = [.. splits[c], point];
                 for (int s = 0; s < 2; s++)
                 {
                     ulong[] child = (ulong[])columns[c].Clone();
                     if (s == 1) ColumnFeasibility.SetActive(child, point);
                     double sign = s == 1 ? 1.0 : -1.0;
                     double[]? witness = sign * side > ColumnFeasibility.MarginTolerance ? w
-                        : ColumnFeasibility.Witness(data, bias, child, point + 1);
-                    if (witness is not null) children[2 * c + s] = (child, witness);
+                        : ColumnFeasibility.Witness(data, bias, child, rows);
+                    if (witness is not null) children[2 * c + s] = (child, witness, null);
+                }
+                // Split: both children gain the new hyperplane as a possible facet. Not split: the cell is unchanged.
+                bool split = children[2 * c].Column is not null && children[2 * c + 1].Column is not null;
+                for (int s = 0; s < 2; s++)
+                {
+                    if (children[2 * c + s].Column is not null) children[2 * c + s].Splits = split ? rows : splits[c];
                 }
             });
             columns.Clear();
             witnesses.Clear();
-            foreach ((ulong[]? column, double[]? witness) in children)
+            splits.Clear();
+            foreach ((ulong[]? column, double[]? witness, int[]? split) in children)
             {
                 if (column is null) continue;
                 columns.Add(column);
                 witnesses.Add(witness!);
+                splits.Add(split!);
             }
         }
         return new ArrangementCells(data, bias, columns, witnesses);

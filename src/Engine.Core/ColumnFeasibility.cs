@@ -43,13 +43,17 @@ public static class ColumnFeasibility
     }
 
     /// <summary>Whether <paramref name="column"/> is the activation column of some differentiable (w_j, b_j).</summary>
-    public static bool Feasible(Dataset data, bool bias, ReadOnlySpan<ulong> column) => Witness(data, bias, column, data.Count) is not null;
+    public static bool Feasible(Dataset data, bool bias, ReadOnlySpan<ulong> column)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Witness(data, bias, column, Enumerable.Range(0, data.Count).ToArray()) is not null;
+    }
 
     /// <summary>
-    /// A strictly interior (w_j[, b_j]) for the first <paramref name="points"/> entries of <paramref name="column"/>,
-    /// with |w_k| ≤ 1, or null when that prefix is infeasible.
+    /// A strictly interior (w_j[, b_j]) for the entries of <paramref name="column"/> at <paramref name="points"/>,
+    /// with |w_k| ≤ 1, or null when they are infeasible together.
     /// </summary>
-    public static double[]? Witness(Dataset data, bool bias, ReadOnlySpan<ulong> column, int points)
+    public static double[]? Witness(Dataset data, bool bias, ReadOnlySpan<ulong> column, ReadOnlySpan<int> points)
     {
         ArgumentNullException.ThrowIfNull(data);
         int d = data.Inputs + (bias ? 1 : 0);
@@ -62,7 +66,7 @@ public static class ColumnFeasibility
         var program = new LinearProgram(lower, upper);
         double[] x = new double[d];
         double[] row = new double[d + 1];
-        for (int i = 0; i < points; i++)
+        foreach (int i in points)
         {
             double norm = Augmented(data, bias, i, x);
             bool active = Active(column, i);
