@@ -32,6 +32,8 @@ public sealed class GeometryTests
         Assert.That(all.Feasible!.Count(f => f), Is.EqualTo(6));
         // The two empty regions: only x1 and x2 active (no w has w·x3 < 0 < w·x1, w·x2) and only x3.
         Assert.That(Enumerable.Range(0, 8).Where(i => !all.Feasible![i]), Is.EquivalentTo(new[] { 3, 4 }));
+        // The same answer column by column from the margin program alone, without the incremental construction.
+        Assert.That(Enumerable.Range(0, 8).Where(c => !ColumnFeasibility.Feasible(data, false, [(ulong)c])), Is.EquivalentTo(new[] { 3, 4 }));
     }
 
     [TestCase("random:8,2,1", 1, false)]
@@ -136,6 +138,8 @@ public sealed class GeometryTests
         // Two lines through the origin: four cells, and the origin's a_i1 is 0 in all of them.
         Assert.That(cells.Count, Is.EqualTo(4));
         Assert.That(cells.Columns.All(c => !ColumnFeasibility.Active(c, 0)));
+        Assert.That(ColumnFeasibility.Feasible(data, false, [0b001UL]), Is.False);
+        Assert.That(ColumnFeasibility.Feasible(data, false, [0b110UL]), Is.True);
         NonemptyRegionsAgree(data, 2, false);
         // With bias the origin is an ordinary point.
         Assert.That(RegionEngine.Cells(data, bias: true).Count, Is.EqualTo(ArrangementCells.GeneralPositionCount(3, 3)));
