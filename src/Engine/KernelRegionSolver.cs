@@ -57,6 +57,7 @@ internal sealed class KernelRegionSolver : IDisposable
         _histogram = accelerator.Allocate1D<long>(bins);
         _reals = accelerator.Allocate1D<double>(Threads * LossHistogramKernels.RealPartials);
         _indices = accelerator.Allocate1D<long>(Threads * LossHistogramKernels.IndexPartials);
+        _histogram.MemSetToZero();
         _hostReals = new double[_reals.Length];
         _hostIndices = new long[_indices.Length];
         if (solutions)
