@@ -10,6 +10,9 @@ public static class Program
     {
         var root = new RootCommand("Loss-surface decomposition engine: activation regions and subglobal minima of ReLU networks.");
         root.Subcommands.Add(DevicesCommand.Create());
+        root.Subcommands.Add(MnistCommand.Create());
+        root.Subcommands.Add(Table1Command.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return Cli.Invoke(root, args);
     }
 }
