@@ -21,6 +21,16 @@ public readonly record struct GemmShape(int TransA, int TransB, int M, int N, in
 public static class GemmKernels
 {
     /// <summary>
+    /// The launch of <see cref="Tiled"/> for an m×n C: the widest square group the device allows up to 16×16 (16 on
+    /// GPUs, 4 on ILGPU's CPU accelerator, whose groups hold 16 threads), one group per tile, 2·T² floats of shared memory.
+    /// </summary>
+    public static KernelConfig Launch(int m, int n, int maxThreadsPerGroup)
+    {
+        int t = (int)Math.Min(16, Math.Floor(Math.Sqrt(maxThreadsPerGroup)));
+        return new KernelConfig(new Index2D((n + t - 1) / t, (m + t - 1) / t), new Index2D(t, t), SharedMemoryConfig.RequestDynamic<float>(2 * t * t));
+    }
+
+    /// <summary>
     /// Shared-memory tiled GEMM. A group of T×T threads computes a T×T tile of C, staging T×T tiles of op(A) and op(B)
     /// in dynamic shared memory (2·T² floats, T = the group's width) so each arena value is read once per tile.
     /// Out-of-range threads still load zeros and reach every barrier, so the bounds check comes at the store.

@@ -18,7 +18,6 @@ internal sealed class KernelMlpOps : IMlpOps
     private readonly MemoryBuffer1D<byte, Stride1D.Dense> _labels;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _samples;
     private readonly int _features;
-    private readonly int _tile;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<int>, int, int, int> _gather;
     private readonly Action<KernelConfig, ArrayView<float>, GemmShape> _gemm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, HiddenLayer, int, int, int> _relu;
@@ -32,8 +31,6 @@ internal sealed class KernelMlpOps : IMlpOps
     {
         _accelerator = accelerator;
         _features = data.Features;
-        // The widest square group the device allows, up to 16×16: 16 on GPUs, 4 on ILGPU's CPU accelerator (16 threads a group).
-        _tile = (int)Math.Min(16, Math.Floor(Math.Sqrt(accelerator.MaxNumThreadsPerGroup)));
         _arena = accelerator.Allocate1D<float>(arenaLength);
         _arena.MemSetToZero();
         _pixels = accelerator.Allocate1D(data.Pixels);
@@ -77,9 +74,7 @@ internal sealed class KernelMlpOps : IMlpOps
     public void Gemm(in GemmCall call)
     {
         if (call.M == 0 || call.N == 0) return;
-        var grid = new Index2D((call.N + _tile - 1) / _tile, (call.M + _tile - 1) / _tile);
-        var config = new KernelConfig(grid, new Index2D(_tile, _tile), SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile));
-        _gemm(config, _arena.View, new GemmShape(call.TransA ? 1 : 0, call.TransB ? 1 : 0, call.M, call.N, call.K,
+        _gemm(GemmKernels.Launch(call.M, call.N, _accelerator.MaxNumThreadsPerGroup), _arena.View, new GemmShape(call.TransA ? 1 : 0, call.TransB ? 1 : 0, call.M, call.N, call.K,
             call.A, call.Lda, call.B, call.Ldb, call.Beta, call.C, call.Ldc));
     }
 

@@ -84,7 +84,7 @@ public sealed class MnistTraining : IDisposable
     /// </summary>
     public RepeatStats TrainEpoch(int epoch)
     {
-        var random = new Random((int)(Core.Mlp.ActivationMask.Mix(_seed ^ (0xE90C0000UL + (ulong)epoch)) & int.MaxValue));
+        var random = new Random((int)(ActivationMask.Mix(_seed ^ (0xE90C0000UL + (ulong)epoch)) & int.MaxValue));
         random.Shuffle(_order);
         Trainer.ResetStats();
         Trainer.TrainEpoch(_order);

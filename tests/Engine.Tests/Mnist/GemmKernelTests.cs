@@ -35,9 +35,7 @@ public sealed class GemmKernelTests
         double[] expected = Naive(arena, shape);
         using MemoryBuffer1D<float, Stride1D.Dense> buffer = accelerator.Allocate1D(arena);
         var kernel = accelerator.LoadStreamKernel<ArrayView<float>, GemmShape>(GemmKernels.Tiled);
-        int tile = (int)Math.Min(16, Math.Floor(Math.Sqrt(accelerator.MaxNumThreadsPerGroup)));
-        kernel(new KernelConfig(new Index2D((N + tile - 1) / tile, (M + tile - 1) / tile), new Index2D(tile, tile),
-            SharedMemoryConfig.RequestDynamic<float>(2 * tile * tile)), buffer.View, shape);
+        kernel(GemmKernels.Launch(M, N, accelerator.MaxNumThreadsPerGroup), buffer.View, shape);
         float[] actual = buffer.GetAsArray1D();
         AssertC(actual, expected, shape, For(backend, Check.KernelVsReference));
     }
