@@ -46,6 +46,49 @@ public sealed class MnistTrainingTests
         Assert.That(randomAccuracy, Is.LessThan(rich.EvaluateTrain().Accuracy(0)));
     }
 
+    [Test]
+    public void Table1CommandPrintsBothTablesAndJson()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"table1-{Guid.NewGuid():N}.json");
+        TextWriter savedOut = Console.Out, savedError = Console.Error;
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        int code;
+        try
+        {
+            code = Program.Main(["table1", "--k", "8", "--modes", "random,rich", "--repeats", "2", "--epochs", "1",
+                "--mnist", MnistFixture.Directory, "--device", "cpu", "--json", json]);
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedError);
+        }
+        try
+        {
+            Assert.That(code, Is.EqualTo(0), error.ToString());
+            Assert.That(error.ToString(), Does.Contain("4 trainings × 1 epochs").And.Contain("estimated").And.Contain("[rich k=8] epoch 1/1"));
+            string[] lines = output.ToString().Split('\n');
+            Assert.That(lines[0], Does.StartWith("Training accuracy (%)"));
+            Assert.That(lines[1], Does.Contain("k = 8"));
+            Assert.That(lines[2], Does.Match(@"^random\s+\d+\.\d\d ± \d+\.\d\d"));
+            Assert.That(lines[3], Does.Match(@"^rich\s+\d+\.\d\d ± \d+\.\d\d"));
+            Assert.That(output.ToString(), Does.Contain("Test accuracy (%)"));
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            var cells = document.RootElement.GetProperty("cells");
+            Assert.That(cells.GetArrayLength(), Is.EqualTo(2));
+            Assert.That(cells[1].GetProperty("train").GetArrayLength(), Is.EqualTo(2));
+            // One epoch on all 60000 images: a k = 8 ReLU network is far above chance.
+            Assert.That(cells[1].GetProperty("trainMean").GetDouble(), Is.GreaterThan(0.6));
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
     [TestCase("table1 --modes random,linear", "unknown mode 'linear'")]
     [TestCase("table1 --k 16,0", "'0' is not a positive integer width")]
     [TestCase("table1 --k 16,x", "'x' is not a positive integer width")]
