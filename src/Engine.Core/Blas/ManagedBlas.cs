@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace Engine.Core.Blas;
 
 /// <summary>
-/// A managed <c>sgemm</c> for machines without OpenBLAS: rows of C in parallel, each built as Σ_p A(i,p) · B(p,:) with
-/// <see cref="Vector{T}"/> axpys over k-blocks that stay in cache. Transposed B is copied once into row-major k×n form,
+/// A managed <c>sgemm</c> for machines without OpenBLAS: chunks of rows of C in parallel, each row built as
+/// Σ_p A(i,p) · B(p,:) with <see cref="Vector{T}"/> axpys, k-block by k-block so that a block of B stays in cache. Transposed B is packed once into row-major k×n form,
 /// so the inner loop always streams contiguous memory.
 /// </summary>
 public sealed class ManagedBlas : IBlas
@@ -17,47 +17,51 @@ public sealed class ManagedBlas : IBlas
     public string Name => "managed";
 
     /// <inheritdoc/>
-    public void Sgemm(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+    public unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
         if (m == 0 || n == 0) return;
-        float[] bRows;
-        int ldr;
+        float[]? packed = null;
         if (transB)
         {
-            bRows = new float[k * n];
+            packed = GC.AllocateUninitializedArray<float>(k * n, pinned: true);
             for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++) bRows[p * n + j] = b[j * ldb + p];
-            ldr = n;
+                for (int p = 0; p < k; p++) packed[p * n + j] = b[j * ldb + p];
         }
-        else
+        fixed (float* pa = a)
+        fixed (float* pb = packed ?? b)
+        fixed (float* pc = c)
         {
-            bRows = b.ToArray();
-            ldr = ldb;
-        }
-        float[] aData = a.ToArray();
-        float[] cData = c.ToArray();
-        int rowsPerChunk = Math.Max(1, m / (4 * Environment.ProcessorCount));
-        Parallel.For(0, (m + rowsPerChunk - 1) / rowsPerChunk, chunk =>
-        {
-            int end = Math.Min(m, (chunk + 1) * rowsPerChunk);
-            for (int i = chunk * rowsPerChunk; i < end; i++)
+            // Spans cannot enter the parallel lambda; the pinned addresses can.
+            nint aAt = (nint)pa, bAt = (nint)pb, cAt = (nint)pc;
+            int ldr = transB ? n : ldb;
+            int rowsPerChunk = Math.Max(1, m / (4 * Environment.ProcessorCount));
+            Parallel.For(0, (m + rowsPerChunk - 1) / rowsPerChunk, chunk =>
             {
-                Span<float> row = cData.AsSpan(i * ldc, n);
-                if (beta == 0.0f) row.Clear();
-                else if (beta != 1.0f) Scale(row, beta);
+                float* aRows = (float*)aAt, bRows = (float*)bAt;
+                int begin = chunk * rowsPerChunk, end = Math.Min(m, begin + rowsPerChunk);
+                for (int i = begin; i < end; i++)
+                {
+                    var row = new Span<float>((float*)cAt + (long)i * ldc, n);
+                    if (beta == 0.0f) row.Clear();
+                    else if (beta != 1.0f) Scale(row, beta);
+                }
+                // k-blocks outside the rows: one block of B serves every row of the chunk while it is in cache.
                 for (int p0 = 0; p0 < k; p0 += KBlock)
                 {
                     int p1 = Math.Min(k, p0 + KBlock);
-                    for (int p = p0; p < p1; p++)
+                    for (int i = begin; i < end; i++)
                     {
-                        float s = transA ? aData[p * lda + i] : aData[i * lda + p];
-                        if (s != 0.0f) Axpy(s, bRows.AsSpan(p * ldr, n), row);
+                        var row = new Span<float>((float*)cAt + (long)i * ldc, n);
+                        for (int p = p0; p < p1; p++)
+                        {
+                            float s = transA ? aRows[(long)p * lda + i] : aRows[(long)i * lda + p];
+                            if (s != 0.0f) Axpy(s, new ReadOnlySpan<float>(bRows + (long)p * ldr, n), row);
+                        }
                     }
                 }
-            }
-        });
-        cData.AsSpan(0, c.Length).CopyTo(c);
+            });
+        }
     }
 
     private static void Scale(Span<float> x, float s)

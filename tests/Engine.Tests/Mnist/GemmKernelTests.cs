@@ -31,7 +31,7 @@ public sealed class GemmKernelTests
         if (device is null) Assert.Ignore($"no {backend} device on this machine");
         using Accelerator accelerator = device!.CreateAccelerator(context);
 
-        (float[] arena, GemmShape shape) = Problem(transA, transB, beta);
+        (float[] arena, GemmShape shape) = Problem(transA, transB, beta, M, N, K);
         double[] expected = Naive(arena, shape);
         using MemoryBuffer1D<float, Stride1D.Dense> buffer = accelerator.Allocate1D(arena);
         var kernel = accelerator.LoadStreamKernel<ArrayView<float>, GemmShape>(GemmKernels.Tiled);
@@ -40,26 +40,28 @@ public sealed class GemmKernelTests
         AssertC(actual, expected, shape, For(backend, Check.KernelVsReference));
     }
 
+    // The second size has a k longer than the managed provider's k-block and more rows than its chunks.
     [Test]
-    public void HostProvidersMatchTripleLoop([Values("managed", "openblas")] string provider, [Values] bool transA, [Values] bool transB)
+    public void HostProvidersMatchTripleLoop([Values("managed", "openblas")] string provider, [Values] bool transA, [Values] bool transB,
+        [Values(K, 600)] int k)
     {
         IBlas? blas = provider == "managed" ? new ManagedBlas() : OpenBlas.TryCreate();
         // OpenBLAS is installed by the project's set-up (.ci/run); its absence is a broken machine, not a skip.
         Assert.That(blas, Is.Not.Null, "libopenblas.so.0 does not load");
-        (float[] arena, GemmShape s) = Problem(transA, transB, 0.5f);
+        (float[] arena, GemmShape s) = Problem(transA, transB, 0.5f, k == K ? M : 37, k == K ? N : 70, k);
         double[] expected = Naive(arena, s);
         blas!.Sgemm(transA, transB, s.M, s.N, s.K, arena.AsSpan(s.A), s.Lda, arena.AsSpan(s.B), s.Ldb, s.Beta, arena.AsSpan(s.C), s.Ldc);
         AssertC(arena, expected, s, For(Backend.Cpu, Check.KernelVsReference));
     }
 
-    private static (float[] Arena, GemmShape Shape) Problem(bool transA, bool transB, float beta)
+    private static (float[] Arena, GemmShape Shape) Problem(bool transA, bool transB, float beta, int m, int n, int k)
     {
-        int lda = (transA ? M : K) + Pad, ldb = (transB ? K : N) + Pad, ldc = N + Pad;
-        int a = Offset, b = a + (transA ? K : M) * lda, c = b + (transB ? N : K) * ldb;
+        int lda = (transA ? m : k) + Pad, ldb = (transB ? k : n) + Pad, ldc = n + Pad;
+        int a = Offset, b = a + (transA ? k : m) * lda, c = b + (transB ? n : k) * ldb;
         var random = new Random(17);
-        float[] arena = new float[c + M * ldc + Offset];
+        float[] arena = new float[c + m * ldc + Offset];
         for (int i = 0; i < arena.Length; i++) arena[i] = (float)(2.0 * random.NextDouble() - 1.0);
-        return (arena, new GemmShape(transA ? 1 : 0, transB ? 1 : 0, M, N, K, a, lda, b, ldb, beta, c, ldc));
+        return (arena, new GemmShape(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc));
     }
 
     // The whole arena after C ← op(A) op(B) + β C, computed in double with three loops.

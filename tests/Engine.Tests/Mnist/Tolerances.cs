@@ -5,7 +5,7 @@ internal static class Tolerances
 {
     public enum Check
     {
-        // A float32 kernel or host routine against a double-precision naive reference: rounding of sums of ≤ 64 products.
+        // A float32 kernel or host routine against a double-precision naive reference: sums of ≤ 600 products of values in [−1, 1].
         KernelVsReference,
         // Float32 back-propagated gradients against double central differences (h = 1e-5, truncation ~1e-10).
         GradientVsFiniteDifference,
@@ -17,9 +17,9 @@ internal static class Tolerances
 
     private static readonly Dictionary<(Backend, Check), (double Abs, double Rel)> Table = new()
     {
-        [(Backend.Cpu, Check.KernelVsReference)] = (1e-5, 1e-5),
-        [(Backend.Cuda, Check.KernelVsReference)] = (1e-5, 1e-5),
-        [(Backend.OpenCL, Check.KernelVsReference)] = (1e-5, 1e-5),
+        [(Backend.Cpu, Check.KernelVsReference)] = (1e-4, 1e-5),
+        [(Backend.Cuda, Check.KernelVsReference)] = (1e-4, 1e-5),
+        [(Backend.OpenCL, Check.KernelVsReference)] = (1e-4, 1e-5),
         [(Backend.Cpu, Check.GradientVsFiniteDifference)] = (2e-5, 1e-3),
         [(Backend.Cpu, Check.PathVsPath)] = (1e-5, 1e-4),
         [(Backend.Cuda, Check.PathVsPath)] = (1e-5, 1e-4),
