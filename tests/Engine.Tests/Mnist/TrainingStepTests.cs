@@ -27,6 +27,7 @@ public sealed class TrainingStepTests(Backend backend, TrainingPath path)
         using MnistTraining training = MnistTraining.Create(device, data, TinyNetworks.K, mode, TinyNetworks.Repeats, 11UL,
             path, TinyNetworks.Batch);
         MlpTrainer trainer = training.Trainer;
+        trainer.ResetStats();
         trainer.Forward(Batch);
         trainer.Backward(Batch.Length);
         float[] analytic = trainer.GetGradients();
@@ -34,6 +35,9 @@ public sealed class TrainingStepTests(Backend backend, TrainingPath path)
         double[] numeric = ReferenceNetwork.NumericGradient(p, trainer.Layout, mode, 11UL, data, Batch);
 
         var tolerance = For(backend, Check.GradientVsFiniteDifference);
+        double loss = trainer.ReadStats().LossSums.Sum() / Batch.Length;
+        Assert.That(Close(loss, ReferenceNetwork.Loss(p, trainer.Layout, mode, 11UL, data, Batch), For(backend, Check.KernelVsReference)),
+            $"forward loss {loss}");
         Assert.That(training.PathName, Does.StartWith(path == TrainingPath.Host ? "host" : "kernels"));
         Assert.That(numeric.Count(g => Math.Abs(g) > 1e-3), Is.GreaterThan(p.Length / 4), "the check must see real gradients");
         for (int i = 0; i < p.Length; i++)
