@@ -15,7 +15,11 @@ public static class MaskedForwardKernels
     {
         if (e >= layer.Count) return;
         int columns = layer.Units * layer.Repeats;
-        arena[z + e] = MaskedForward.Element<TGate>(layer, e, arena[z + e], arena[bias + e % columns], samples[e / columns], out float a);
+        int row = e / columns;
+        int column = e - row * columns;
+        int repeat = column / layer.Units;
+        arena[z + e] = MaskedForward.Element<TGate>(layer.Layer, ActivationMask.RepeatSeed(layer.Seed, repeat), column - repeat * layer.Units,
+            samples[row], arena[z + e], arena[bias + column], out float a);
         arena[gate + e] = a;
     }
 

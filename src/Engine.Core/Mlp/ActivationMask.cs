@@ -19,12 +19,14 @@ public static class ActivationMask
     /// <summary>The seed of one repeat's masks: repeats of a run draw independent activation patterns.</summary>
     public static ulong RepeatSeed(ulong seed, int repeat) => Mix(seed ^ Mix(0x5EED0000UL + (ulong)(uint)repeat));
 
-    /// <summary>a ∈ {0, 1} for <paramref name="sample"/>'s <paramref name="unit"/> in hidden <paramref name="layer"/>.</summary>
+    /// <summary>
+    /// a ∈ {0, 1} for <paramref name="sample"/>'s <paramref name="unit"/> (below 2²⁴) in hidden <paramref name="layer"/>
+    /// (below 256): the top bit of output number (sample, layer, unit) of the SplitMix64 stream seeded by the repeat.
+    /// </summary>
     public static float Bit(ulong repeatSeed, int sample, int layer, int unit)
     {
-        ulong h = Mix(repeatSeed ^ Mix((ulong)(uint)sample));
-        h = Mix(h ^ (((ulong)(uint)layer << 32) | (uint)unit));
+        ulong key = ((ulong)(uint)sample << 32) | ((ulong)(uint)layer << 24) | (uint)unit;
         // The top bit of a SplitMix output is the best-mixed one.
-        return (h >> 63) == 1UL ? 1.0f : 0.0f;
+        return (Mix(repeatSeed + key * 0x9E3779B97F4A7C15UL) >> 63) == 1UL ? 1.0f : 0.0f;
     }
 }

@@ -65,12 +65,18 @@ public sealed class HostMlpOps : IMlpOps
         int columns = l.Units * l.Repeats;
         float[] arena = _arena;
         int[] samples = _samples;
-        For(l.Count, (from, to) =>
+        // Rows, then repeats, then units: the repeat's mask seed is computed once per row and no index is divided.
+        Parallel.For(0, l.Rows, row =>
         {
-            for (int e = from; e < to; e++)
+            for (int r = 0; r < l.Repeats; r++)
             {
-                arena[z + e] = Mlp.MaskedForward.Element<TGate>(l, e, arena[z + e], arena[bias + e % columns], samples[e / columns], out float a);
-                arena[gate + e] = a;
+                ulong seed = ActivationMask.RepeatSeed(l.Seed, r);
+                int at = row * columns + r * l.Units;
+                for (int u = 0; u < l.Units; u++)
+                {
+                    arena[z + at + u] = Mlp.MaskedForward.Element<TGate>(l.Layer, seed, u, samples[row], arena[z + at + u], arena[bias + r * l.Units + u], out float a);
+                    arena[gate + at + u] = a;
+                }
             }
         });
     }

@@ -45,16 +45,15 @@ public readonly record struct HiddenLayer(int Rows, int Units, int Repeats, int 
 public static class MaskedForward
 {
     /// <summary>
-    /// Element <paramref name="e"/> of the layer: given its product z = (W x)ₑ, the bias row and the sample's pool
-    /// index, returns h and writes the activation value a, which the backward pass multiplies in again.
+    /// One unit of one sample: given its product z = (W x)ᵤ, its bias, the sample's pool index and the mask seed of its
+    /// repeat (<see cref="ActivationMask.RepeatSeed"/>), returns h and writes the activation value a, which the
+    /// backward pass multiplies in again.
     /// </summary>
-    public static float Element<TGate>(in HiddenLayer layer, int e, float z, float bias, int sample, out float gate)
+    public static float Element<TGate>(int layer, ulong repeatSeed, int unit, int sample, float z, float bias, out float gate)
         where TGate : struct, IGate
     {
-        int column = e % (layer.Units * layer.Repeats);
-        int repeat = column / layer.Units;
         float pre = z + bias;
-        gate = TGate.Value(pre, ActivationMask.RepeatSeed(layer.Seed, repeat), sample, layer.Layer, column - repeat * layer.Units);
+        gate = TGate.Value(pre, repeatSeed, sample, layer, unit);
         return gate * pre;
     }
 }
