@@ -56,6 +56,7 @@ public sealed class ManagedBlas : IBlas
                         for (int p = p0; p < p1; p++)
                         {
                             float s = transA ? aRows[(long)p * lda + i] : aRows[(long)i * lda + p];
+                            // Zeros are common (masked or rectified units) and their axpy would change nothing.
                             if (s != 0.0f) Axpy(s, new ReadOnlySpan<float>(bRows + (long)p * ldr, n), row);
                         }
                     }

@@ -62,10 +62,9 @@ public sealed class MlpTrainer
             FillUniform(random, p, 1, l.B3, 0, r * l.Classes, l.Classes, l.Hidden2);
         }
         SetParameters(p);
-        _ops.Fill(l.Ones, l.Batch, 1.0f);
     }
 
-    /// <summary>Replaces all parameters (layout order) and zeroes Adam's state.</summary>
+    /// <summary>Replaces all parameters (layout order), zeroes Adam's state and restarts its step count.</summary>
     public void SetParameters(ReadOnlySpan<float> parameters)
     {
         _ops.Upload(Layout.W1, parameters);
