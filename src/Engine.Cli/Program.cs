@@ -12,6 +12,8 @@ public static class Program
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(EnumerateCommand.Create());
         root.Subcommands.Add(PaperCommand.Create());
+        root.Subcommands.Add(MnistCommand.Create());
+        root.Subcommands.Add(Table1Command.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return Cli.Invoke(root, args);
     }
