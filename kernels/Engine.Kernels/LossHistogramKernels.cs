@@ -4,37 +4,13 @@ using ILGPU;
 namespace Engine.Kernels;
 
 /// <summary>Scalar arguments of a loss reduction.</summary>
-public readonly struct HistogramLaunch
-{
-    /// <summary>Creates the arguments.</summary>
-    public HistogramLaunch(long start, long count, long threads, int bins, double upper, int parameters)
-    {
-        Start = start;
-        Count = count;
-        Threads = threads;
-        Bins = bins;
-        Upper = upper;
-        Parameters = parameters;
-    }
-
-    /// <summary>Index of the batch's first region.</summary>
-    public long Start { get; }
-
-    /// <summary>Regions in the batch.</summary>
-    public long Count { get; }
-
-    /// <summary>Threads launched.</summary>
-    public long Threads { get; }
-
-    /// <summary>Histogram bins.</summary>
-    public int Bins { get; }
-
-    /// <summary>Upper edge of the histogram (the dead region's loss).</summary>
-    public double Upper { get; }
-
-    /// <summary>Unknowns m; a rank below it marks a singular system.</summary>
-    public int Parameters { get; }
-}
+/// <param name="Start">Index of the batch's first region.</param>
+/// <param name="Count">Regions in the batch.</param>
+/// <param name="Threads">Threads launched.</param>
+/// <param name="Bins">Histogram bins.</param>
+/// <param name="Upper">Upper edge of the histogram (the dead region's loss).</param>
+/// <param name="Parameters">Unknowns m; a rank below it marks a singular system.</param>
+public readonly record struct HistogramLaunch(long Start, long Count, long Threads, int Bins, double Upper, int Parameters);
 
 /// <summary>Reduces a batch of region losses on the device, so large runs copy back a few numbers, not every region.</summary>
 public static class LossHistogramKernels

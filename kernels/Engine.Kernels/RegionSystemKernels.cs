@@ -4,33 +4,12 @@ using ILGPU;
 namespace Engine.Kernels;
 
 /// <summary>Scalar arguments of an Eq. 7 launch: which regions, the sizes, and Σy².</summary>
-public readonly struct RegionLaunch
-{
-    /// <summary>Creates the launch arguments.</summary>
-    public RegionLaunch(RegionShape shape, long start, long count, long threads, double sumSquaredTargets)
-    {
-        Shape = shape;
-        Start = start;
-        Count = count;
-        Threads = threads;
-        SumSquaredTargets = sumSquaredTargets;
-    }
-
-    /// <summary>Sizes and chunking of the enumeration.</summary>
-    public RegionShape Shape { get; }
-
-    /// <summary>Index of the batch's first region.</summary>
-    public long Start { get; }
-
-    /// <summary>Regions in the batch.</summary>
-    public long Count { get; }
-
-    /// <summary>Threads launched; each walks the batch with this stride.</summary>
-    public long Threads { get; }
-
-    /// <summary>Σ y_i².</summary>
-    public double SumSquaredTargets { get; }
-}
+/// <param name="Shape">Sizes and chunking of the enumeration.</param>
+/// <param name="Start">Index of the batch's first region.</param>
+/// <param name="Count">Regions in the batch.</param>
+/// <param name="Threads">Threads launched; each walks the batch with this stride.</param>
+/// <param name="SumSquaredTargets">Σ y_i².</param>
+public readonly record struct RegionLaunch(RegionShape Shape, long Start, long Count, long Threads, double SumSquaredTargets);
 
 /// <summary>What a region-solve kernel stores for region r of its batch.</summary>
 public interface IRegionOutput

@@ -31,6 +31,13 @@ internal static class Cli
             Cancel.Cancel();
         };
         ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line, not the usage screen: the user asked for something specific and mistyped it.
+            string command = parsed.CommandResult.Command == root ? "" : $" {parsed.CommandResult.Command.Name}";
+            Console.Error.WriteLine($"engine: {parsed.Errors[0].Message} (see 'engine{command} --help')");
+            return InputError;
+        }
         return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 

@@ -82,9 +82,10 @@ internal static class EnumerateCommand
             var engine = new RegionEngine(device);
             double rate = engine.MeasureRate(request);
             double estimate = regions / rate;
-            Console.Error.WriteLine($"engine: {RegionReport.Regions(regions)} regions of {RegionReport.Describe(shape, data.Name)}; {device.Backend.Name()} via {engine.Resolve(request.Path).ToString().ToLowerInvariant()} path at {rate:0.00e0} regions/s: about {RegionReport.Duration(estimate)}");
+            string plan = $"{RegionReport.Regions(regions)} regions of {RegionReport.Describe(shape, data.Name)} on {device.Backend.Name()} via the {engine.Resolve(request.Path).ToString().ToLowerInvariant()} path at {rate:0.00e0} regions/s: about {RegionReport.Duration(estimate)}";
             if (estimate > LongRunSeconds && !parsed.GetValue(allowLong))
-                throw new EngineInputException($"{RegionReport.Regions(regions)} regions would take about {RegionReport.Duration(estimate)}; pass --allow-long to run anyway, or --count to take part of the range");
+                throw new EngineInputException($"{plan}; pass --allow-long to run anyway, or --count to take part of the range");
+            Console.Error.WriteLine($"engine: {plan}");
 
             RegionEnumeration run = engine.Enumerate(request, Progress.Reporter("regions"), cancellation);
             Progress.Done();

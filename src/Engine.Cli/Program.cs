@@ -14,6 +14,8 @@ public static class Program
         root.Subcommands.Add(PaperCommand.Create());
         root.Subcommands.Add(RegionsCommand.Create());
         root.Subcommands.Add(SliceCommand.Create());
+        root.Subcommands.Add(MnistCommand.Create());
+        root.Subcommands.Add(Table1Command.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return Cli.Invoke(root, args);
     }

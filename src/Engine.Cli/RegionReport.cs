@@ -27,7 +27,8 @@ internal static class RegionReport
         < 120 => $"{seconds:0.0} s",
         < 7200 => $"{seconds / 60:0.0} min",
         < 172800 => $"{seconds / 3600:0.0} h",
-        _ => $"{seconds / 86400:0.0} days",
+        < 3e7 => $"{seconds / 86400:0.0} days",
+        _ => $"{seconds / 3.156e7:0.0e0} years",
     };
 
     /// <summary>The histogram and extremes of a run as a text table.</summary>

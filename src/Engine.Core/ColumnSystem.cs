@@ -61,8 +61,7 @@ public sealed class ColumnSystem
         fixed (double* scratch = _scratch)
         {
             var s = new PointerScratch(scratch);
-            RegionSystem.Clear(s, Shape.Parameters);
-            RegionSystem.AddEntry(new PointerScratch(entry), 0, s, Shape.Parameters);
+            RegionSystem.LoadEntry(new PointerScratch(entry), 0, s, Shape.Parameters, accumulate: false);
             return RegionSolve.Factor(s, Shape.Parameters, SumSquaredTargets);
         }
     }

@@ -47,9 +47,8 @@ public static class HostRegionSolver
                     long mask = (1L << bits) - 1;
                     for (long index = from; index < to; index++)
                     {
-                        RegionSystem.Clear(scratch, m);
-                        RegionSystem.AddEntry(high, 0, scratch, m);
-                        RegionSystem.AddEntry(source, (int)((index & mask) * shape.EntrySize), scratch, m);
+                        RegionSystem.LoadEntry(high, 0, scratch, m, accumulate: false);
+                        RegionSystem.LoadEntry(source, (int)((index & mask) * shape.EntrySize), scratch, m, accumulate: true);
                         RegionLoss result = RegionSolve.Factor(scratch, m, tables.SumSquaredTargets);
                         w.Summary.Add(index, result, m);
                         long r = index - start;

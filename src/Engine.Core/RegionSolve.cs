@@ -73,13 +73,14 @@ public static class RegionSolve
             if (pivot != k) SwapSymmetric(s, m, k, pivot);
 
             double diagonal = Math.Sqrt(best);
+            double inverse = 1.0 / diagonal;
             s[k * m + k] = diagonal;
-            double zk = s[rhs + k] / diagonal;
+            double zk = s[rhs + k] * inverse;
             s[rhs + k] = zk;
             explained += zk * zk;
             for (int i = k + 1; i < m; i++)
             {
-                double lik = s[i * m + k] / diagonal;
+                double lik = s[i * m + k] * inverse;
                 s[i * m + k] = lik;
                 s[rhs + i] -= lik * zk;
             }

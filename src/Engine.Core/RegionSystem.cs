@@ -10,30 +10,25 @@ namespace Engine.Core;
 /// </summary>
 public static class RegionSystem
 {
-    /// <summary>Zeroes the m×m matrix and the right-hand side at the start of <paramref name="system"/>.</summary>
-    public static void Clear<TS>(TS system, int parameters) where TS : struct, IScratch
-    {
-        int size = parameters * parameters + parameters;
-        for (int k = 0; k < size; k++) system[k] = 0.0;
-    }
-
     /// <summary>
-    /// Adds the packed entry at <paramref name="offset"/> of <paramref name="tables"/> into the lower triangle of
-    /// the matrix and the right-hand side held in <paramref name="system"/>.
+    /// Loads the packed entry at <paramref name="offset"/> of <paramref name="tables"/> into the lower triangle of
+    /// the matrix and the right-hand side held in <paramref name="system"/>, adding to what is there when
+    /// <paramref name="accumulate"/> is set. The first entry of a region assigns, so the scratch needs no clearing:
+    /// the solve never reads the upper triangle.
     /// </summary>
-    public static void AddEntry<TT, TS>(TT tables, int offset, TS system, int parameters)
+    public static void LoadEntry<TT, TS>(TT tables, int offset, TS system, int parameters, bool accumulate)
         where TT : struct, IScratch
         where TS : struct, IScratch
     {
         int m = parameters;
         int packed = offset;
-        // Packed entry (i, j ≥ i) lands in the lower triangle at (j, i): the solve reads nothing else.
+        // Packed entry (i, j ≥ i) lands in the lower triangle at (j, i).
         for (int i = 0; i < m; i++)
         {
-            for (int j = i; j < m; j++) system[j * m + i] += tables[packed++];
+            for (int j = i; j < m; j++) system[j * m + i] = (accumulate ? system[j * m + i] : 0.0) + tables[packed++];
         }
         int rhs = m * m;
-        for (int i = 0; i < m; i++) system[rhs + i] += tables[packed++];
+        for (int i = 0; i < m; i++) system[rhs + i] = (accumulate ? system[rhs + i] : 0.0) + tables[packed++];
     }
 
     /// <summary>Builds the Eq. 7 system of region <paramref name="index"/> from the chunk tables.</summary>
@@ -41,12 +36,11 @@ public static class RegionSystem
         where TT : struct, IScratch
         where TS : struct, IScratch
     {
-        Clear(system, shape.Parameters);
         long mask = (1L << shape.ChunkBits) - 1;
         for (int k = 0; k < shape.Chunks; k++)
         {
             long pattern = (index >> (k * shape.ChunkBits)) & mask;
-            AddEntry(tables, (int)(k * shape.TableStride + pattern * shape.EntrySize), system, shape.Parameters);
+            LoadEntry(tables, (int)(k * shape.TableStride + pattern * shape.EntrySize), system, shape.Parameters, accumulate: k > 0);
         }
     }
 }

@@ -29,8 +29,10 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The accelerator, for the façade's kernel launchers.</summary>
     internal Accelerator Accelerator { get; }
 
-    /// <summary>A one-line description such as "cuda: NVIDIA H100 (132 SMs)".</summary>
-    public string Description => $"{Backend.Name()}: {Accelerator.Name} ({Accelerator.NumMultiprocessors} multiprocessors, {Accelerator.MemorySize / (1 << 20)} MiB)";
+    /// <summary>A one-line description such as "cuda: NVIDIA H100 (132 multiprocessors, 81000 MiB)".</summary>
+    public string Description => Backend == Backend.Cpu
+        ? $"cpu: {Environment.ProcessorCount} cores"
+        : $"{Backend.Name()}: {Accelerator.Name} ({Accelerator.NumMultiprocessors} multiprocessors, {Accelerator.MemorySize >> 20} MiB)";
 
     /// <summary>
     /// Opens the accelerator for <paramref name="backend"/>: CUDA, else OpenCL, else CPU when it is
@@ -76,7 +78,9 @@ public sealed class ComputeDevice : IDisposable
                 CLDevice => "opencl",
                 _ => "cpu",
             };
-            lines.Add($"{kind}: {device.Name} ({device.NumMultiprocessors} multiprocessors, {device.MemorySize / (1 << 20)} MiB)");
+            lines.Add(device is CPUDevice
+                ? $"{kind}: ILGPU CPU accelerator, {device.NumMultiprocessors} multiprocessors over {Environment.ProcessorCount} cores"
+                : $"{kind}: {device.Name} ({device.NumMultiprocessors} multiprocessors, {device.MemorySize >> 20} MiB)");
         }
         return lines;
     }

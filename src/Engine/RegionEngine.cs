@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using Engine.Core;
-using Engine.Kernels;
-using ILGPU;
-using ILGPU.Runtime;
 
 namespace Engine;
 
@@ -13,13 +10,7 @@ namespace Engine;
 /// </summary>
 public sealed class RegionEngine
 {
-    // Device scratch is capped so that large m cannot ask for more than 1 GiB of per-thread workspace.
-    private const long MaxScratchDoubles = 1L << 27;
-
     private readonly ComputeDevice _device;
-    private Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, LossOutput>? _lossKernel;
-    private Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, SolutionOutput>? _solutionKernel;
-    private Action<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>>? _reduceKernel;
 
     /// <summary>Runs on <paramref name="device"/>, which the caller owns.</summary>
     public RegionEngine(ComputeDevice device)
@@ -33,26 +24,23 @@ public sealed class RegionEngine
         : _device.Backend == Backend.Cpu ? RegionPath.Host : RegionPath.Kernel;
 
     /// <summary>
-    /// Measures regions per second for <paramref name="request"/> on a sample of its range (after a warm-up that
-    /// compiles the kernels), so callers can say how long a run will take before starting it.
+    /// Measures regions per second for <paramref name="request"/> on a prefix of its range, doubling the sample
+    /// until it takes a quarter of a second (or covers the range), so callers can say how long a run will take
+    /// before starting it. The first sample also compiles the kernels.
     /// </summary>
     public double MeasureRate(RegionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         long total = Validate(request, new RegionShape(request.Data.Count, request.Data.Inputs, request.Hidden, request.Bias));
-        var probe = new RegionRequest
+        for (long sample = Math.Min(total, 1L << 10); ; sample = Math.Min(total, sample * 4))
         {
-            Data = request.Data, Hidden = request.Hidden, Bias = request.Bias, Start = request.Start,
-            Count = Math.Min(total, 1L << 10), Path = request.Path, Bins = request.Bins,
-        };
-        Enumerate(probe);
-        long sample = Math.Min(total, Resolve(request.Path) == RegionPath.Kernel && _device.Backend != Backend.Cpu ? 1L << 20 : 1L << 16);
-        RegionEnumeration timed = Enumerate(new RegionRequest
-        {
-            Data = request.Data, Hidden = request.Hidden, Bias = request.Bias, Start = request.Start,
-            Count = sample, Path = request.Path, Bins = request.Bins,
-        });
-        return timed.Done / Math.Max(timed.Seconds, 1e-6);
+            RegionEnumeration timed = Enumerate(new RegionRequest
+            {
+                Data = request.Data, Hidden = request.Hidden, Bias = request.Bias, Start = request.Start,
+                Count = sample, Path = request.Path, Bins = request.Bins,
+            });
+            if (timed.Seconds >= 0.25 || sample == total) return timed.Done / Math.Max(timed.Seconds, 1e-6);
+        }
     }
 
     /// <summary>
@@ -143,80 +131,37 @@ public sealed class RegionEngine
         return count;
     }
 
-    private static void RunHost(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
+    private void RunKernels(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
         Action<long, long>? progress, CancellationToken cancellation)
     {
+        using var solver = new KernelRegionSolver(_device.Accelerator, tables, Math.Min(request.BatchSize, count), request.Bins, request.KeepSolutions);
+        Loop(request, tables, count, result, progress, cancellation, (start, n, outputs) =>
+        {
+            solver.Launch(start, n);
+            solver.Collect(result.Summary, outputs);
+        });
+        solver.CollectHistogram(result.Summary);
+    }
+
+    private static void RunHost(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
+        Action<long, long>? progress, CancellationToken cancellation) =>
+        Loop(request, tables, count, result, progress, cancellation,
+            (start, n, outputs) => HostRegionSolver.Solve(tables, start, n, result.Summary, outputs));
+
+    // The batch loop both paths share: cancellation and progress between batches, outputs sliced per batch.
+    private static void Loop(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
+        Action<long, long>? progress, CancellationToken cancellation, Action<long, long, RegionOutputs> batch)
+    {
+        int m = tables.Shape.Parameters;
         for (long done = 0; done < count && !cancellation.IsCancellationRequested; done += request.BatchSize)
         {
             long n = Math.Min(request.BatchSize, count - done);
             var outputs = new RegionOutputs(
-                result.Losses.AsMemory().Slice((int)Math.Min(done, result.Losses?.Length ?? 0)),
-                result.Ranks.AsMemory().Slice((int)Math.Min(done, result.Ranks?.Length ?? 0)),
-                result.Solutions.AsMemory().Slice((int)Math.Min(done * tables.Shape.Parameters, result.Solutions?.Length ?? 0)));
-            HostRegionSolver.Solve(tables, request.Start + done, n, result.Summary, outputs);
+                result.Losses is null ? default : result.Losses.AsMemory((int)done, (int)n),
+                result.Ranks is null ? default : result.Ranks.AsMemory((int)done, (int)n),
+                result.Solutions is null ? default : result.Solutions.AsMemory((int)(done * m), (int)(n * m)));
+            batch(request.Start + done, n, outputs);
             progress?.Invoke(done + n, count);
         }
-    }
-
-    private void RunKernels(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
-        Action<long, long>? progress, CancellationToken cancellation)
-    {
-        Accelerator accelerator = _device.Accelerator;
-        RegionShape shape = tables.Shape;
-        int m = shape.Parameters;
-        long batch = Math.Min(request.BatchSize, count);
-        int stride = request.KeepSolutions ? shape.SolutionScratch : shape.LossScratch;
-        long threads = Math.Min(batch, (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
-        threads = Math.Max(1, Math.Min(threads, MaxScratchDoubles / stride));
-
-        using MemoryBuffer1D<double, Stride1D.Dense> table = accelerator.Allocate1D(tables.Values);
-        using MemoryBuffer1D<double, Stride1D.Dense> scratch = accelerator.Allocate1D<double>(threads * stride);
-        using MemoryBuffer1D<double, Stride1D.Dense> losses = accelerator.Allocate1D<double>(batch);
-        using MemoryBuffer1D<int, Stride1D.Dense> ranks = accelerator.Allocate1D<int>(batch);
-        using MemoryBuffer1D<double, Stride1D.Dense> solutions = accelerator.Allocate1D<double>(request.KeepSolutions ? batch * m : 1);
-        using MemoryBuffer1D<long, Stride1D.Dense> bins = accelerator.Allocate1D<long>(request.Bins);
-        using MemoryBuffer1D<double, Stride1D.Dense> reals = accelerator.Allocate1D<double>(threads * LossHistogramKernels.RealPartials);
-        using MemoryBuffer1D<long, Stride1D.Dense> indices = accelerator.Allocate1D<long>(threads * LossHistogramKernels.IndexPartials);
-        double[] hostReals = new double[reals.Length];
-        long[] hostIndices = new long[indices.Length];
-        bins.MemSetToZero();
-
-        for (long done = 0; done < count && !cancellation.IsCancellationRequested; done += batch)
-        {
-            long n = Math.Min(batch, count - done);
-            var launch = new RegionLaunch(shape, request.Start + done, n, threads, tables.SumSquaredTargets);
-            if (request.KeepSolutions)
-            {
-                _solutionKernel ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, SolutionOutput>(RegionSystemKernels.Eq7);
-                _solutionKernel((int)threads, launch, table.View, scratch.View, new SolutionOutput(losses.View, ranks.View, solutions.View));
-            }
-            else
-            {
-                _lossKernel ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, LossOutput>(RegionSystemKernels.Eq7);
-                _lossKernel((int)threads, launch, table.View, scratch.View, new LossOutput(losses.View, ranks.View));
-            }
-            _reduceKernel ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>>(LossHistogramKernels.Reduce);
-            _reduceKernel((int)threads, new HistogramLaunch(request.Start + done, n, threads, request.Bins, tables.DeadRegionLoss, m),
-                losses.View, ranks.View, bins.View, reals.View, indices.View);
-            accelerator.Synchronize();
-
-            reals.CopyToCPU(hostReals);
-            indices.CopyToCPU(hostIndices);
-            for (long t = 0; t < threads; t++)
-            {
-                long r = t * LossHistogramKernels.RealPartials;
-                long i = t * LossHistogramKernels.IndexPartials;
-                result.Summary.Accumulate(hostIndices[i + 3], hostReals[r], hostIndices[i], hostReals[r + 1], hostIndices[i + 1], hostReals[r + 2], hostIndices[i + 2]);
-            }
-            if (result.Losses is not null)
-            {
-                losses.View.AsContiguous().SubView(0, n).CopyToCPU(result.Losses.AsSpan((int)done, (int)n));
-                ranks.View.AsContiguous().SubView(0, n).CopyToCPU(result.Ranks.AsSpan((int)done, (int)n));
-            }
-            if (result.Solutions is not null)
-                solutions.View.AsContiguous().SubView(0, n * m).CopyToCPU(result.Solutions.AsSpan((int)(done * m), (int)(n * m)));
-            progress?.Invoke(done + n, count);
-        }
-        bins.CopyToCPU(result.Summary.Bins);
     }
 }

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Engine.Core;
+using Engine.Core.Mlp;
+using Engine.Core.Mnist;
+using Engine.Mnist;
+
+namespace Engine.Cli;
+
+/// <summary><c>engine table1</c>: the paper's Table 1, random versus rich subglobal minima on MNIST.</summary>
+internal static class Table1Command
+{
+    public static Command Create()
+    {
+        var widths = new Option<string>("--k") { Description = "Comma-separated widths k.", DefaultValueFactory = _ => "16,32,64,128,256" };
+        var modes = new Option<string>("--modes") { Description = $"Comma-separated rows: {NetworkModes.Names}.", DefaultValueFactory = _ => "random,rich" };
+        var repeats = new Option<int>("--repeats") { Description = "Trainings per cell (the paper used 100).", DefaultValueFactory = _ => 5 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs per training.", DefaultValueFactory = _ => 20 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of initialisations, masks and shuffles.", DefaultValueFactory = _ => 1UL };
+        var json = new Option<string?>("--json") { Description = "Also write every repeat's accuracies to this JSON file." };
+        var mnist = MnistCommand.DirectoryOption();
+        var device = new Option<string>("--device") { Description = $"Accelerator: {BackendNames.Names}.", DefaultValueFactory = _ => "auto" };
+
+        var command = new Command("table1", "Reproduce Table 1: accuracy of random (Eq. 8) and rich (ReLU) subglobal minima on MNIST.");
+        foreach (Option option in new Option[] { widths, modes, repeats, epochs, seed, json, mnist, device }) command.Options.Add(option);
+        command.SetAction((parsed, cancellation) =>
+        {
+            var options = new Table1Options(ParseWidths(parsed.Value(widths)), ParseModes(parsed.Value(modes)),
+                parsed.GetValue(repeats), parsed.GetValue(epochs), parsed.GetValue(seed));
+            Table1Experiment.Validate(options);
+            MnistData data = MnistData.Load(parsed.Value(mnist));
+            using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
+
+            int trainings = options.Modes.Count * options.Widths.Count * options.Repeats;
+            TimeSpan estimate = Table1Experiment.Estimate(compute, data, options);
+            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs on {compute.Description}; estimated {Format(estimate)}");
+
+            IReadOnlyList<Table1Cell> cells = Table1Experiment.Run(compute, data, options, p => Console.Error.WriteLine(
+                $"  [{p.Mode.Name()} k={p.K}] epoch {p.Epoch}/{p.Epochs}, repeats {p.FirstRepeat + 1}–{p.FirstRepeat + p.GroupSize} of {p.Repeats}: " +
+                $"running train accuracy {100.0 * p.RunningAccuracy:F2}%, {Format(p.Elapsed)} elapsed"), cancellation);
+
+            Console.WriteLine(Table($"Training accuracy (%), mean ± std over {options.Repeats} repeats, {options.Epochs} epochs", options, cells, c => c.TrainAccuracy));
+            Console.WriteLine();
+            Console.WriteLine(Table("Test accuracy (%)", options, cells, c => c.TestAccuracy));
+            if (cells.Any(c => c.Epochs < options.Epochs))
+                Console.WriteLine("* interrupted: trained fewer epochs than asked");
+            string? jsonPath = parsed.GetValue(json);
+            if (jsonPath is not null) WriteJson(jsonPath, options, cells);
+            return cancellation.IsCancellationRequested ? Cli.Interrupted : 0;
+        });
+        return command;
+    }
+
+    /// <summary>Parses "16,32" into widths, throwing <see cref="EngineInputException"/> for anything but positive integers.</summary>
+    public static int[] ParseWidths(string text) => [.. text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
+        int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0
+            ? k
+            : throw new EngineInputException($"--k: '{part}' is not a positive integer width"))];
+
+    private static NetworkMode[] ParseModes(string text) => [.. text.Split(',', StringSplitOptions.TrimEntries).Select(NetworkModes.Parse)];
+
+    private static string Table(string title, Table1Options options, IReadOnlyList<Table1Cell> cells, Func<Table1Cell, double[]> values)
+    {
+        var lines = new List<string> { title, $"{"",-8}" + string.Concat(options.Widths.Select(k => $"{"k = " + k,16}")) };
+        foreach (NetworkMode mode in options.Modes)
+        {
+            string row = $"{mode.Name(),-8}";
+            foreach (int k in options.Widths)
+            {
+                Table1Cell? cell = cells.FirstOrDefault(c => c.Mode == mode && c.K == k);
+                row += cell is null ? $"{"—",16}" : $"{Cell(values(cell)) + (cell.Epochs < options.Epochs ? "*" : ""),16}";
+            }
+            lines.Add(row);
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Cell(double[] accuracies)
+    {
+        (double mean, double std) = MeanStd(accuracies);
+        return string.Create(CultureInfo.InvariantCulture, $"{100.0 * mean:F2} ± {100.0 * std:F2}");
+    }
+
+    // Sample standard deviation (n − 1), zero for a single repeat.
+    private static (double Mean, double Std) MeanStd(double[] x)
+    {
+        double mean = x.Average();
+        double ss = x.Sum(v => (v - mean) * (v - mean));
+        return (mean, x.Length > 1 ? Math.Sqrt(ss / (x.Length - 1)) : 0.0);
+    }
+
+    private static void WriteJson(string path, Table1Options options, IReadOnlyList<Table1Cell> cells)
+    {
+        var document = new
+        {
+            widths = options.Widths,
+            modes = options.Modes.Select(m => m.Name()),
+            repeats = options.Repeats,
+            epochs = options.Epochs,
+            seed = options.Seed,
+            cells = cells.Select(c => new
+            {
+                mode = c.Mode.Name(),
+                k = c.K,
+                epochs = c.Epochs,
+                secondsPerEpoch = c.SecondsPerEpoch,
+                trainMean = MeanStd(c.TrainAccuracy).Mean,
+                trainStd = MeanStd(c.TrainAccuracy).Std,
+                testMean = MeanStd(c.TestAccuracy).Mean,
+                testStd = MeanStd(c.TestAccuracy).Std,
+                train = c.TrainAccuracy,
+                test = c.TestAccuracy,
+            }),
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static string Format(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Engine.Core;
+using Engine.Core.Mlp;
+using Engine.Core.Mnist;
+
+namespace Engine.Mnist;
+
+/// <summary>What to run for Table 1.</summary>
+/// <param name="Widths">Widths k (second hidden layer; the first has 2k units).</param>
+/// <param name="Modes">Rows of the table.</param>
+/// <param name="Repeats">Trainings per cell.</param>
+/// <param name="Epochs">Epochs per training.</param>
+/// <param name="Seed">Seed of initialisations, masks and shuffles.</param>
+public sealed record Table1Options(IReadOnlyList<int> Widths, IReadOnlyList<NetworkMode> Modes, int Repeats, int Epochs, ulong Seed);
+
+/// <summary>One finished cell: the accuracies of every repeat.</summary>
+/// <param name="Mode">Row.</param>
+/// <param name="K">Column.</param>
+/// <param name="Epochs">Epochs actually trained (fewer than asked when interrupted).</param>
+/// <param name="TrainAccuracy">Training accuracy of each repeat, in [0, 1].</param>
+/// <param name="TestAccuracy">Test accuracy of each repeat, in [0, 1].</param>
+/// <param name="SecondsPerEpoch">Wall time per epoch of the cell's trainings together.</param>
+public sealed record Table1Cell(NetworkMode Mode, int K, int Epochs, double[] TrainAccuracy, double[] TestAccuracy, double SecondsPerEpoch);
+
+/// <summary>A progress report after one epoch of one group of repeats.</summary>
+/// <param name="Mode">Row.</param>
+/// <param name="K">Column.</param>
+/// <param name="Epoch">Epochs finished (1-based).</param>
+/// <param name="Epochs">Epochs asked.</param>
+/// <param name="FirstRepeat">First repeat of the group (0-based).</param>
+/// <param name="GroupSize">Repeats training together.</param>
+/// <param name="Repeats">Repeats of the cell.</param>
+/// <param name="RunningAccuracy">Mean over the group of the accuracy on this epoch's mini-batches.</param>
+/// <param name="Elapsed">Time since the experiment started.</param>
+public sealed record Table1Progress(NetworkMode Mode, int K, int Epoch, int Epochs, int FirstRepeat, int GroupSize, int Repeats,
+    double RunningAccuracy, TimeSpan Elapsed);
+
+/// <summary>
+/// Section 4.2's experiment: for every mode and width, train the repeats (as many side by side as memory allows)
+/// and record training and test accuracy.
+/// </summary>
+public static class Table1Experiment
+{
+    // Arena floats per group: 256 MiB keeps every group comfortable on a GPU and in host memory.
+    private const long ArenaBudget = 64L << 20;
+
+    /// <summary>Checks <paramref name="options"/>, throwing <see cref="EngineInputException"/> for values a user must fix.</summary>
+    public static void Validate(Table1Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Widths.Count == 0) throw new EngineInputException("no widths k given");
+        if (options.Modes.Count == 0) throw new EngineInputException("no modes given");
+        foreach (int k in options.Widths)
+        {
+            if (k <= 0) throw new EngineInputException($"width k must be positive, got {k}");
+        }
+        if (options.Repeats <= 0) throw new EngineInputException($"repeats must be positive, got {options.Repeats}");
+        if (options.Epochs <= 0) throw new EngineInputException($"epochs must be positive, got {options.Epochs}");
+    }
+
+    /// <summary>How many repeats of width <paramref name="k"/> train together.</summary>
+    public static int GroupSize(int k, int repeats, int features)
+    {
+        long one = new MlpLayout(features, 2 * k, k, MnistIdx.Classes, 1, MnistTraining.BatchSize).Length;
+        return (int)Math.Clamp(ArenaBudget / one, 1, repeats);
+    }
+
+    /// <summary>
+    /// Estimates the run's wall time by timing a few mini-batch steps of every cell's first group and scaling them to
+    /// the epochs, the repeats and the final evaluation.
+    /// </summary>
+    public static TimeSpan Estimate(ComputeDevice device, MnistData data, Table1Options options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Validate(options);
+        const int Steps = 4;
+        double seconds = 0.0;
+        int[] batch = [.. Enumerable.Range(0, Math.Min(MnistTraining.BatchSize, data.TrainCount))];
+        foreach (NetworkMode mode in options.Modes)
+        {
+            foreach (int k in options.Widths)
+            {
+                int group = GroupSize(k, options.Repeats, data.Features);
+                using MnistTraining training = MnistTraining.Create(device, data, k, mode, group, options.Seed);
+                training.Trainer.Step(batch);
+                var clock = Stopwatch.StartNew();
+                for (int s = 0; s < Steps; s++) training.Trainer.Step(batch);
+                training.Trainer.GetParameters();
+                double perStep = clock.Elapsed.TotalSeconds / Steps;
+                double stepsPerEpoch = Math.Ceiling(data.TrainCount / (double)batch.Length);
+                // Evaluation is a forward pass, about a third of a training step, over training and test images.
+                double evalSteps = (data.TrainCount + data.TestCount) / (double)batch.Length / 3.0;
+                int groups = (options.Repeats + group - 1) / group;
+                seconds += groups * perStep * (stepsPerEpoch * options.Epochs + evalSteps);
+            }
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>
+    /// Runs every cell, reporting each finished epoch to <paramref name="progress"/>. Cancellation is honoured at
+    /// epoch boundaries: the group in training is evaluated as it stands, its cell is returned with the epochs it
+    /// finished, and later cells are skipped.
+    /// </summary>
+    public static IReadOnlyList<Table1Cell> Run(ComputeDevice device, MnistData data, Table1Options options,
+        Action<Table1Progress> progress, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(progress);
+        Validate(options);
+        var cells = new List<Table1Cell>();
+        var clock = Stopwatch.StartNew();
+        foreach (NetworkMode mode in options.Modes)
+        {
+            foreach (int k in options.Widths)
+            {
+                if (cancellation.IsCancellationRequested) return cells;
+                int group = GroupSize(k, options.Repeats, data.Features);
+                var train = new List<double>();
+                var test = new List<double>();
+                int epochsDone = options.Epochs;
+                double trainingSeconds = 0.0;
+                for (int first = 0; first < options.Repeats && !cancellation.IsCancellationRequested; first += group)
+                {
+                    int size = Math.Min(group, options.Repeats - first);
+                    // Each group gets its own seed, so repeats differ whichever group they fall in.
+                    ulong seed = ActivationMask.Mix(options.Seed ^ ActivationMask.Mix(((ulong)(uint)k << 32) | (uint)first)) ^ (ulong)mode;
+                    using MnistTraining training = MnistTraining.Create(device, data, k, mode, size, seed);
+                    var groupClock = Stopwatch.StartNew();
+                    int epoch = 0;
+                    while (epoch < options.Epochs && !(epoch > 0 && cancellation.IsCancellationRequested))
+                    {
+                        RepeatStats running = training.TrainEpoch(epoch);
+                        epoch++;
+                        double mean = Enumerable.Range(0, size).Average(running.Accuracy);
+                        progress(new Table1Progress(mode, k, epoch, options.Epochs, first, size, options.Repeats, mean, clock.Elapsed));
+                    }
+                    trainingSeconds += groupClock.Elapsed.TotalSeconds / epoch;
+                    epochsDone = Math.Min(epochsDone, epoch);
+                    RepeatStats trainStats = training.EvaluateTrain();
+                    RepeatStats testStats = training.EvaluateTest();
+                    for (int r = 0; r < size; r++)
+                    {
+                        train.Add(trainStats.Accuracy(r));
+                        test.Add(testStats.Accuracy(r));
+                    }
+                }
+                cells.Add(new Table1Cell(mode, k, epochsDone, [.. train], [.. test], trainingSeconds));
+            }
+        }
+        return cells;
+    }
+}

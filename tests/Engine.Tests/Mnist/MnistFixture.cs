@@ -1,0 +1,29 @@
+using Engine.Core.Mnist;
+using NUnit.Framework;
+
+namespace Engine.Tests.Mnist;
+
+/// <summary>
+/// Real MNIST for the tests: the repository's data/mnist (where `.ci/run` and `engine mnist fetch` put it), fetched with
+/// the engine's own code when missing. The full set is read once and shared.
+/// </summary>
+internal static class MnistFixture
+{
+    private static readonly Lazy<string> LazyDirectory = new(() =>
+    {
+        string directory = Path.Combine(RepositoryRoot(), MnistFiles.DefaultDirectory);
+        if (!MnistFiles.ArePresent(directory)) MnistFiles.Fetch(directory, TestContext.Progress);
+        return directory;
+    });
+
+    public static string Directory => LazyDirectory.Value;
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Engine.sln"))) return d.FullName;
+        }
+        return Path.GetTempPath();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Reflection;
+using Engine.Core.Mlp;
+using Engine.Kernels;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using NUnit.Framework;
+
+namespace Engine.Tests.Mnist;
+
+/// <summary>
+/// Every training kernel compiles to PTX with ILGPU's CUDA backend, with no GPU needed: this catches IL that the CPU
+/// accelerator runs but a GPU cannot (managed calls, unsupported intrinsics, interface dispatch).
+/// </summary>
+public sealed class PtxCompileTests
+{
+    private static IEnumerable<TestCaseData> Kernels()
+    {
+        yield return Implicit(typeof(GatherKernels), nameof(GatherKernels.Inputs));
+        yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Forward), typeof(ReluGate));
+        yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Forward), typeof(FixedMaskGate));
+        yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Backward));
+        yield return Implicit(typeof(SoftmaxCrossEntropyKernels), nameof(SoftmaxCrossEntropyKernels.Row));
+        yield return Implicit(typeof(AdamKernels), nameof(AdamKernels.Step));
+        yield return new TestCaseData(EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GemmKernels).GetMethod(nameof(GemmKernels.Tiled))!))
+            .SetName("Tiled GEMM");
+    }
+
+    private static TestCaseData Implicit(Type type, string name, Type? gate = null)
+    {
+        MethodInfo method = type.GetMethod(name)!;
+        if (gate is not null) method = method.MakeGenericMethod(gate);
+        return new TestCaseData(EntryPointDescription.FromImplicitlyGroupedKernel(method)).SetName($"{type.Name}.{name}{(gate is null ? "" : $"<{gate.Name}>")}");
+    }
+
+    [TestCaseSource(nameof(Kernels))]
+    public void CompilesToPtx(EntryPointDescription entry)
+    {
+        using Context context = Context.Create(b => b.EnableAlgorithms().Math(MathMode.Default).Optimize(OptimizationLevel.O1));
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_70, CudaInstructionSet.ISA_70, null!);
+        var kernel = (PTXCompiledKernel)backend.Compile(entry, default(KernelSpecialization));
+        Assert.That(kernel.PTXAssembly, Does.Contain(".entry"));
+    }
+}

@@ -1,0 +1,40 @@
+using System.Reflection;
+using Engine.Kernels;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using NUnit.Framework;
+
+namespace Engine.Tests;
+
+/// <summary>
+/// Every kernel compiles to PTX with ILGPU's CUDA backend, with no GPU needed: this catches IL that the CPU
+/// accelerator runs but a GPU cannot (managed calls, unsupported intrinsics, interface dispatch).
+/// </summary>
+public sealed class PtxCompileTests
+{
+    private static IEnumerable<TestCaseData> Kernels()
+    {
+        yield return Implicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(LossOutput));
+        yield return Implicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(SolutionOutput));
+        yield return Implicit(typeof(LossHistogramKernels), nameof(LossHistogramKernels.Reduce));
+    }
+
+    private static TestCaseData Implicit(Type type, string name, Type? op = null)
+    {
+        MethodInfo method = type.GetMethod(name)!;
+        if (op is not null) method = method.MakeGenericMethod(op);
+        return new TestCaseData(EntryPointDescription.FromImplicitlyGroupedKernel(method)).SetName($"{type.Name}.{name}{(op is null ? "" : $"<{op.Name}>")}");
+    }
+
+    [TestCaseSource(nameof(Kernels))]
+    public void CompilesToPtx(EntryPointDescription entry)
+    {
+        using Context context = Context.Create(b => b.EnableAlgorithms().Math(MathMode.Default).Optimize(OptimizationLevel.O1));
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_70, CudaInstructionSet.ISA_70, null!);
+        var kernel = (PTXCompiledKernel)backend.Compile(entry, default(KernelSpecialization));
+        Assert.That(kernel.PTXAssembly, Does.Contain(".entry"));
+    }
+}
