@@ -40,12 +40,7 @@ internal static class RegionReport
         text.AppendLine(Inv, $"regions {Regions(run.Done)}{(run.Completed ? "" : $" of {run.Requested:N0} (interrupted)")}, singular systems {s.Singular:N0}, {Duration(run.Seconds)} on {run.Device}");
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
-        if (s.Count > 0)
-        {
-            text.AppendLine(Inv, $"  min  {s.Min:0.000000} at region {s.ArgMin} (a = {Pattern(run, s.ArgMin)})");
-            text.AppendLine(Inv, $"  max  {s.Max:0.000000} at region {s.ArgMax} (a = {Pattern(run, s.ArgMax)})");
-            text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {run.DeadRegionLoss:0.000000}");
-        }
+        Extremes(text, s, run.DeadRegionLoss, index => $"region {index} (a = {Pattern(run, index)})");
         if (run.RealizableSummary is { } real)
         {
             long nonempty = run.Feasible!.Count(f => f);
@@ -74,12 +69,7 @@ internal static class RegionReport
         text.AppendLine(Inv, $"{run.Cells.Count:N0} cells per node; {run.Regions:N0} nonempty regions of 2^{run.Shape.PatternBits} patterns, as {run.Rows:N0} {(run.Options.Unordered ? "multisets" : "ordered tuples")}; singular systems {s.Singular:N0}; {Duration(seconds)}");
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
-        if (s.Count > 0)
-        {
-            text.AppendLine(Inv, $"  min  {s.Min:0.000000} at {NonemptyPattern(run, s.ArgMin)}");
-            text.AppendLine(Inv, $"  max  {s.Max:0.000000} at {NonemptyPattern(run, s.ArgMax)}");
-            text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {run.DeadRegionLoss:0.000000}");
-        }
+        Extremes(text, s, run.DeadRegionLoss, row => NonemptyPattern(run, row));
         if (run.RealizableSummary is { Count: > 0 } real)
         {
             text.AppendLine(Inv, $"  realizable minima {real.Count:N0}, lowest {real.Min:0.000000} at {NonemptyPattern(run, real.ArgMin)}");
@@ -124,6 +114,15 @@ internal static class RegionReport
             string flags = run.Feasible is null ? "," : $"{(run.Feasible[r] ? 1 : 0)},{(run.Realizable![r] ? 1 : 0)}";
             writer.WriteLine(string.Create(Inv, $"{run.Request.Start + r},{run.Losses![r]:R},{flags}"));
         }
+    }
+
+    // Minimum and maximum with where they are, the mean, and the dead region's loss.
+    private static void Extremes(StringBuilder text, LossSummary s, double dead, Func<long, string> where)
+    {
+        if (s.Count == 0) return;
+        text.AppendLine(Inv, $"  min  {s.Min:0.000000} at {where(s.ArgMin)}");
+        text.AppendLine(Inv, $"  max  {s.Max:0.000000} at {where(s.ArgMax)}");
+        text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {dead:0.000000}");
     }
 
     // Bins of all regions, with the realizable ones beside them when decided.
