@@ -24,7 +24,8 @@ public sealed record RealizedMinimum(double[] Parameters, int[] Signs);
 /// equality constraints are needed. For each Z (2^h of them) and each σ ∈ {±1} on the other nodes, the margin
 /// program max t over (c, τ) with σ_j s_ij (τ p_minᵀx̃_i + (N c)ᵀx̃_i) ≥ t (rows scaled to unit ∞-norm),
 /// t ≤ τ, 0 ≤ τ ≤ 1, |c_k| ≤ 1 decides strict feasibility: t* &gt; 0 forces τ &gt; 0, and p_min + N c/τ is strictly
-/// inside; conversely any strictly inside minimizer scales into the box. A unique minimizer needs no program.</para>
+/// inside; conversely any strictly inside minimizer scales into the box. A unique minimizer needs no program: its
+/// nodes decouple and each admits at most one sign.</para>
 /// <para>Points with x̃_i = 0 (the origin, without bias) give no condition: they are never active and contribute
 /// nothing. A row whose coefficients all vanish (below <see cref="ZeroTolerance"/> relative to its scale) pins
 /// p_jᵀx̃_i to 0, the boundary of the region, so that sign choice fails.</para>
@@ -54,13 +55,24 @@ public static class Realizability
         ArgumentNullException.ThrowIfNull(columns);
         int hidden = system.Shape.Hidden;
         double lossGap = LossTolerance * (1.0 + 0.5 * system.SumSquaredTargets);
-        // Fewest zeroed nodes first: the most common realization keeps every node alive.
+        // Fewest zeroed nodes first: the most common realization keeps every node alive, and the full region's
+        // minimizer set tells which nodes can never be zeroed.
+        int pinned = 0;
         foreach (int zeroed in Enumerable.Range(0, 1 << hidden).OrderBy(z => System.Numerics.BitOperations.PopCount((uint)z)))
         {
+            if ((zeroed & pinned) != 0) continue;
             RegionLoss reduced = system.Solve(columns, zeroed);
             if (reduced.Loss - loss > lossGap) continue;
             double[] minimizer = system.MinimumNorm(reduced.Rank);
             double[] basis = system.NullSpace(reduced.Rank);
+            if (zeroed == 0) pinned = Pinned(system.Shape, minimizer, basis, reduced.Rank);
+            if (reduced.Rank == system.Shape.Parameters)
+            {
+                // A unique minimizer: the nodes decouple, and each has at most one sign that works.
+                int[]? unique = UniqueSigns(system, columns, minimizer, zeroed);
+                if (unique is not null) return new RealizedMinimum(Zeroed(minimizer, unique, system.Shape.Features), unique);
+                continue;
+            }
             int alive = hidden - System.Numerics.BitOperations.PopCount((uint)zeroed);
             for (int choice = 0; choice < 1 << alive; choice++)
             {
@@ -70,6 +82,61 @@ public static class Realizability
             }
         }
         return null;
+    }
+
+    // Nodes whose (p_j, q_j) is the same nonzero vector on every minimizer: no minimizer has them zero, so no set of
+    // zeroed nodes containing them keeps the loss. On full-rank regions this skips every reduced solve.
+    private static int Pinned(RegionShape shape, double[] minimizer, double[] basis, int rank)
+    {
+        int d = shape.Features;
+        int free = shape.Parameters - rank;
+        double scale = 1.0;
+        foreach (double v in minimizer) scale = Math.Max(scale, Math.Abs(v));
+        int pinned = 0;
+        for (int j = 0; j < shape.Hidden; j++)
+        {
+            bool moves = false, nonzero = false;
+            for (int k = j * d; k < (j + 1) * d; k++)
+            {
+                nonzero |= Math.Abs(minimizer[k]) > ZeroTolerance * scale;
+                for (int c = 0; c < free; c++) moves |= Math.Abs(basis[k * free + c]) > ZeroTolerance;
+            }
+            if (nonzero && !moves) pinned |= 1 << j;
+        }
+        return pinned;
+    }
+
+    // The sign of each alive node under which the unique minimizer is strictly inside, or null when a node has none:
+    // the test of Inside without a null space, node by node.
+    private static int[]? UniqueSigns(ColumnSystem system, IReadOnlyList<ulong[]> columns, double[] minimizer, int zeroed)
+    {
+        Dataset data = system.Data;
+        RegionShape shape = system.Shape;
+        bool bias = shape.Bias == 1;
+        int d = shape.Features;
+        double scale = 1.0;
+        foreach (double v in minimizer) scale = Math.Max(scale, Math.Abs(v));
+        double[] x = new double[d];
+        int[] signs = new int[shape.Hidden];
+        for (int j = 0; j < shape.Hidden; j++)
+        {
+            if (((zeroed >> j) & 1) == 1) continue;
+            for (int i = 0; i < data.Count; i++)
+            {
+                double norm = ColumnFeasibility.Augmented(data, bias, i, x);
+                if (norm == 0.0) continue;
+                double alpha = 0.0;
+                for (int k = 0; k < d; k++) alpha += minimizer[j * d + k] * x[k];
+                alpha *= ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
+                if (!(Math.Abs(alpha) > ZeroTolerance * norm * scale)) return null;
+                int sign = Math.Sign(alpha);
+                if (signs[j] == 0) signs[j] = sign;
+                else if (signs[j] != sign) return null;
+            }
+            // A node with no conditions (every point at the origin) takes v_j > 0.
+            if (signs[j] == 0) signs[j] = 1;
+        }
+        return signs;
     }
 
     // σ_j for the alive nodes from the bits of choice (bit set = −1), 0 for zeroed nodes.
@@ -124,15 +191,6 @@ public static class Realizability
                 row[free + 1] = 1.0;
                 rows.Add(row);
             }
-        }
-        if (free == 0)
-        {
-            // A unique minimizer: each row's margin is −row[free], which must be strictly positive.
-            foreach (double[] row in rows)
-            {
-                if (!(-row[free] > ColumnFeasibility.MarginTolerance)) return null;
-            }
-            return Zeroed(minimizer, signs, d);
         }
         double[] lower = new double[free + 2];
         double[] upper = new double[free + 2];
