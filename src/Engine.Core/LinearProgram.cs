@@ -9,6 +9,11 @@ public enum LinearProgramStatus
     Infeasible,
     /// <summary>The objective grows without bound on the feasible set.</summary>
     Unbounded,
+    /// <summary>
+    /// The pivot budget ran out: Bland's rule cannot cycle in exact arithmetic, but rounding could make it, and a
+    /// caller must never hang. Callers treat it as "no answer" (a geometry test that fails conservatively).
+    /// </summary>
+    PivotLimit,
 }
 
 /// <summary>Outcome of <see cref="LinearProgram.Maximize"/>: status, optimal value and an optimal point.</summary>
@@ -95,12 +100,14 @@ public sealed class LinearProgram
             rows.Add((unit, _upper[k] - _lower[k]));
         }
         var tableau = new Tableau(rows, n);
-        if (!tableau.FindFeasibleBasis())
-            return new LinearProgramResult(LinearProgramStatus.Infeasible, double.NaN, []);
+        LinearProgramStatus phase1 = tableau.FindFeasibleBasis();
+        if (phase1 != LinearProgramStatus.Optimal)
+            return new LinearProgramResult(phase1, double.NaN, []);
         double offset = 0.0;
         for (int k = 0; k < n; k++) offset += objective[k] * _lower[k];
-        if (!tableau.Optimize(objective))
-            return new LinearProgramResult(LinearProgramStatus.Unbounded, double.PositiveInfinity, []);
+        LinearProgramStatus phase2 = tableau.Optimize(objective);
+        if (phase2 != LinearProgramStatus.Optimal)
+            return new LinearProgramResult(phase2, phase2 == LinearProgramStatus.Unbounded ? double.PositiveInfinity : double.NaN, []);
         double[] x = tableau.Solution();
         for (int k = 0; k < n; k++) x[k] += _lower[k];
         return new LinearProgramResult(LinearProgramStatus.Optimal, tableau.Value + offset, x);
@@ -147,7 +154,7 @@ public sealed class LinearProgram
 
         public double Value { get; private set; }
 
-        public bool FindFeasibleBasis()
+        public LinearProgramStatus FindFeasibleBasis()
         {
             int worst = -1;
             for (int r = 0; r < _m; r++)
@@ -160,8 +167,9 @@ public sealed class LinearProgram
                 _c[_n] = -1.0;
                 Value = 0.0;
                 Pivot(worst, _n);
-                Run(allowArtificial: true);
-                if (Value < -Tolerance) return false;
+                // Phase I is bounded above by 0, so it ends optimal or at the pivot limit.
+                if (Run(allowArtificial: true) == LinearProgramStatus.PivotLimit) return LinearProgramStatus.PivotLimit;
+                if (Value < -Tolerance) return LinearProgramStatus.Infeasible;
                 int row = Array.IndexOf(_basic, _artificial);
                 if (row >= 0)
                 {
@@ -180,10 +188,10 @@ public sealed class LinearProgram
             {
                 for (int r = 0; r < _m; r++) _a[r * _columns + artificialColumn] = 0.0;
             }
-            return true;
+            return LinearProgramStatus.Optimal;
         }
 
-        public bool Optimize(ReadOnlySpan<double> objective)
+        public LinearProgramStatus Optimize(ReadOnlySpan<double> objective)
         {
             Array.Clear(_c);
             Value = 0.0;
@@ -212,10 +220,12 @@ public sealed class LinearProgram
             return x;
         }
 
-        // Bland's rule to optimality; false when unbounded.
-        private bool Run(bool allowArtificial)
+        // Bland's rule to optimality, unboundedness or the pivot budget.
+        private LinearProgramStatus Run(bool allowArtificial)
         {
-            while (true)
+            // Far more than the handful of pivots per row these programs take.
+            long budget = 100L * (_m + _columns);
+            for (long pivots = 0; pivots < budget; pivots++)
             {
                 int enter = -1;
                 for (int k = 0; k < _columns; k++)
@@ -223,7 +233,7 @@ public sealed class LinearProgram
                     if (!allowArtificial && _nonbasic[k] == _artificial) continue;
                     if (_c[k] > Tolerance && (enter < 0 || _nonbasic[k] < _nonbasic[enter])) enter = k;
                 }
-                if (enter < 0) return true;
+                if (enter < 0) return LinearProgramStatus.Optimal;
                 int leave = -1;
                 double ratio = double.PositiveInfinity;
                 for (int r = 0; r < _m; r++)
@@ -237,9 +247,10 @@ public sealed class LinearProgram
                         leave = r;
                     }
                 }
-                if (leave < 0) return false;
+                if (leave < 0) return LinearProgramStatus.Unbounded;
                 Pivot(leave, enter);
             }
+            return LinearProgramStatus.PivotLimit;
         }
 
         private void Pivot(int l, int e)
