@@ -122,7 +122,7 @@ public sealed class GeometryTests
     public void DuplicatePointsSplitNothing()
     {
         // x3 repeats x1: feasible columns must agree on them, so the cells are those of the first two points.
-        var data = new Dataset("dup", 2, [1, 0, 0, 1, 1, 0], [1, 2, 3]);
+        Dataset data = DegenerateData.Duplicate;
         var single = new Dataset("single", 2, [1, 0, 0, 1], [1, 2]);
         ArrangementCells cells = RegionEngine.Cells(data, bias: false);
         Assert.That(cells.Count, Is.EqualTo(RegionEngine.Cells(single, bias: false).Count));
@@ -133,7 +133,7 @@ public sealed class GeometryTests
     [Test]
     public void PointAtTheOriginWithoutBiasIsNeverActive()
     {
-        var data = new Dataset("origin", 2, [0, 0, 1, 0, 0, 1], [1, 2, 3]);
+        Dataset data = DegenerateData.Origin;
         ArrangementCells cells = RegionEngine.Cells(data, bias: false);
         // Two lines through the origin: four cells, and the origin's a_i1 is 0 in all of them.
         Assert.That(cells.Count, Is.EqualTo(4));
@@ -149,7 +149,7 @@ public sealed class GeometryTests
     public void CollinearPointsGiveFewerCells()
     {
         // All on the line through the origin along (1, 2), on both sides: one hyperplane normal, so two cells without bias.
-        var data = new Dataset("collinear", 2, [1, 2, 2, 4, -1, -2, 3, 6], [1, 0, 2, -1]);
+        Dataset data = DegenerateData.Collinear;
         Assert.That(RegionEngine.Cells(data, bias: false).Count, Is.EqualTo(2));
         // With bias they act as the distinct 1-D points t = 1, 2, −1, 3, in general position in ℝ²: 2·(1 + 3) = 8 cells.
         Assert.That(RegionEngine.Cells(data, bias: true).Count, Is.EqualTo(8));

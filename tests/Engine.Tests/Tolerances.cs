@@ -48,4 +48,10 @@ public static class Tolerances
     /// minimum: well above <see cref="DescentLoss"/>, far below the gaps between paper-fig3's levels (≥ 0.34).
     /// </summary>
     public const double DescentStall = 1e-3;
+
+    /// <summary>
+    /// A descent "ran into the boundary" when it ends with max-normalized margin min |w_jᵀx_i + b_j| / ‖x̃_i‖∞ below this:
+    /// started from margins of order 0.1–1, only a descent converging onto the boundary gets this close.
+    /// </summary>
+    public const double DescentBoundary = 1e-4;
 }
