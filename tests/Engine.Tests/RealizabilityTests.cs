@@ -147,8 +147,7 @@ public sealed class RealizabilityTests
             double xx = data.Point(i).ToArray().Sum(x => x * x) + (bias ? 1 : 0);
             for (int j = 0; j < hidden; j++)
             {
-                double u = bias ? theta[hidden * n + hidden + j] : 0;
-                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                double u = U(data, hidden, bias, theta, i, j);
                 double v = theta[hidden * n + j];
                 if (u > 0) trace += u * u + v * v * xx;
             }
@@ -166,8 +165,7 @@ public sealed class RealizabilityTests
                 double[] u = new double[hidden];
                 for (int j = 0; j < hidden; j++)
                 {
-                    u[j] = bias ? theta[hidden * n + hidden + j] : 0;
-                    for (int k = 0; k < n; k++) u[j] += theta[j * n + k] * x[k];
+                    u[j] = U(data, hidden, bias, theta, i, j);
                     if (u[j] > 0) f += theta[hidden * n + j] * u[j];
                 }
                 double residual = f - data.Y[i];
@@ -183,15 +181,23 @@ public sealed class RealizabilityTests
             }
             for (int k = 0; k < theta.Length; k++) theta[k] -= step * grad[k];
             if (Pattern(data, hidden, bias, theta) != pattern) return (Loss(data, hidden, bias, theta), true);
-            if (grad.Sum(g => g * g) < 1e-24) break;
+            if (grad.Sum(g => g * g) < Tolerances.DescentGradient * Tolerances.DescentGradient) break;
         }
         return (Loss(data, hidden, bias, theta), false);
+    }
+
+    // w_jᵀx_i + b_j.
+    private static double U(Dataset data, int hidden, bool bias, double[] theta, int i, int j)
+    {
+        int n = data.Inputs;
+        double u = bias ? theta[hidden * n + hidden + j] : 0;
+        for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+        return u;
     }
 
     // Smallest |w_jᵀx_i + b_j| / ‖x̃_i‖∞: how far θ is from the region's boundary.
     private static double Margin(Dataset data, int hidden, bool bias, double[] theta)
     {
-        int n = data.Inputs;
         double margin = double.PositiveInfinity;
         for (int i = 0; i < data.Count; i++)
         {
@@ -199,8 +205,7 @@ public sealed class RealizabilityTests
             if (scale == 0) continue;
             for (int j = 0; j < hidden; j++)
             {
-                double u = bias ? theta[hidden * n + hidden + j] : 0;
-                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                double u = U(data, hidden, bias, theta, i, j);
                 margin = Math.Min(margin, Math.Abs(u) / scale);
             }
         }
@@ -216,8 +221,7 @@ public sealed class RealizabilityTests
             double f = bias ? theta[^1] : 0;
             for (int j = 0; j < hidden; j++)
             {
-                double u = bias ? theta[hidden * n + hidden + j] : 0;
-                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                double u = U(data, hidden, bias, theta, i, j);
                 f += theta[hidden * n + j] * Math.Max(u, 0);
             }
             loss += (f - data.Y[i]) * (f - data.Y[i]);
@@ -229,15 +233,13 @@ public sealed class RealizabilityTests
     // u = 0 for every θ but contributes nothing, so it counts as inactive (Definition 2.1), not as a boundary.
     private static string Pattern(Dataset data, int hidden, bool bias, double[] theta)
     {
-        int n = data.Inputs;
         var text = new System.Text.StringBuilder();
         for (int i = 0; i < data.Count; i++)
         {
             bool origin = !bias && data.Point(i).ToArray().All(x => x == 0);
             for (int j = 0; j < hidden; j++)
             {
-                double u = bias ? theta[hidden * n + hidden + j] : 0;
-                for (int k = 0; k < n; k++) u += theta[j * n + k] * data.Point(i)[k];
+                double u = U(data, hidden, bias, theta, i, j);
                 text.Append(u > 0 ? '1' : u < 0 || origin ? '0' : 'z');
             }
         }

@@ -54,4 +54,10 @@ public static class Tolerances
     /// started from margins of order 0.1–1, only a descent converging onto the boundary gets this close.
     /// </summary>
     public const double DescentBoundary = 1e-4;
+
+    /// <summary>
+    /// Gradient norm at which a descent counts as converged: with losses O(1–10) and a linear rate, the loss is then
+    /// within about 1e-20 of its limit, far inside <see cref="DescentLoss"/>.
+    /// </summary>
+    public const double DescentGradient = 1e-12;
 }
