@@ -2,15 +2,21 @@ namespace Engine.Core;
 
 /// <summary>
 /// Builds and solves one region's Eq. 7 system straight from its activation columns (one bit set per hidden
-/// node), for regions that have no 62-bit index or are visited one by one: the same packed entry
-/// (<see cref="RegionTables.AddOuterProduct"/>), scratch layout and <see cref="RegionSolve"/> code as the
-/// tabulated path. One instance per thread; it owns its scratch.
+/// node), for regions that have no 62-bit index or are visited one by one, into the scratch layout of
+/// <see cref="RegionSystem"/> and through the same <see cref="RegionSolve"/> code as the tabulated path. One
+/// instance per thread; it owns its scratch.
 /// </summary>
+/// <remarks>
+/// The blocks of Eq. 7 are sums over sets of points: Φ_j over the points where node j is active, Λ_jk over those
+/// where j and k both are. Walking the set bits of a_·j and of a_·j AND a_·k adds exactly those points, so a
+/// region costs O(Σ_j |A_j| + Σ_(j&lt;k) |A_j ∩ A_k|) small outer products instead of N full ones.
+/// </remarks>
 public sealed class ColumnSystem
 {
-    private readonly double[] _entry;
-    private readonly double[] _z;
+    private readonly double[] _points;
+    private readonly double[] _targets;
     private readonly double[] _scratch;
+    private readonly double _sumTargets;
 
     /// <summary>Creates a workspace for <paramref name="data"/> and networks of <paramref name="shape"/>'s size.</summary>
     public ColumnSystem(Dataset data, RegionShape shape)
@@ -18,10 +24,14 @@ public sealed class ColumnSystem
         ArgumentNullException.ThrowIfNull(data);
         Data = data;
         Shape = shape;
-        _entry = new double[shape.EntrySize];
-        _z = new double[shape.Parameters];
+        int d = shape.Features;
+        // x̃_i row by row, so that the bit walks read contiguous memory.
+        _points = new double[data.Count * d];
+        for (int i = 0; i < data.Count; i++) ColumnFeasibility.Augmented(data, shape.Bias == 1, i, _points.AsSpan(i * d, d));
+        _targets = data.Y.ToArray();
         _scratch = GC.AllocateArray<double>(shape.SolutionScratch, pinned: true);
         SumSquaredTargets = data.SumSquaredTargets;
+        foreach (double y in _targets) _sumTargets += y;
     }
 
     /// <summary>The dataset.</summary>
@@ -41,28 +51,64 @@ public sealed class ColumnSystem
     public unsafe RegionLoss Solve(IReadOnlyList<ulong[]> columns, int zeroed = 0)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        int m = Shape.Parameters;
+        int d = Shape.Features;
         int hidden = Shape.Hidden;
-        bool bias = Shape.Bias == 1;
-        Array.Clear(_entry);
-        for (int i = 0; i < Data.Count; i++)
+        Array.Clear(_scratch, 0, m * m + m);
+        fixed (double* scratch = _scratch)
+        fixed (double* points = _points)
         {
-            int active = 0;
+            double* g = scratch;
+            double* rhs = scratch + m * m;
             for (int j = 0; j < hidden; j++)
             {
-                if (ColumnFeasibility.Active(columns[j], i)) active |= 1 << j;
+                if (((zeroed >> j) & 1) == 1) continue;
+                ulong[] a = columns[j];
+                int block = j * d;
+                for (int w = 0; w < a.Length; w++)
+                {
+                    for (ulong bits = a[w]; bits != 0; bits &= bits - 1)
+                    {
+                        int i = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        double* x = points + i * d;
+                        double y = _targets[i];
+                        // Φ_j (lower triangle), Y_j, and with bias the row of c: Σ_(i∈A_j) x̃_iᵀ.
+                        for (int r = 0; r < d; r++)
+                        {
+                            double xr = x[r];
+                            for (int c = 0; c <= r; c++) g[(block + r) * m + block + c] += xr * x[c];
+                            rhs[block + r] += y * xr;
+                            if (Shape.Bias == 1) g[(m - 1) * m + block + r] += xr;
+                        }
+                    }
+                }
+                for (int k = j + 1; k < hidden; k++)
+                {
+                    if (((zeroed >> k) & 1) == 1) continue;
+                    ulong[] b = columns[k];
+                    int other = k * d;
+                    for (int w = 0; w < a.Length; w++)
+                    {
+                        // Λ_jk: node k's rows sit below node j's, so the whole block is in the lower triangle.
+                        for (ulong bits = a[w] & b[w]; bits != 0; bits &= bits - 1)
+                        {
+                            double* x = points + ((w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)) * d;
+                            for (int r = 0; r < d; r++)
+                            {
+                                double xr = x[r];
+                                for (int c = 0; c < d; c++) g[(other + r) * m + block + c] += xr * x[c];
+                            }
+                        }
+                    }
+                }
             }
-            active &= ~zeroed;
-            // Without bias an inactive point has z_i = 0 and adds nothing.
-            if (active == 0 && !bias) continue;
-            RegionTables.Features(Data, hidden, bias, i, active, _z);
-            RegionTables.AddOuterProduct(_z, Data.Y[i], _entry);
-        }
-        fixed (double* entry = _entry)
-        fixed (double* scratch = _scratch)
-        {
-            var s = new PointerScratch(scratch);
-            RegionSystem.LoadEntry(new PointerScratch(entry), 0, s, Shape.Parameters, accumulate: false);
-            return RegionSolve.Factor(s, Shape.Parameters, SumSquaredTargets);
+            if (Shape.Bias == 1)
+            {
+                // c is active at every point.
+                g[(m - 1) * m + m - 1] = Data.Count;
+                rhs[m - 1] = _sumTargets;
+            }
+            return RegionSolve.Factor(new PointerScratch(scratch), m, SumSquaredTargets);
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class RegionTables
                 Span<double> entry = Values.AsSpan((int)(k * Shape.TableStride + (long)t * Shape.EntrySize), Shape.EntrySize);
                 for (int p = 0; p < count; p++)
                 {
-                    Features(data, hidden, bias, first + p, (t >> (p * hidden)) & ((1 << hidden) - 1), z);
+                    Features(data, Shape, first + p, (t >> (p * hidden)) & ((1 << hidden) - 1), z);
                     AddOuterProduct(z, data.Y[first + p], entry);
                 }
             }
@@ -68,27 +68,22 @@ public sealed class RegionTables
     /// Writes z_i for point <paramref name="point"/> under the node activations <paramref name="active"/>
     /// (bit j = a_ij): node j's slots hold a_ij·x̃_i, and the last slot holds 1 when the network has bias c.
     /// </summary>
-    public static void Features(Dataset data, int hidden, bool bias, int point, int active, Span<double> z)
+    public static void Features(Dataset data, in RegionShape shape, int point, int active, Span<double> z)
     {
         ArgumentNullException.ThrowIfNull(data);
         z.Clear();
         ReadOnlySpan<double> x = data.Point(point);
-        int features = data.Inputs + (bias ? 1 : 0);
-        for (int j = 0; j < hidden; j++)
+        for (int j = 0; j < shape.Hidden; j++)
         {
             if (((active >> j) & 1) == 0) continue;
-            Span<double> node = z.Slice(j * features, features);
+            Span<double> node = z.Slice(j * shape.Features, shape.Features);
             x.CopyTo(node);
-            if (bias) node[data.Inputs] = 1.0;
+            if (shape.Bias == 1) node[shape.Inputs] = 1.0;
         }
-        if (bias) z[hidden * features] = 1.0;
+        if (shape.Bias == 1) z[shape.Parameters - 1] = 1.0;
     }
 
-    /// <summary>
-    /// Adds z zᵀ and y z into the packed entry <paramref name="entry"/> (upper triangle row by row, then the
-    /// right-hand side): one data point's share of an Eq. 7 system.
-    /// </summary>
-    public static void AddOuterProduct(ReadOnlySpan<double> z, double y, Span<double> entry)
+    private static void AddOuterProduct(ReadOnlySpan<double> z, double y, Span<double> entry)
     {
         int m = z.Length;
         int packed = 0;
