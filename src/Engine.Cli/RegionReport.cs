@@ -91,12 +91,17 @@ internal static class RegionReport
         return text.ToString();
     }
 
-    /// <summary>Index (or nothing beyond 62 bits), loss, and flags; with --unordered also the multiplicity.</summary>
+    /// <summary>
+    /// Index (or nothing beyond 62 bits), loss, and flags; with --unordered also the multiplicity. Ordered rows with
+    /// indices are written in index order, so they line up with the feasible rows of an exhaustive run's CSV.
+    /// </summary>
     public static void WriteCsv(NonemptyRegions run, string path)
     {
         using var writer = new StreamWriter(path);
         writer.WriteLine(run.Options.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable");
-        for (long r = 0; r < run.Rows; r++)
+        IEnumerable<long> rows = Enumerable.Range(0, (int)run.Rows).Select(r => (long)r);
+        if (run.Indices is { } indices && !run.Options.Unordered) rows = rows.OrderBy(r => indices[r]);
+        foreach (long r in rows)
         {
             string index = run.Indices is null ? "" : run.Indices[r].ToString(Inv);
             string realizable = run.Realizable is null ? "" : run.Realizable[r] ? "1" : "0";
