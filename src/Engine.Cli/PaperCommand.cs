@@ -100,7 +100,7 @@ internal static class PaperCommand
             text.AppendLine(inv, $"  h={run.Shape.Hidden}: global minimum {run.Summary.Min:0.0000} ({(real.Min <= run.Summary.Min + tolerance ? "realizable" : $"not realizable; lowest realizable {real.Min:0.0000}")}), {100 * poor / run.Done:0.0}% of regions have a higher (poor) subglobal minimum; poor realizable minima: {(poorLevels.Length == 0 ? "none" : string.Join(", ", poorLevels.Select(l => l.ToString("0.0000", inv))))}");
         }
         text.AppendLine();
-        text.AppendLine("  §3.2: every realizable minimum value with h nodes appears again with h + 1 nodes");
+        text.AppendLine("  §3.2: every realizable minimum value with h nodes is again a realizable minimum with h + 1 nodes");
         for (int h = 0; h + 1 < runs.Count; h++)
         {
             double[] next = Distinct(runs[h + 1]);
