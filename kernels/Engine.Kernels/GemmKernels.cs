@@ -31,6 +31,25 @@ public static class GemmKernels
     }
 
     /// <summary>
+    /// One thread per element of C, summing along k straight from the arena: the product for ILGPU's CPU accelerator,
+    /// which emulates group barriers with thread synchronisation, so shared-memory tiling there costs more than it saves.
+    /// </summary>
+    public static void Direct(Index1D e, ArrayView<float> arena, GemmShape s)
+    {
+        if (e >= s.M * s.N) return;
+        int row = e / s.N;
+        int col = e - row * s.N;
+        float sum = 0.0f;
+        for (int p = 0; p < s.K; p++)
+        {
+            sum += arena[s.A + (s.TransA != 0 ? p * s.Lda + row : row * s.Lda + p)]
+                * arena[s.B + (s.TransB != 0 ? col * s.Ldb + p : p * s.Ldb + col)];
+        }
+        int c = s.C + row * s.Ldc + col;
+        arena[c] = s.Beta == 0.0f ? sum : sum + s.Beta * arena[c];
+    }
+
+    /// <summary>
     /// Shared-memory tiled GEMM. A group of T×T threads computes a T×T tile of C, staging T×T tiles of op(A) and op(B)
     /// in dynamic shared memory (2·T² floats, T = the group's width) so each arena value is read once per tile.
     /// Out-of-range threads still load zeros and reach every barrier, so the bounds check comes at the store.

@@ -33,8 +33,8 @@ internal static class Table1Command
             using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
 
             int trainings = options.Modes.Count * options.Widths.Count * options.Repeats;
-            TimeSpan estimate = Table1Experiment.Estimate(compute, data, options);
-            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs on {compute.Description}; estimated {Format(estimate)}");
+            Table1Estimate estimate = Table1Experiment.Estimate(compute, data, options);
+            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs, {estimate.PathName} on {compute.Description}; estimated {Format(estimate.Time)}");
 
             IReadOnlyList<Table1Cell> cells = Table1Experiment.Run(compute, data, options, p => Console.Error.WriteLine(
                 $"  [{p.Mode.Name()} k={p.K}] epoch {p.Epoch}/{p.Epochs}, repeats {p.FirstRepeat + 1}–{p.FirstRepeat + p.GroupSize} of {p.Repeats}: " +

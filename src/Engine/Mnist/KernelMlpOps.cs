@@ -19,7 +19,9 @@ internal sealed class KernelMlpOps : IMlpOps
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _samples;
     private readonly int _features;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<int>, int, int, int> _gather;
-    private readonly Action<KernelConfig, ArrayView<float>, GemmShape> _gemm;
+    private readonly Action<KernelConfig, ArrayView<float>, GemmShape> _tiled;
+    private readonly Action<Index1D, ArrayView<float>, GemmShape> _direct;
+    private readonly bool _cpu;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, HiddenLayer, int, int, int> _relu;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, HiddenLayer, int, int, int> _mask;
     private readonly Action<Index1D, ArrayView<float>, int, int, int> _backward;
@@ -37,7 +39,9 @@ internal sealed class KernelMlpOps : IMlpOps
         _labels = accelerator.Allocate1D(data.Labels);
         _samples = accelerator.Allocate1D<int>(batch);
         _gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<int>, int, int, int>(GatherKernels.Inputs);
-        _gemm = accelerator.LoadStreamKernel<ArrayView<float>, GemmShape>(GemmKernels.Tiled);
+        _tiled = accelerator.LoadStreamKernel<ArrayView<float>, GemmShape>(GemmKernels.Tiled);
+        _direct = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, GemmShape>(GemmKernels.Direct);
+        _cpu = accelerator.AcceleratorType == AcceleratorType.CPU;
         _relu = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, HiddenLayer, int, int, int>(MaskedForwardKernels.Forward<ReluGate>);
         _mask = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, HiddenLayer, int, int, int>(MaskedForwardKernels.Forward<FixedMaskGate>);
         _backward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int>(MaskedForwardKernels.Backward);
@@ -74,8 +78,11 @@ internal sealed class KernelMlpOps : IMlpOps
     public void Gemm(in GemmCall call)
     {
         if (call.M == 0 || call.N == 0) return;
-        _gemm(GemmKernels.Launch(call.M, call.N, _accelerator.MaxNumThreadsPerGroup), _arena.View, new GemmShape(call.TransA ? 1 : 0, call.TransB ? 1 : 0, call.M, call.N, call.K,
-            call.A, call.Lda, call.B, call.Ldb, call.Beta, call.C, call.Ldc));
+        var shape = new GemmShape(call.TransA ? 1 : 0, call.TransB ? 1 : 0, call.M, call.N, call.K,
+            call.A, call.Lda, call.B, call.Ldb, call.Beta, call.C, call.Ldc);
+        // The CPU accelerator emulates barriers, so the tiled kernel is for GPUs only (see GemmKernels.Direct).
+        if (_cpu) _direct(call.M * call.N, _arena.View, shape);
+        else _tiled(GemmKernels.Launch(call.M, call.N, _accelerator.MaxNumThreadsPerGroup), _arena.View, shape);
     }
 
     public void MaskedForward<TGate>(in HiddenLayer layer, int z, int bias, int gate) where TGate : struct, IGate

@@ -35,6 +35,11 @@ public sealed record Table1Cell(NetworkMode Mode, int K, int Epochs, double[] Tr
 public sealed record Table1Progress(NetworkMode Mode, int K, int Epoch, int Epochs, int FirstRepeat, int GroupSize, int Repeats,
     double RunningAccuracy, TimeSpan Elapsed);
 
+/// <summary>What <see cref="Table1Experiment.Estimate"/> found.</summary>
+/// <param name="Time">Expected wall time of the whole run.</param>
+/// <param name="PathName">The compute path the trainings run on, e.g. "host (openblas)".</param>
+public sealed record Table1Estimate(TimeSpan Time, string PathName);
+
 /// <summary>
 /// Section 4.2's experiment: for every mode and width, train the repeats (as many side by side as memory allows)
 /// and record training and test accuracy.
@@ -69,12 +74,13 @@ public static class Table1Experiment
     /// Estimates the run's wall time by timing a few mini-batch steps of every cell's first group and scaling them to
     /// the epochs, the repeats and the final evaluation.
     /// </summary>
-    public static TimeSpan Estimate(ComputeDevice device, MnistData data, Table1Options options)
+    public static Table1Estimate Estimate(ComputeDevice device, MnistData data, Table1Options options)
     {
         ArgumentNullException.ThrowIfNull(data);
         Validate(options);
         const int Steps = 4;
         double seconds = 0.0;
+        string pathName = "";
         int[] batch = [.. Enumerable.Range(0, Math.Min(MnistTraining.BatchSize, data.TrainCount))];
         foreach (NetworkMode mode in options.Modes)
         {
@@ -82,6 +88,7 @@ public static class Table1Experiment
             {
                 int group = GroupSize(k, options.Repeats, data.Features);
                 using MnistTraining training = MnistTraining.Create(device, data, k, mode, group, options.Seed);
+                pathName = training.PathName;
                 training.Trainer.Step(batch);
                 var clock = Stopwatch.StartNew();
                 for (int s = 0; s < Steps; s++) training.Trainer.Step(batch);
@@ -94,7 +101,7 @@ public static class Table1Experiment
                 seconds += groups * perStep * (stepsPerEpoch * options.Epochs + evalSteps);
             }
         }
-        return TimeSpan.FromSeconds(seconds);
+        return new Table1Estimate(TimeSpan.FromSeconds(seconds), pathName);
     }
 
     /// <summary>

