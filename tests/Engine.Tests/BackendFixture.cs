@@ -1,4 +1,3 @@
-using Engine.Core;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -11,17 +10,7 @@ public abstract class BackendFixture(Backend backend)
     protected ComputeDevice Device { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public void OpenDevice()
-    {
-        try
-        {
-            Device = ComputeDevice.Open(Backend);
-        }
-        catch (EngineInputException e) when (Backend != Backend.Cpu)
-        {
-            Assert.Ignore($"{Backend.Name()} is not available on this machine: {e.Message}");
-        }
-    }
+    public void OpenDevice() => Device = TestDevices.Open(Backend);
 
     [OneTimeTearDown]
     public void CloseDevice() => Device?.Dispose();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Engine.Core.Mlp;
 using Engine.Kernels;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
@@ -10,7 +11,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>
-/// Every kernel compiles to PTX with ILGPU's CUDA backend, with no GPU needed: this catches IL that the CPU
+/// Every training kernel compiles to PTX with ILGPU's CUDA backend, with no GPU needed: this catches IL that the CPU
 /// accelerator runs but a GPU cannot (managed calls, unsupported intrinsics, interface dispatch).
 /// </summary>
 public sealed class PtxCompileTests
@@ -20,6 +21,15 @@ public sealed class PtxCompileTests
         yield return Implicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(LossOutput));
         yield return Implicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(SolutionOutput));
         yield return Implicit(typeof(LossHistogramKernels), nameof(LossHistogramKernels.Reduce));
+        yield return Implicit(typeof(GatherKernels), nameof(GatherKernels.Inputs));
+        yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Forward), typeof(ReluGate));
+        yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Forward), typeof(FixedMaskGate));
+        yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Backward));
+        yield return Implicit(typeof(SoftmaxCrossEntropyKernels), nameof(SoftmaxCrossEntropyKernels.Row));
+        yield return Implicit(typeof(AdamKernels), nameof(AdamKernels.Step));
+        yield return Implicit(typeof(GemmKernels), nameof(GemmKernels.Direct));
+        yield return new TestCaseData(EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GemmKernels).GetMethod(nameof(GemmKernels.Tiled))!))
+            .SetName("Tiled GEMM");
     }
 
     private static TestCaseData Implicit(Type type, string name, Type? op = null)

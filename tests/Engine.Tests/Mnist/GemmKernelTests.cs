@@ -6,7 +6,7 @@ using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
 using NUnit.Framework;
-using static Engine.Tests.Mnist.Tolerances;
+using static Engine.Tests.Tolerances;
 
 namespace Engine.Tests.Mnist;
 

@@ -2,7 +2,7 @@ using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Mnist;
 using NUnit.Framework;
-using static Engine.Tests.Mnist.Tolerances;
+using static Engine.Tests.Tolerances;
 
 namespace Engine.Tests.Mnist;
 

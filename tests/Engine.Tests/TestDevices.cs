@@ -1,7 +1,7 @@
 using Engine.Core;
 using NUnit.Framework;
 
-namespace Engine.Tests.Mnist;
+namespace Engine.Tests;
 
 /// <summary>Opens a backend for a test: the CPU accelerator must exist; an absent GPU backend ignores the test and says why.</summary>
 internal static class TestDevices
