@@ -171,30 +171,30 @@ public sealed class MlpTrainer
     {
         MlpLayout l = Layout;
         int n1 = l.Hidden1 * l.Repeats, n2 = l.Hidden2 * l.Repeats, n3 = l.Classes * l.Repeats;
-        for (int r = 0; r < l.Repeats; r++)
-        {
-            int w3 = l.W3 + r * l.Hidden2 * l.Classes;
-            // ∂W3 = h₂ᵀ ∂logits and ∂h₂ = ∂logits W3ᵀ, per repeat.
-            _ops.Gemm(new GemmCall(true, false, l.Hidden2, l.Classes, rows,
-                l.H2 + r * l.Hidden2, n2, l.Logits + r * l.Classes, n3, 0.0f, l.Gradient(w3), l.Classes));
-            _ops.Gemm(new GemmCall(false, true, rows, l.Hidden2, l.Classes,
-                l.Logits + r * l.Classes, n3, w3, l.Classes, 0.0f, l.D2 + r * l.Hidden2, n2));
-        }
+        LayerBackward(rows, l.W3, l.Hidden2, l.Classes, l.H2, n2, l.Logits, n3, l.D2);
         BiasGradient(rows, l.Logits, n3, l.B3);
         _ops.MaskedBackward(rows * n2, l.D2, l.G2);
-        for (int r = 0; r < l.Repeats; r++)
-        {
-            int w2 = l.W2 + r * l.Hidden1 * l.Hidden2;
-            _ops.Gemm(new GemmCall(true, false, l.Hidden1, l.Hidden2, rows,
-                l.H1 + r * l.Hidden1, n1, l.D2 + r * l.Hidden2, n2, 0.0f, l.Gradient(w2), l.Hidden2));
-            _ops.Gemm(new GemmCall(false, true, rows, l.Hidden1, l.Hidden2,
-                l.D2 + r * l.Hidden2, n2, w2, l.Hidden2, 0.0f, l.D1 + r * l.Hidden1, n1));
-        }
+        LayerBackward(rows, l.W2, l.Hidden1, l.Hidden2, l.H1, n1, l.D2, n2, l.D1);
         BiasGradient(rows, l.D2, n2, l.B2);
         _ops.MaskedBackward(rows * n1, l.D1, l.G1);
         // The shared input makes ∂W1 of all repeats one GEMM, Xᵀ ∂z₁.
         _ops.Gemm(new GemmCall(true, false, l.Inputs, n1, rows, l.X, l.Inputs, l.D1, n1, 0.0f, l.Gradient(l.W1), n1));
         BiasGradient(rows, l.D1, n1, l.B1);
+    }
+
+    // One dense layer of fanIn → fanOut units, per repeat: ∂W = hᵀ ∂out and ∂h = ∂out Wᵀ. Activations h (width fanIn
+    // per repeat, row stride inStride) and the output gradient (fanOut per repeat, row stride outStride) are arena offsets.
+    private void LayerBackward(int rows, int weights, int fanIn, int fanOut, int input, int inStride, int outGradient, int outStride, int inGradient)
+    {
+        MlpLayout l = Layout;
+        for (int r = 0; r < l.Repeats; r++)
+        {
+            int w = weights + r * fanIn * fanOut;
+            _ops.Gemm(new GemmCall(true, false, fanIn, fanOut, rows,
+                input + r * fanIn, inStride, outGradient + r * fanOut, outStride, 0.0f, l.Gradient(w), fanOut));
+            _ops.Gemm(new GemmCall(false, true, rows, fanIn, fanOut,
+                outGradient + r * fanOut, outStride, w, fanOut, 0.0f, inGradient + r * fanIn, inStride));
+        }
     }
 
     // ∂b = 1ᵀ ∂z: the column sums, as a GEMM with the ones column.
