@@ -101,13 +101,17 @@ public sealed class CliTests
             Is.EqualTo("loss,h1,h1_realizable,h2,h2_realizable,h3,h3_realizable,h4,h4_realizable"));
         Assert.That(File.Exists(Path.Combine(dir, "figure3.json")), Is.True);
         foreach (string name in new[] { "figure3-h1", "figure3-h2", "figure3-h3", "figure3-h4", "figure2-slice" })
-        {
-            Assert.That(File.ReadAllBytes(Path.Combine(dir, name + ".png"))[..8], Is.EqualTo(PngSignature), name);
-            Assert.That(File.ReadAllText(Path.Combine(dir, name + ".svg")), Does.Contain("<svg"), name);
-        }
+            AssertPngAndSvg(Path.Combine(dir, name + ".png"));
     }
 
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    // A figure is written twice: a PNG (checked by its signature) and an SVG beside it.
+    private static void AssertPngAndSvg(string png)
+    {
+        Assert.That(File.ReadAllBytes(png)[..8], Is.EqualTo(PngSignature), png);
+        Assert.That(File.ReadAllText(Path.ChangeExtension(png, ".svg")), Does.Contain("<svg"), png);
+    }
 
     [Test]
     public void SliceWritesPngAndSvg()
@@ -116,8 +120,7 @@ public sealed class CliTests
         (int code, string output, _) = Run("slice", "--dataset", "paper-fig2", "--hidden", "1", "--grid", "41", "--out", png);
         Assert.That(code, Is.EqualTo(0));
         Assert.That(output, Does.Contain("1 activation boundary line"));
-        Assert.That(File.ReadAllBytes(png)[..8], Is.EqualTo(PngSignature));
-        Assert.That(File.ReadAllText(Path.ChangeExtension(png, ".svg")), Does.Contain("<svg"));
+        AssertPngAndSvg(png);
     }
 
     [Test]
