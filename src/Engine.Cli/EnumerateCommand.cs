@@ -51,6 +51,9 @@ internal static class EnumerateCommand
             };
             if (request.Unordered && !onlyNonempty)
                 throw new EngineInputException("--unordered needs --nonempty");
+            RegionShape shape = onlyNonempty
+                ? RegionShape.ForColumns(data.Count, data.Inputs, request.Hidden, request.Bias)
+                : new RegionShape(data.Count, data.Inputs, request.Hidden, request.Bias);
             if (onlyNonempty)
             {
                 if (parsed.GetValue(start) != 0 || request.Count is not null)
@@ -68,6 +71,7 @@ internal static class EnumerateCommand
                 }
                 if (rows > LongNonemptyRows && !parsed.GetValue(allowLong))
                     throw new EngineInputException($"{cells.Count:N0} cells per node make {rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} for h = {request.Hidden}, likely hours; pass --allow-long to run anyway{(request.Unordered ? "" : ", or --unordered")}");
+                Console.Error.WriteLine($"engine: {cells.Count:N0} cells per node of {RegionReport.Describe(shape, data.Name)} ({RegionReport.Duration(clock.Elapsed.TotalSeconds)}); solving {rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} on the host");
                 NonemptyRegions found = RegionEngine.EnumerateNonempty(request, cancellation, cells);
                 double seconds = clock.Elapsed.TotalSeconds;
                 Console.Write(RegionReport.Table(found, data.Name, seconds));
@@ -75,7 +79,6 @@ internal static class EnumerateCommand
                 if (parsed.GetValue(json) is { } nonemptyJson) RegionReport.WriteJson(RegionReport.Json(found, data.Name, seconds), nonemptyJson.FullName);
                 return 0;
             }
-            var shape = new RegionShape(data.Count, data.Inputs, request.Hidden, request.Bias);
             long regions = request.Count ?? shape.Regions - request.Start;
 
             using ComputeDevice device = ComputeDevice.Open(BackendNames.Parse(parsed.Value(common.Device)));
