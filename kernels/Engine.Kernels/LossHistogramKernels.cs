@@ -15,18 +15,18 @@ public readonly record struct HistogramLaunch(long Start, long Count, long Threa
 /// <summary>Reduces a batch of region losses on the device, so large runs copy back a few numbers, not every region.</summary>
 public static class LossHistogramKernels
 {
-    /// <summary>Doubles per thread in the partial results: min, max, sum.</summary>
+    /// <summary>Doubles per thread in the partial results: min, max, relative sum (<see cref="LossSummary.Relative"/>).</summary>
     public const int RealPartials = 3;
 
-    /// <summary>Longs per thread in the partial results: argmin, argmax, singular count, count.</summary>
-    public const int IndexPartials = 4;
+    /// <summary>Longs per thread in the partial results: argmin, argmax, singular count, count, exact-path count.</summary>
+    public const int IndexPartials = 5;
 
     /// <summary>
     /// Histogram of losses by atomic increments (bins as in <see cref="LossSummary.Bin"/>), and per-thread
     /// extremes, sums and singular counts that the host merges: a few thousand threads' partials are cheaper to
     /// copy than a second tree-reduction launch.
     /// </summary>
-    public static void Reduce(Index1D thread, HistogramLaunch launch, ArrayView<double> losses, ArrayView<int> ranks,
+    public static void Reduce(Index1D thread, HistogramLaunch launch, ArrayView<double> losses, ArrayView<int> ranks, ArrayView<int> exact,
         ArrayView<long> bins, ArrayView<double> reals, ArrayView<long> indices)
     {
         if (thread >= launch.Threads) return;
@@ -37,6 +37,7 @@ public static class LossHistogramKernels
         long argMax = -1;
         long singular = 0;
         long count = 0;
+        long exactCount = 0;
         for (long r = thread; r < launch.Count; r += launch.Threads)
         {
             double loss = losses[r];
@@ -51,8 +52,9 @@ public static class LossHistogramKernels
                 max = loss;
                 argMax = launch.Start + r;
             }
-            sum += loss;
+            sum += LossSummary.Relative(loss, launch.Upper);
             if (ranks[r] < launch.Parameters) singular++;
+            exactCount += exact[r];
             count++;
         }
         reals[thread * RealPartials] = min;
@@ -62,5 +64,6 @@ public static class LossHistogramKernels
         indices[thread * IndexPartials + 1] = argMax;
         indices[thread * IndexPartials + 2] = singular;
         indices[thread * IndexPartials + 3] = count;
+        indices[thread * IndexPartials + 4] = exactCount;
     }
 }

@@ -3,62 +3,69 @@ using ILGPU;
 
 namespace Engine.Kernels;
 
-/// <summary>Scalar arguments of an Eq. 7 launch: which regions, the sizes, and Σy².</summary>
+/// <summary>Scalar arguments of an Eq. 7 launch: which regions, the sizes, Σỹ² and the loss units.</summary>
 /// <param name="Shape">Sizes and chunking of the enumeration.</param>
 /// <param name="Start">Index of the batch's first region.</param>
 /// <param name="Count">Regions in the batch.</param>
 /// <param name="Threads">Threads launched; each walks the batch with this stride.</param>
-/// <param name="SumSquaredTargets">Σ y_i².</param>
-public readonly record struct RegionLaunch(RegionShape Shape, long Start, long Count, long Threads, double SumSquaredTargets);
+/// <param name="SumSquaredTargets">Σ ỹ_i² of the normalised targets.</param>
+/// <param name="LossScale">Turns a normalised loss into the data's units.</param>
+public readonly record struct RegionLaunch(RegionShape Shape, long Start, long Count, long Threads, double SumSquaredTargets, double LossScale);
 
 /// <summary>What a region-solve kernel stores for region r of its batch.</summary>
 public interface IRegionOutput
 {
-    /// <summary>Stores the outcome of region <paramref name="r"/>; <paramref name="scratch"/> still holds its factorization.</summary>
-    void Write<TS>(long r, RegionLoss result, TS scratch, int parameters) where TS : struct, IScratch;
+    /// <summary>
+    /// Stores the outcome of region <paramref name="r"/>; <paramref name="scratch"/> still holds its factor and
+    /// <paramref name="points"/> is the point store with the units of its solution.
+    /// </summary>
+    void Write<TS, TP>(long r, RegionLoss result, TS scratch, in RegionShape shape, TP points) where TS : struct, IScratch where TP : struct, IScratch;
 }
 
-/// <summary>Stores each region's loss and rank.</summary>
+/// <summary>Stores each region's loss, rank and which path decided it.</summary>
 public readonly struct LossOutput : IRegionOutput
 {
     private readonly ArrayView<double> _losses;
     private readonly ArrayView<int> _ranks;
+    private readonly ArrayView<int> _exact;
 
     /// <summary>Outputs of length at least the batch size.</summary>
-    public LossOutput(ArrayView<double> losses, ArrayView<int> ranks)
+    public LossOutput(ArrayView<double> losses, ArrayView<int> ranks, ArrayView<int> exact)
     {
         _losses = losses;
         _ranks = ranks;
+        _exact = exact;
     }
 
     /// <inheritdoc />
-    public void Write<TS>(long r, RegionLoss result, TS scratch, int parameters) where TS : struct, IScratch
+    public void Write<TS, TP>(long r, RegionLoss result, TS scratch, in RegionShape shape, TP points) where TS : struct, IScratch where TP : struct, IScratch
     {
         _losses[r] = result.Loss;
         _ranks[r] = result.Rank;
+        _exact[r] = result.Exact;
     }
 }
 
-/// <summary>Stores each region's loss, rank and minimum-norm minimizer (m values per region).</summary>
+/// <summary>Stores each region's loss, rank, path and minimum-norm minimizer in the data's units (m values per region).</summary>
 public readonly struct SolutionOutput : IRegionOutput
 {
     private readonly LossOutput _loss;
     private readonly ArrayView<double> _solutions;
 
     /// <summary>Outputs of length at least the batch size (solutions: batch size × m).</summary>
-    public SolutionOutput(ArrayView<double> losses, ArrayView<int> ranks, ArrayView<double> solutions)
+    public SolutionOutput(ArrayView<double> losses, ArrayView<int> ranks, ArrayView<int> exact, ArrayView<double> solutions)
     {
-        _loss = new LossOutput(losses, ranks);
+        _loss = new LossOutput(losses, ranks, exact);
         _solutions = solutions;
     }
 
     /// <inheritdoc />
-    public void Write<TS>(long r, RegionLoss result, TS scratch, int parameters) where TS : struct, IScratch
+    public void Write<TS, TP>(long r, RegionLoss result, TS scratch, in RegionShape shape, TP points) where TS : struct, IScratch where TP : struct, IScratch
     {
-        _loss.Write(r, result, scratch, parameters);
-        RegionSolve.MinimumNormSolution(scratch, parameters, result.Rank);
-        int offset = parameters * parameters + 2 * parameters;
-        for (int i = 0; i < parameters; i++) _solutions[r * parameters + i] = scratch[offset + i];
+        _loss.Write(r, result, scratch, shape, points);
+        RegionSolve.MinimumNormSolution(scratch, shape, result, points);
+        int m = shape.Parameters;
+        for (int i = 0; i < m; i++) _solutions[r * m + i] = scratch[shape.LossScratch + i];
     }
 }
 
@@ -67,21 +74,22 @@ public static class RegionSystemKernels
 {
     /// <summary>
     /// Eq. 7 for regions Start … Start+Count−1: each thread sums the chunk-table entries of its region into its
-    /// scratch, factors the system and hands the result to <typeparamref name="TOutput"/>. Grid-stride, so any
-    /// thread count covers any batch.
+    /// scratch, solves it by the certified fast path or the exact QR of its design (built from the point store),
+    /// and hands the result to <typeparamref name="TOutput"/>. Grid-stride, so any thread count covers any batch.
     /// </summary>
-    public static void Eq7<TOutput>(Index1D thread, RegionLaunch launch, ArrayView<double> tables, ArrayView<double> scratch, TOutput output)
+    public static void Eq7<TOutput>(Index1D thread, RegionLaunch launch, ArrayView<double> tables, ArrayView<double> points, ArrayView<double> scratch, TOutput output)
         where TOutput : struct, IRegionOutput
     {
         if (thread >= launch.Threads) return;
         var table = new ViewScratch(tables);
+        var store = new ViewScratch(points);
         var s = new ThreadScratch(scratch, thread, launch.Threads);
-        int m = launch.Shape.Parameters;
         for (long r = thread; r < launch.Count; r += launch.Threads)
         {
-            RegionSystem.Build(table, launch.Shape, launch.Start + r, s);
-            RegionLoss result = RegionSolve.Factor(s, m, launch.SumSquaredTargets);
-            output.Write(r, result, s, m);
+            long index = launch.Start + r;
+            RegionSystem.Build(table, launch.Shape, index, s);
+            RegionLoss result = RegionSolve.Solve(s, launch.Shape, launch.SumSquaredTargets, launch.LossScale, new IndexDesign<ViewScratch>(store, index));
+            output.Write(r, result, s, launch.Shape, store);
         }
     }
 }

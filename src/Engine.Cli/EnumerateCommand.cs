@@ -20,6 +20,7 @@ internal static class EnumerateCommand
         var unordered = new Option<bool>("--unordered") { Description = "With --nonempty: multisets of node columns weighted by multiplicity (same histograms, about h! times less work)." };
         var realizable = new Option<bool>("--realizable") { Description = "Decide which subglobal minima are realizable and show them beside all minima." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the run's settings and histogram as JSON." };
+        var witness = new Option<FileInfo?>("--witness") { Description = "Write one JSON line per realizable region: its index and a verified network {W, b, v, c} attaining its loss (decides realizability)." };
         var bins = new Option<int>("--bins") { Description = "Histogram bins over [0, dead-region loss].", DefaultValueFactory = _ => 20 };
         var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run)." };
         var count = new Option<long?>("--count") { Description = "Regions to enumerate from --start (default: all)." };
@@ -28,13 +29,15 @@ internal static class EnumerateCommand
 
         var command = new Command("enumerate", "Solve Eq. 7 for every activation region and print the histogram of subglobal-minimum losses.");
         common.AddTo(command);
-        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, bins, start, count, allowLong, path }) command.Options.Add(option);
+        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, bins, start, count, allowLong, path }) command.Options.Add(option);
 
         command.SetAction((parsed, cancellation) =>
         {
             Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
             bool keep = parsed.GetValue(csv) is not null;
             bool onlyNonempty = parsed.GetValue(nonempty);
+            bool witnesses = parsed.GetValue(witness) is not null;
+            bool decide = keep || witnesses || parsed.GetValue(realizable);
             var request = new RegionRequest
             {
                 Data = data,
@@ -44,8 +47,9 @@ internal static class EnumerateCommand
                 Count = parsed.GetValue(count),
                 Bins = parsed.GetValue(bins),
                 // Exhaustive runs decide realizability per kept region; nonempty runs as they go.
-                KeepRegions = keep || (parsed.GetValue(realizable) && !onlyNonempty),
-                Realizability = keep || parsed.GetValue(realizable),
+                KeepRegions = keep || (decide && !onlyNonempty),
+                Realizability = decide,
+                Witnesses = witnesses,
                 Unordered = parsed.GetValue(unordered),
                 Path = ParsePath(parsed.Value(path)),
             };
@@ -77,6 +81,8 @@ internal static class EnumerateCommand
                 Console.Write(RegionReport.Table(found, data.Name, seconds));
                 if (parsed.GetValue(csv) is { } nonemptyCsv) RegionReport.WriteCsv(found, nonemptyCsv.FullName);
                 if (parsed.GetValue(json) is { } nonemptyJson) RegionReport.WriteJson(RegionReport.Json(found, data.Name, seconds), nonemptyJson.FullName);
+                if (parsed.GetValue(witness) is { } nonemptyWitnesses) RegionReport.WriteWitnesses(found, nonemptyWitnesses.FullName);
+                RegionReport.WarnUnchecked(found.Decisions, found.Cells.Decisions);
                 return 0;
             }
             long regions = request.Count ?? shape.Regions - request.Start;
@@ -95,6 +101,8 @@ internal static class EnumerateCommand
             Console.Write(RegionReport.Table(run));
             if (parsed.GetValue(csv) is { } csvFile) RegionReport.WriteCsv(run, csvFile.FullName);
             if (parsed.GetValue(json) is { } jsonFile) RegionReport.WriteJson(RegionReport.Json(run), jsonFile.FullName);
+            if (parsed.GetValue(witness) is { } witnessFile && run.Witnesses is not null) RegionReport.WriteWitnesses(run, witnessFile.FullName);
+            RegionReport.WarnUnchecked(run.Decisions);
             if (run.Completed) return 0;
             Console.Error.WriteLine($"engine: interrupted after {run.Done:N0} regions; resume with --start {run.Request.Start + run.Done}");
             return Cli.Interrupted;

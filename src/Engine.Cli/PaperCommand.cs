@@ -55,7 +55,7 @@ internal static class PaperCommand
         return (levels, counts);
     }
 
-    private static double Tolerance(List<RegionEnumeration> runs) => RegionReport.LevelTolerance * (1 + runs[0].DeadRegionLoss);
+    private static double Tolerance(List<RegionEnumeration> runs) => LossLevels.Tolerance(runs[0].DeadRegionLoss);
 
     private static int Nearest(double[] levels, double loss)
     {
@@ -115,7 +115,7 @@ internal static class PaperCommand
 
     // Distinct realizable minimum values of a run.
     private static double[] Distinct(RegionEnumeration run) =>
-        LossLevels.Group(run.Losses!.Where((_, k) => run.Realizable![k]).ToArray(), RegionReport.LevelTolerance * (1 + run.DeadRegionLoss)).Select(l => l.Loss).ToArray();
+        LossLevels.Group(run.Losses!.Where((_, k) => run.Realizable![k]).ToArray(), LossLevels.Tolerance(run.DeadRegionLoss)).Select(l => l.Loss).ToArray();
 
     private static void Write(DirectoryInfo dir, List<RegionEnumeration> runs, double[] levels, long[][] counts, long[][] realizable)
     {

@@ -12,9 +12,6 @@ internal static class RegionReport
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Tolerance for treating two minima as one level, relative to the dead-region loss.</summary>
-    public const double LevelTolerance = 1e-9;
-
     public static string Describe(RegionShape shape, string dataset) =>
         $"{dataset}: N={shape.Points}, n={shape.Inputs}, h={shape.Hidden}, {(shape.Bias == 1 ? "bias" : "no bias")}, m={shape.Parameters}";
 
@@ -38,6 +35,7 @@ internal static class RegionReport
         var text = new StringBuilder();
         text.AppendLine(Inv, $"subglobal minima of {Describe(run.Shape, run.Request.Data.Name)}");
         text.AppendLine(Inv, $"regions {Regions(run.Done)}{(run.Completed ? "" : $" of {run.Requested:N0} (interrupted)")}, singular systems {s.Singular:N0}, {Duration(run.Seconds)} on {run.Device}");
+        text.AppendLine(Inv, $"certified solves: {s.Count - s.Exact:N0} by the fast path, {s.Exact:N0} by the exact QR of the design{Decided(run.RealizableSummary is null ? null : run.Decisions)}");
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
         Extremes(text, s, run.DeadRegionLoss, index => $"region {index} (a = {Pattern(run, index)})");
@@ -45,7 +43,7 @@ internal static class RegionReport
         {
             long nonempty = run.Feasible!.Count(f => f);
             text.AppendLine(Inv, $"  nonempty regions {nonempty:N0}; realizable minima {real.Count:N0}{(real.Count > 0 ? $", lowest {real.Min:0.000000} at region {real.ArgMin} (a = {Pattern(run, real.ArgMin)})" : "")}");
-            double tolerance = LevelTolerance * (1 + run.DeadRegionLoss);
+            double tolerance = LossLevels.Tolerance(run.DeadRegionLoss);
             long poor = Enumerable.Range(0, (int)run.Done).LongCount(r => run.Realizable![r] && run.Losses![r] > real.Min + tolerance);
             text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {poor:N0}");
             if (run.Request.Start + run.Done == run.Shape.Regions)
@@ -55,7 +53,7 @@ internal static class RegionReport
         {
             double[] losses = run.Losses.AsSpan(0, (int)run.Done).ToArray();
             double[]? realizable = run.Realizable is null ? null : losses.Where((_, r) => run.Realizable[r]).ToArray();
-            Levels(text, losses, null, realizable, LevelTolerance * (1 + run.DeadRegionLoss));
+            Levels(text, losses, null, realizable, LossLevels.Tolerance(run.DeadRegionLoss));
         }
         return text.ToString();
     }
@@ -67,6 +65,10 @@ internal static class RegionReport
         var text = new StringBuilder();
         text.AppendLine(Inv, $"subglobal minima of the nonempty regions of {Describe(run.Shape, dataset)}");
         text.AppendLine(Inv, $"{run.Cells.Count:N0} cells per node; {run.Regions:N0} nonempty regions of 2^{run.Shape.PatternBits} patterns, as {run.Rows:N0} {(run.Options.Unordered ? "multisets" : "ordered tuples")}; singular systems {s.Singular:N0}; {Duration(seconds)}");
+        var decisions = new DecisionCounts();
+        decisions.Merge(run.Cells.Decisions);
+        decisions.Merge(run.Decisions);
+        text.AppendLine(Inv, $"certified solves: {s.Exact:N0} of {s.Count:N0} regions by the exact QR of the design, the rest by the fast path{Decided(decisions)}");
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
         Extremes(text, s, run.DeadRegionLoss, row => NonemptyPattern(run, row));
@@ -75,7 +77,7 @@ internal static class RegionReport
             text.AppendLine(Inv, $"  realizable minima {real.Count:N0}, lowest {real.Min:0.000000} at {NonemptyPattern(run, real.ArgMin)}");
             if (run.Losses is not null)
             {
-                double tolerance = LevelTolerance * (1 + run.DeadRegionLoss);
+                double tolerance = LossLevels.Tolerance(run.DeadRegionLoss);
                 long poor = Enumerable.Range(0, (int)run.Rows).Where(r => run.Realizable![r] && run.Losses[r] > real.Min + tolerance).Sum(r => run.Multiplicities![r]);
                 text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {poor:N0}");
             }
@@ -86,7 +88,7 @@ internal static class RegionReport
         {
             double[]? realizable = run.Realizable is null ? null : run.Losses.Where((_, r) => run.Realizable[r]).ToArray();
             long[]? realizableWeights = run.Realizable is null ? null : run.Multiplicities!.Where((_, r) => run.Realizable[r]).ToArray();
-            Levels(text, run.Losses, run.Multiplicities, realizable, LevelTolerance * (1 + run.DeadRegionLoss), realizableWeights);
+            Levels(text, run.Losses, run.Multiplicities, realizable, LossLevels.Tolerance(run.DeadRegionLoss), realizableWeights);
         }
         return text.ToString();
     }
@@ -119,6 +121,72 @@ internal static class RegionReport
             string flags = run.Feasible is null ? "," : $"{(run.Feasible[r] ? 1 : 0)},{(run.Realizable![r] ? 1 : 0)}";
             writer.WriteLine(string.Create(Inv, $"{run.Request.Start + r},{run.Losses![r]:R},{flags}"));
         }
+    }
+
+    // How the geometry's margin programs were decided, after the solve counts.
+    private static string Decided(DecisionCounts? decisions) => decisions is null ? "" : string.Create(Inv,
+        $"; geometry: {decisions.Programs:N0} margin programs, {decisions.Fallbacks:N0} sent to GLOP, {decisions.Unchecked:N0} unchecked");
+
+    /// <summary>One line on stderr when some yes/no of the geometry could be backed by neither a witness nor a certificate.</summary>
+    public static void WarnUnchecked(params DecisionCounts[] counts)
+    {
+        long unchecked_ = counts.Sum(c => c.Unchecked);
+        if (unchecked_ > 0)
+            Console.Error.WriteLine($"engine: warning: {unchecked_:N0} geometry decisions had neither a verified witness nor a certificate, even from GLOP; they count as \"no\"");
+    }
+
+    /// <summary>
+    /// One JSON object per line for every realizable region: its index, the verified network (W, b, v, c; b and c only
+    /// with bias) and the loss it attains.
+    /// </summary>
+    public static void WriteWitnesses(RegionEnumeration run, string path) =>
+        WriteWitnessLines(path, run.Witnesses!.Select(w => (w.Witness, (Action<System.Text.Json.Utf8JsonWriter>)(json => json.WriteNumber("index", w.Index)))));
+
+    /// <summary>The witnesses of a nonempty run: the standard index when N·h ≤ 62, the row, and the multiplicity when unordered.</summary>
+    public static void WriteWitnesses(NonemptyRegions run, string path)
+    {
+        ArgumentNullException.ThrowIfNull(run.Witnesses);
+        WriteWitnessLines(path, run.Witnesses.Select(w => (w.Witness, (Action<System.Text.Json.Utf8JsonWriter>)(json =>
+        {
+            if (run.Shape.Indexed) json.WriteNumber("index", NonemptyRegions.Index(run.Columns(w.Row), run.Shape.Points));
+            json.WriteNumber("row", w.Row);
+            if (run.Options.Unordered) json.WriteNumber("multiplicity", run.Multiplicity(w.Row));
+        }))));
+    }
+
+    private static void WriteWitnessLines(string path, IEnumerable<(NetworkWitness Witness, Action<System.Text.Json.Utf8JsonWriter> Key)> witnesses)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
+        foreach ((NetworkWitness w, Action<System.Text.Json.Utf8JsonWriter> key) in witnesses)
+        {
+            using (var json = new System.Text.Json.Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                key(json);
+                json.WriteStartArray("W");
+                foreach (double[] row in w.W)
+                {
+                    json.WriteStartArray();
+                    foreach (double e in row) json.WriteNumberValue(e);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+                if (w.Bias) Array(json, "b", w.B);
+                Array(json, "v", w.V);
+                if (w.Bias) json.WriteNumber("c", w.C);
+                json.WriteNumber("loss", w.Loss);
+                json.WriteNumber("margin", w.Margin);
+                json.WriteEndObject();
+            }
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    private static void Array(System.Text.Json.Utf8JsonWriter json, string name, IReadOnlyList<double> values)
+    {
+        json.WriteStartArray(name);
+        foreach (double e in values) json.WriteNumberValue(e);
+        json.WriteEndArray();
     }
 
     // Minimum and maximum with where they are, the mean, and the dead region's loss.
@@ -184,6 +252,8 @@ internal static class RegionReport
             ["seconds"] = run.Seconds,
             ["dead_region_loss"] = run.DeadRegionLoss,
             ["singular"] = s.Singular,
+            ["exact_path"] = s.Exact,
+            ["decisions"] = run.RealizableSummary is null ? null : DecisionsJson(run.Decisions),
             ["min"] = s.Count > 0 ? s.Min : null,
             ["argmin"] = s.Count > 0 ? s.ArgMin : null,
             ["max"] = s.Count > 0 ? s.Max : null,
@@ -240,7 +310,12 @@ internal static class RegionReport
             ["dead_region_loss"] = run.DeadRegionLoss,
             ["summary"] = SummaryJson(run.Summary),
         };
-        if (run.RealizableSummary is { } real) json["realizable"] = SummaryJson(real);
+        if (run.RealizableSummary is { } real)
+        {
+            json["realizable"] = SummaryJson(real);
+            json["decisions"] = DecisionsJson(run.Decisions);
+        }
+        json["cell_decisions"] = DecisionsJson(run.Cells.Decisions);
         return json;
     }
 
@@ -253,10 +328,18 @@ internal static class RegionReport
         return bins;
     }
 
+    private static JsonObject DecisionsJson(DecisionCounts d) => new()
+    {
+        ["programs"] = d.Programs,
+        ["glop_fallbacks"] = d.Fallbacks,
+        ["unchecked"] = d.Unchecked,
+    };
+
     private static JsonObject SummaryJson(LossSummary s) => new()
     {
             ["count"] = s.Count,
             ["singular"] = s.Singular,
+            ["exact_path"] = s.Exact,
             ["min"] = s.Count > 0 ? s.Min : null,
             ["max"] = s.Count > 0 ? s.Max : null,
             ["mean"] = s.Count > 0 ? s.Mean : null,

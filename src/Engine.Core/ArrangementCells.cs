@@ -13,23 +13,30 @@ namespace Engine.Core;
 /// (the count is O(N^(d−1))), instead of testing all 2^N columns. Each cell also keeps the hyperplanes that split
 /// its ancestors: they include all of its facets, so they define it exactly, and its programs need only those
 /// rows (typically a few dozen) instead of every hyperplane added so far. Points with x̃_i = 0 add no hyperplane
-/// and leave every column inactive there; duplicate points add a hyperplane that splits nothing.
+/// and leave every column inactive there; duplicate points add a hyperplane that splits nothing. The programs run on
+/// the normalised data, and every split is decided with a verified witness or a certificate (<see cref="MarginProgram"/>).
 /// </remarks>
 public sealed class ArrangementCells
 {
-    private ArrangementCells(Dataset data, bool bias, List<ulong[]> columns, List<double[]> witnesses)
+    private ArrangementCells(NormalizedData normalized, List<ulong[]> columns, List<double[]> witnesses, DecisionCounts decisions)
     {
-        Data = data;
-        Bias = bias;
+        Normalized = normalized;
         Columns = columns;
         Witnesses = witnesses;
+        Decisions = decisions;
     }
 
-    /// <summary>The dataset whose points define the hyperplanes.</summary>
-    public Dataset Data { get; }
+    /// <summary>The dataset whose points define the hyperplanes, as given.</summary>
+    public Dataset Data => Normalized.Source;
+
+    /// <summary>The normalised copy the programs ran on.</summary>
+    public NormalizedData Normalized { get; }
+
+    /// <summary>How the cells' programs were decided (simplex with checks, GLOP fallbacks).</summary>
+    public DecisionCounts Decisions { get; }
 
     /// <summary>Whether the node has a bias b_j.</summary>
-    public bool Bias { get; }
+    public bool Bias => Normalized.Bias;
 
     /// <summary>Number of cells: feasible columns of one node.</summary>
     public int Count => Columns.Count;
@@ -37,7 +44,7 @@ public sealed class ArrangementCells
     /// <summary>Each cell's activation column (bit i = a_ij), in a deterministic order.</summary>
     public IReadOnlyList<ulong[]> Columns { get; }
 
-    /// <summary>A strictly interior (w_j[, b_j]) of each cell, |w_k| ≤ 1.</summary>
+    /// <summary>A strictly interior (w_j[, b_j]) of each cell in the data's own units, its signs verified on the data as given.</summary>
     public IReadOnlyList<double[]> Witnesses { get; }
 
     /// <summary>Dimension d of the arrangement: n + 1 with bias, n without.</summary>
@@ -47,6 +54,9 @@ public sealed class ArrangementCells
     public static ArrangementCells Enumerate(Dataset data, bool bias, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        NormalizedData normalized = NormalizedData.Create(data, bias);
+        Dataset scaled = normalized.Data;
+        var decisions = new DecisionCounts();
         int words = ColumnFeasibility.Words(data.Count);
         int d = data.Inputs + (bias ? 1 : 0);
         var columns = new List<ulong[]> { new ulong[words] };
@@ -56,7 +66,7 @@ public sealed class ArrangementCells
         for (int i = 0; i < data.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            double norm = ColumnFeasibility.Augmented(data, bias, i, x);
+            double norm = ColumnFeasibility.Augmented(scaled, bias, i, x);
             if (norm == 0.0) continue;
             int point = i;
             var children = new (ulong[]? Column, double[]? Witness, int[]? Splits)[2 * columns.Count];
@@ -73,7 +83,7 @@ public sealed class ArrangementCells
                     if (s == 1) ColumnFeasibility.SetActive(child, point);
                     double sign = s == 1 ? 1.0 : -1.0;
                     double[]? witness = sign * side > ColumnFeasibility.MarginTolerance ? w
-                        : ColumnFeasibility.Witness(data, bias, child, rows);
+                        : ColumnFeasibility.Witness(normalized, child, rows, decisions);
                     if (witness is not null) children[2 * c + s] = (child, witness, null);
                 }
                 // Split: both children gain the new hyperplane as a possible facet. Not split: the cell is unchanged.
@@ -94,7 +104,18 @@ public sealed class ArrangementCells
                 splits.Add(split!);
             }
         }
-        return new ArrangementCells(data, bias, columns, witnesses);
+        // Witnesses in the data's units: w_k/σ_k multiplies the original x_k as w_k multiplied x_k/σ_k. Dividing by a power
+        // of two is exact, so the signs verified on the normalised data hold on the original; they are checked again.
+        int[] all = Enumerable.Range(0, data.Count).Where(i => ColumnFeasibility.Augmented(scaled, bias, i, x) > 0.0).ToArray();
+        for (int c = 0; c < witnesses.Count; c++)
+        {
+            double[] w = (double[])witnesses[c].Clone();
+            for (int k = 0; k < data.Inputs; k++) w[k] = normalized.InputWeight(w[k], k);
+            if (!ColumnFeasibility.StrictlyInside(data, bias, columns[c], all, w))
+                throw new InvalidOperationException($"cell {c}'s witness fails on the data as given");
+            witnesses[c] = w;
+        }
+        return new ArrangementCells(normalized, columns, witnesses, decisions);
     }
 
     /// <summary>

@@ -13,40 +13,46 @@ namespace Engine.Core;
 /// </remarks>
 public sealed class ColumnSystem
 {
+    // The point store of RegionDesign: x̃_i row by row, so that the bit walks read contiguous memory, then ỹ and units.
     private readonly double[] _points;
-    private readonly double[] _targets;
     private readonly double[] _scratch;
     private readonly double _sumTargets;
+    private RegionLoss _solved;
 
     /// <summary>Creates a workspace for <paramref name="data"/> and networks of <paramref name="shape"/>'s size.</summary>
-    public ColumnSystem(Dataset data, RegionShape shape)
+    public ColumnSystem(Dataset data, RegionShape shape) : this(NormalizedData.Create(data, shape.Bias == 1), shape)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        Data = data;
-        Shape = shape;
-        int d = shape.Features;
-        // x̃_i row by row, so that the bit walks read contiguous memory.
-        _points = new double[data.Count * d];
-        for (int i = 0; i < data.Count; i++) ColumnFeasibility.Augmented(data, shape.Bias == 1, i, _points.AsSpan(i * d, d));
-        _targets = data.Y.ToArray();
-        _scratch = GC.AllocateArray<double>(shape.SolutionScratch, pinned: true);
-        SumSquaredTargets = data.SumSquaredTargets;
-        foreach (double y in _targets) _sumTargets += y;
     }
 
-    /// <summary>The dataset.</summary>
-    public Dataset Data { get; }
+    /// <summary>Creates a workspace for data already normalised for <paramref name="shape"/>'s bias.</summary>
+    public ColumnSystem(NormalizedData normalized, RegionShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(normalized);
+        Normalized = normalized;
+        Shape = shape;
+        _points = GC.AllocateArray<double>(RegionDesign.PointsLength(shape), pinned: true);
+        RegionDesign.FillPoints(normalized, shape, _points);
+        _scratch = GC.AllocateArray<double>(shape.SolutionScratch, pinned: true);
+        foreach (double y in normalized.Data.Y) _sumTargets += y;
+    }
+
+    /// <summary>The dataset as given.</summary>
+    public Dataset Data => Normalized.Source;
+
+    /// <summary>The normalised copy the systems are built from.</summary>
+    public NormalizedData Normalized { get; }
 
     /// <summary>The network's sizes.</summary>
     public RegionShape Shape { get; }
 
-    /// <summary>Σ y_i².</summary>
-    public double SumSquaredTargets { get; }
+    /// <summary>Σ ỹ_i² of the normalised targets.</summary>
+    public double SumSquaredTargets => Normalized.SumSquaredTargets;
 
     /// <summary>
-    /// Builds and factors the system of the region whose node j has column <paramref name="columns"/>[j], with the
-    /// nodes in the bit mask <paramref name="zeroed"/> treated as inactive everywhere; returns loss and rank.
-    /// The factorization stays in the scratch for <see cref="MinimumNorm"/> and <see cref="NullSpace"/>.
+    /// Builds and solves the system of the region whose node j has column <paramref name="columns"/>[j], with the
+    /// nodes in the bit mask <paramref name="zeroed"/> treated as inactive everywhere; returns loss (in the data's
+    /// units) and rank, by the certified fast path or the exact path (<see cref="RegionSolve"/>). The factor stays in
+    /// the scratch for <see cref="MinimumNorm"/> and <see cref="NullSpace"/>.
     /// </summary>
     public unsafe RegionLoss Solve(IReadOnlyList<ulong[]> columns, int zeroed = 0)
     {
@@ -54,6 +60,7 @@ public sealed class ColumnSystem
         int m = Shape.Parameters;
         int d = Shape.Features;
         int hidden = Shape.Hidden;
+        int yBase = Shape.Points * d;
         Array.Clear(_scratch, 0, m * m + m);
         fixed (double* scratch = _scratch)
         fixed (double* points = _points)
@@ -71,7 +78,7 @@ public sealed class ColumnSystem
                     {
                         int i = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
                         double* x = points + i * d;
-                        double y = _targets[i];
+                        double y = points[yBase + i];
                         // Φ_j (lower triangle), Y_j, and with bias the row of c: Σ_(i∈A_j) x̃_iᵀ.
                         for (int r = 0; r < d; r++)
                         {
@@ -105,44 +112,88 @@ public sealed class ColumnSystem
             if (Shape.Bias == 1)
             {
                 // c is active at every point.
-                g[(m - 1) * m + m - 1] = Data.Count;
+                g[(m - 1) * m + m - 1] = Shape.Points;
                 rhs[m - 1] = _sumTargets;
             }
-            return RegionSolve.Factor(new PointerScratch(scratch), m, SumSquaredTargets);
+            _solved = RegionSolve.Solve(new PointerScratch(scratch), Shape, SumSquaredTargets, Normalized.LossScale,
+                new ColumnDesign(columns, zeroed, new PointerScratch(points)));
+            return _solved;
         }
     }
 
-    /// <summary>After <see cref="Solve"/>, the minimum-norm minimizer (m values, Eq. 4 order).</summary>
-    public unsafe double[] MinimumNorm(int rank)
+    /// <summary>
+    /// After <see cref="Solve"/>, the minimizer of smallest norm in the normalised data's units (m values, Eq. 4
+    /// order).
+    /// </summary>
+    public unsafe double[] MinimumNorm()
     {
         fixed (double* scratch = _scratch)
         {
-            RegionSolve.MinimumNormSolution(new PointerScratch(scratch), Shape.Parameters, rank);
+            RegionSolve.MinimumNormSolution(new PointerScratch(scratch), Shape, _solved, new NormalizedUnits(RegionDesign.Units(Shape) + Shape.Parameters));
         }
         return _scratch.AsSpan(Shape.LossScratch, Shape.Parameters).ToArray();
     }
 
     /// <summary>
-    /// After <see cref="Solve"/>, a basis of the null space of the Eq. 7 matrix as an m × (m − rank) row-major
-    /// matrix: the region's minimizers are p_min + N c for every c.
+    /// After <see cref="Solve"/>, a basis of the null space of Z in the normalised data's units, as an m × (m − rank)
+    /// row-major matrix whose columns have unit ∞-norm: the region's minimizers are p_min + N c for every c.
     /// </summary>
-    public unsafe double[] NullSpace(int rank)
+    public unsafe double[] NullSpace()
     {
+        int rank = _solved.Rank;
         int m = Shape.Parameters;
         int free = m - rank;
         double[] basis = new double[m * free];
         if (free == 0) return basis;
         fixed (double* scratch = _scratch)
         {
-            RegionSolve.NullSpace(new PointerScratch(scratch), m, rank);
+            RegionSolve.NullSpace(new PointerScratch(scratch), Shape, rank);
         }
         int k = Shape.LossScratch;
-        int perm = m * m + m;
+        int perm = Shape.Permutation;
+        double[] scale = new double[m];
+        fixed (double* scratch = _scratch)
+        {
+            for (int i = 0; i < m; i++) scale[i] = RegionSolve.Scale(new PointerScratch(scratch), Shape, _solved, i);
+        }
         for (int c = 0; c < free; c++)
         {
-            for (int i = 0; i < rank; i++) basis[(int)_scratch[perm + i] * free + c] = -_scratch[k + i * free + c];
-            basis[(int)_scratch[perm + rank + c] * free + c] = 1.0;
+            // Column c is P·D·[−K; I]e_c, then scaled so that its largest entry is 1.
+            double largest = scale[rank + c];
+            for (int i = 0; i < rank; i++) largest = Math.Max(largest, Math.Abs(scale[i] * _scratch[k + i * free + c]));
+            for (int i = 0; i < rank; i++) basis[(int)_scratch[perm + i] * free + c] = -scale[i] * _scratch[k + i * free + c] / largest;
+            basis[(int)_scratch[perm + rank + c] * free + c] = scale[rank + c] / largest;
         }
         return basis;
+    }
+
+    // The design of a region given by its columns, nodes in the zeroed mask left out.
+    private readonly struct ColumnDesign(IReadOnlyList<ulong[]> columns, int zeroed, PointerScratch points) : IRegionDesign
+    {
+        public int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch
+        {
+            int rows = 0;
+            int zeroRows = shape.Points;
+            for (int i = 0; i < shape.Points; i++)
+            {
+                long active = 0;
+                for (int j = 0; j < shape.Hidden; j++)
+                {
+                    if (((zeroed >> j) & 1) == 0 && ColumnFeasibility.Active(columns[j], i)) active |= 1L << j;
+                }
+                rows = RegionDesign.WriteRow(s, shape, points, i, active, rows, ref zeroRows);
+            }
+            return rows;
+        }
+    }
+
+    // Units of the normalised data: every parameter in its own units and no target offset.
+    private readonly struct NormalizedUnits(int offsetIndex) : IScratch
+    {
+        public double this[int index]
+        {
+            get => index == offsetIndex ? 0.0 : 1.0;
+            set => throw new NotSupportedException();
+        }
     }
 }

@@ -34,6 +34,7 @@ public static class HostRegionSolver
             (block, _, w) =>
             {
                 fixed (double* table = tables.Values)
+                fixed (double* points = tables.Points)
                 {
                     Span<double> losses = outputs.Losses.Span;
                     Span<int> ranks = outputs.Ranks.Span;
@@ -41,22 +42,22 @@ public static class HostRegionSolver
                     var source = new PointerScratch(table);
                     var scratch = new PointerScratch(w.Scratch);
                     var high = new PointerScratch(w.High);
+                    var design = new PointerScratch(points);
                     SumHigherChunks(source, shape, block << bits, w.High);
                     long from = Math.Max(start, block << bits);
                     long to = Math.Min(end, (block + 1) << bits);
                     long mask = (1L << bits) - 1;
                     for (long index = from; index < to; index++)
                     {
-                        RegionSystem.LoadEntry(high, 0, scratch, m, accumulate: false);
-                        RegionSystem.LoadEntry(source, (int)((index & mask) * shape.EntrySize), scratch, m, accumulate: true);
-                        RegionLoss result = RegionSolve.Factor(scratch, m, tables.SumSquaredTargets);
+                        RegionSystem.LoadSum(high, 0, source, (int)((index & mask) * shape.EntrySize), scratch, m);
+                        RegionLoss result = RegionSolve.Solve(scratch, shape, tables.SumSquaredTargets, tables.LossScale, new IndexDesign<PointerScratch>(design, index));
                         w.Summary.Add(index, result, m);
                         long r = index - start;
                         if (!losses.IsEmpty) losses[(int)r] = result.Loss;
                         if (!ranks.IsEmpty) ranks[(int)r] = result.Rank;
                         if (solve)
                         {
-                            RegionSolve.MinimumNormSolution(scratch, m, result.Rank);
+                            RegionSolve.MinimumNormSolution(scratch, shape, result, design);
                             new ReadOnlySpan<double>(w.Scratch + shape.LossScratch, m).CopyTo(solutions.Slice((int)(r * m), m));
                         }
                     }

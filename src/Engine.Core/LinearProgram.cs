@@ -3,43 +3,59 @@ namespace Engine.Core;
 /// <summary>How a <see cref="LinearProgram"/> ended.</summary>
 public enum LinearProgramStatus
 {
-    /// <summary>An optimal vertex was found.</summary>
+    /// <summary>An optimal vertex was found and passed the check in the original problem.</summary>
     Optimal,
     /// <summary>No point satisfies the constraints.</summary>
     Infeasible,
     /// <summary>The objective grows without bound on the feasible set.</summary>
     Unbounded,
-    /// <summary>
-    /// The pivot budget ran out: Bland's rule cannot cycle in exact arithmetic, but rounding could make it, and a
-    /// caller must never hang. Callers treat it as "no answer" (a geometry test that fails conservatively).
-    /// </summary>
+    /// <summary>The pivot budget ran out. This is "no answer", never "infeasible": callers go to the trusted solver.</summary>
     PivotLimit,
+    /// <summary>
+    /// Rounding made the answer untrustworthy: no usable pivot, or a returned point that breaks the program's own
+    /// constraints. Callers go to the trusted solver.
+    /// </summary>
+    NumericalTrouble,
 }
 
-/// <summary>Outcome of <see cref="LinearProgram.Maximize"/>: status, optimal value and an optimal point.</summary>
-public readonly record struct LinearProgramResult(LinearProgramStatus Status, double Objective, double[] X);
+/// <summary>
+/// Outcome of <see cref="LinearProgram.Maximize"/>: status, optimal value, an optimal point, and a multiplier
+/// y_r ≥ 0 for each row added (in order), from which <see cref="LinearProgram.UpperBound"/> certifies the value.
+/// </summary>
+public readonly record struct LinearProgramResult(LinearProgramStatus Status, double Objective, double[] X, double[] Duals);
 
 /// <summary>
 /// A small dense linear program: maximize cᵀx subject to rows aᵀx ≤ β and aᵀx = β and bounds l ≤ x ≤ u
 /// (finite lower bounds; an infinite upper bound means none). It serves the margin programs of region
 /// geometry (a few to a few hundred rows, a handful of variables), so it is the textbook two-phase simplex
 /// on a condensed (Tucker) tableau that stores only the nonbasic columns: a pivot costs O(rows · variables)
-/// however many slack variables there are.
+/// however many slack variables there are. <see cref="MaximizeTrusted"/> solves the same program with GLOP.
 /// </summary>
 /// <remarks>
-/// Phase I adds one artificial variable x₀ and maximizes −x₀ (Cormen et al., <i>Introduction to Algorithms</i>,
-/// §29.5). Both phases pivot by Bland's rule (smallest index enters, ties in the ratio test leave by smallest
-/// index), which cannot cycle: the margin programs are highly degenerate (every row passes through the origin).
-/// Callers should scale rows to unit size, since <see cref="Tolerance"/> is absolute.
+/// <para>Phase I adds one artificial variable x₀ and maximizes −x₀ (Cormen et al., <i>Introduction to Algorithms</i>,
+/// §29.5). The entering variable follows Bland's rule (smallest index), against cycling on these highly degenerate
+/// programs (every margin row passes through the origin). The leaving row follows Harris's two-pass ratio test: among
+/// the rows whose ratio lies within a tolerance of the smallest, the largest pivot wins, so that a pivot of 1e-11 is
+/// never chosen over one of 5 because both tie at ratio 0. Basic values that rounding leaves slightly negative are
+/// treated as zero, in the ratio test and in the pivot alike.</para>
+/// <para>Every optimum is checked in the original program before it is returned: bounds and rows within
+/// <see cref="CheckTolerance"/> of their scale. A program that fails the check, runs out of pivots or finds no usable
+/// pivot says so; it never turns trouble into "infeasible". Callers should scale rows to unit size, since the
+/// tolerances are absolute.</para>
 /// </remarks>
-public sealed class LinearProgram
+public sealed partial class LinearProgram
 {
-    /// <summary>
-    /// Absolute tolerance on reduced costs, pivot elements and Phase I infeasibility. Rows scaled to unit
-    /// ∞-norm keep tableau entries O(1) on these small problems, so 1e-11 is far above rounding (≈1e-15)
-    /// and far below the margins 1e-9 that geometry treats as meaningful.
-    /// </summary>
-    public const double Tolerance = 1e-11;
+    /// <summary>Reduced costs above this enter the basis. Rows of unit size keep tableau entries O(1), rounding ≈ 1e-15.</summary>
+    public const double OptimalityTolerance = 1e-11;
+
+    /// <summary>Pivot elements at or below this are never used: dividing by them would amplify rounding a billionfold.</summary>
+    public const double PivotTolerance = 1e-9;
+
+    /// <summary>Harris's bound on the primal infeasibility a ratio test may accept in exchange for a larger pivot.</summary>
+    public const double FeasibilityTolerance = 1e-11;
+
+    /// <summary>Largest violation of a bound or row, relative to its scale, that a returned point may show.</summary>
+    public const double CheckTolerance = 1e-9;
 
     private readonly double[] _lower;
     private readonly double[] _upper;
@@ -62,6 +78,9 @@ public sealed class LinearProgram
     /// <summary>Number of variables.</summary>
     public int Variables => _lower.Length;
 
+    /// <summary>Number of rows added (an equality counts twice).</summary>
+    public int Rows => _rows.Count;
+
     /// <summary>Adds the row aᵀx ≤ <paramref name="rhs"/>.</summary>
     public void AddLessOrEqual(ReadOnlySpan<double> a, double rhs)
     {
@@ -79,12 +98,12 @@ public sealed class LinearProgram
         AddLessOrEqual(negated, -rhs);
     }
 
-    /// <summary>Maximizes <paramref name="objective"/>ᵀx over the constraints added so far.</summary>
+    /// <summary>Maximizes <paramref name="objective"/>ᵀx over the constraints added so far with the simplex.</summary>
     public LinearProgramResult Maximize(ReadOnlySpan<double> objective)
     {
         if (objective.Length != Variables) throw new ArgumentException($"objective has {objective.Length} coefficients for {Variables} variables");
         int n = Variables;
-        // Shift x = l + x' so that x' ≥ 0; finite upper bounds become rows x'_k ≤ u_k − l_k.
+        // Shift x = l + x' so that x' ≥ 0; finite upper bounds become rows x'_k ≤ u_k − l_k after the program's own.
         var rows = new List<(double[] A, double B)>(_rows.Count + n);
         for (int r = 0; r < _rows.Count; r++)
         {
@@ -101,17 +120,83 @@ public sealed class LinearProgram
         }
         var tableau = new Tableau(rows, n);
         LinearProgramStatus phase1 = tableau.FindFeasibleBasis();
-        if (phase1 != LinearProgramStatus.Optimal)
-            return new LinearProgramResult(phase1, double.NaN, []);
-        double offset = 0.0;
-        for (int k = 0; k < n; k++) offset += objective[k] * _lower[k];
+        if (phase1 != LinearProgramStatus.Optimal) return Failed(phase1);
         LinearProgramStatus phase2 = tableau.Optimize(objective);
-        if (phase2 != LinearProgramStatus.Optimal)
-            return new LinearProgramResult(phase2, phase2 == LinearProgramStatus.Unbounded ? double.PositiveInfinity : double.NaN, []);
+        if (phase2 != LinearProgramStatus.Optimal) return Failed(phase2);
         double[] x = tableau.Solution();
         for (int k = 0; k < n; k++) x[k] += _lower[k];
-        return new LinearProgramResult(LinearProgramStatus.Optimal, tableau.Value + offset, x);
+        if (!Satisfies(x)) return Failed(LinearProgramStatus.NumericalTrouble);
+        double[] duals = tableau.Duals(_rows.Count);
+        return new LinearProgramResult(LinearProgramStatus.Optimal, Value(objective, x), x, duals);
     }
+
+    /// <summary>
+    /// A rigorous upper bound on the program's optimum from any multipliers y ≥ 0 of its rows (negative entries count
+    /// as 0): for every x in the box with Ax ≤ β, cᵀx = yᵀAx + (c − Aᵀy)ᵀx ≤ yᵀβ + Σ_k max(r_k l_k, r_k u_k) with
+    /// r = c − Aᵀy. It needs no optimality of y, so a wrong tableau cannot fake it; the rounding of this sum is added.
+    /// +∞ when an unbounded variable has a positive r_k.
+    /// </summary>
+    public double UpperBound(ReadOnlySpan<double> objective, ReadOnlySpan<double> duals)
+    {
+        if (duals.Length != Rows) throw new ArgumentException($"{duals.Length} multipliers for {Rows} rows");
+        double bound = 0.0;
+        double rounding = 0.0;
+        for (int r = 0; r < Rows; r++)
+        {
+            double y = Math.Max(duals[r], 0.0);
+            bound += y * _rhs[r];
+            rounding += Math.Abs(y * _rhs[r]);
+        }
+        for (int k = 0; k < Variables; k++)
+        {
+            double reduced = objective[k];
+            double size = Math.Abs(objective[k]);
+            for (int r = 0; r < Rows; r++)
+            {
+                double term = Math.Max(duals[r], 0.0) * _rows[r][k];
+                reduced -= term;
+                size += Math.Abs(term);
+            }
+            double reach = Math.Max(Math.Abs(_lower[k]), Math.Abs(_upper[k]));
+            if (reduced > 0.0 && double.IsPositiveInfinity(_upper[k])) return double.PositiveInfinity;
+            bound += reduced >= 0.0 ? reduced * _upper[k] : reduced * _lower[k];
+            if (double.IsFinite(reach)) rounding += size * reach;
+        }
+        return bound + 4.0 * (Rows + Variables + 2) * RegionSolve.UnitRoundoff * rounding;
+    }
+
+    /// <summary>Whether <paramref name="x"/> satisfies every bound and row within <see cref="CheckTolerance"/> of its scale.</summary>
+    public bool Satisfies(ReadOnlySpan<double> x)
+    {
+        for (int k = 0; k < Variables; k++)
+        {
+            if (!double.IsFinite(x[k])) return false;
+            if (x[k] < _lower[k] - CheckTolerance * (1.0 + Math.Abs(_lower[k]))) return false;
+            if (x[k] > _upper[k] + CheckTolerance * (1.0 + Math.Abs(_upper[k]))) return false;
+        }
+        for (int r = 0; r < Rows; r++)
+        {
+            double lhs = 0.0;
+            double scale = Math.Abs(_rhs[r]);
+            for (int k = 0; k < Variables; k++)
+            {
+                lhs += _rows[r][k] * x[k];
+                scale += Math.Abs(_rows[r][k] * x[k]);
+            }
+            if (lhs > _rhs[r] + CheckTolerance * (1.0 + scale)) return false;
+        }
+        return true;
+    }
+
+    private static double Value(ReadOnlySpan<double> objective, double[] x)
+    {
+        double value = 0.0;
+        for (int k = 0; k < x.Length; k++) value += objective[k] * x[k];
+        return value;
+    }
+
+    private static LinearProgramResult Failed(LinearProgramStatus status) =>
+        new(status, status == LinearProgramStatus.Unbounded ? double.PositiveInfinity : double.NaN, [], []);
 
     /// <summary>
     /// The condensed tableau x_B = b − A x_N with objective z = z₀ + cᵀx_N. Variable labels: originals
@@ -159,7 +244,7 @@ public sealed class LinearProgram
             int worst = -1;
             for (int r = 0; r < _m; r++)
             {
-                if (_b[r] < -Tolerance && (worst < 0 || _b[r] < _b[worst])) worst = r;
+                if (_b[r] < -FeasibilityTolerance && (worst < 0 || _b[r] < _b[worst])) worst = r;
             }
             if (worst >= 0)
             {
@@ -167,19 +252,22 @@ public sealed class LinearProgram
                 _c[_n] = -1.0;
                 Value = 0.0;
                 Pivot(worst, _n);
-                // Phase I is bounded above by 0, so it ends optimal or at the pivot limit.
-                if (Run(allowArtificial: true) == LinearProgramStatus.PivotLimit) return LinearProgramStatus.PivotLimit;
-                if (Value < -Tolerance) return LinearProgramStatus.Infeasible;
+                // Phase I is bounded above by 0, so it ends optimal, at the pivot limit or in trouble.
+                LinearProgramStatus status = Run(allowArtificial: true);
+                if (status != LinearProgramStatus.Optimal) return status == LinearProgramStatus.Unbounded ? LinearProgramStatus.NumericalTrouble : status;
+                if (Value < -FeasibilityTolerance) return LinearProgramStatus.Infeasible;
                 int row = Array.IndexOf(_basic, _artificial);
                 if (row >= 0)
                 {
-                    // x₀ is basic at zero: a degenerate pivot on any usable entry of its row moves it out.
+                    // x₀ is basic at zero: a degenerate pivot on the largest usable entry of its row moves it out.
                     int column = -1;
                     for (int k = 0; k < _columns; k++)
                     {
-                        if (Math.Abs(_a[row * _columns + k]) > Tolerance && (column < 0 || Math.Abs(_a[row * _columns + k]) > Math.Abs(_a[row * _columns + column]))) column = k;
+                        if (Math.Abs(_a[row * _columns + k]) > PivotTolerance && (column < 0 || Math.Abs(_a[row * _columns + k]) > Math.Abs(_a[row * _columns + column]))) column = k;
                     }
-                    if (column >= 0) Pivot(row, column);
+                    if (column < 0) return LinearProgramStatus.NumericalTrouble;
+                    _b[row] = 0.0;
+                    Pivot(row, column);
                 }
             }
             // Freeze x₀ at zero: its column never enters again.
@@ -215,12 +303,24 @@ public sealed class LinearProgram
             double[] x = new double[_n];
             for (int r = 0; r < _m; r++)
             {
-                if (_basic[r] < _n) x[_basic[r]] = _b[r];
+                if (_basic[r] < _n) x[_basic[r]] = Math.Max(_b[r], 0.0);
             }
             return x;
         }
 
-        // Bland's rule to optimality, unboundedness or the pivot budget.
+        // At an optimum a row whose slack is nonbasic has shadow price −c̄ ≥ 0; a basic slack's row is slack, price 0.
+        public double[] Duals(int rows)
+        {
+            double[] y = new double[rows];
+            for (int k = 0; k < _columns; k++)
+            {
+                int row = _nonbasic[k] - _n;
+                if (row >= 0 && row < rows) y[row] = Math.Max(0.0, -_c[k]);
+            }
+            return y;
+        }
+
+        // Bland's entering rule and Harris's ratio test to optimality, unboundedness, trouble or the pivot budget.
         private LinearProgramStatus Run(bool allowArtificial)
         {
             // Far more than the handful of pivots per row these programs take.
@@ -231,23 +331,39 @@ public sealed class LinearProgram
                 for (int k = 0; k < _columns; k++)
                 {
                     if (!allowArtificial && _nonbasic[k] == _artificial) continue;
-                    if (_c[k] > Tolerance && (enter < 0 || _nonbasic[k] < _nonbasic[enter])) enter = k;
+                    if (_c[k] > OptimalityTolerance && (enter < 0 || _nonbasic[k] < _nonbasic[enter])) enter = k;
                 }
                 if (enter < 0) return LinearProgramStatus.Optimal;
-                int leave = -1;
-                double ratio = double.PositiveInfinity;
+                // Pass 1: the longest step that keeps every basic variable above −δ.
+                double limit = double.PositiveInfinity;
+                bool usable = false;
                 for (int r = 0; r < _m; r++)
                 {
                     double a = _a[r * _columns + enter];
-                    if (a <= Tolerance) continue;
-                    double q = Math.Max(0.0, _b[r]) / a;
-                    if (q < ratio - Tolerance || (q <= ratio + Tolerance && _basic[r] < _basic[leave]))
+                    if (a > PivotTolerance)
                     {
-                        if (q < ratio) ratio = q;
-                        leave = r;
+                        limit = Math.Min(limit, (Math.Max(_b[r], 0.0) + FeasibilityTolerance) / a);
+                        usable = true;
                     }
                 }
-                if (leave < 0) return LinearProgramStatus.Unbounded;
+                if (!usable)
+                {
+                    // Tiny positive entries might be a bounded direction blurred by rounding: not a proof of unboundedness.
+                    for (int r = 0; r < _m; r++)
+                    {
+                        if (_a[r * _columns + enter] > 0.0) return LinearProgramStatus.NumericalTrouble;
+                    }
+                    return LinearProgramStatus.Unbounded;
+                }
+                // Pass 2: within that step, the largest pivot; ties go to the smallest basic label.
+                int leave = -1;
+                for (int r = 0; r < _m; r++)
+                {
+                    double a = _a[r * _columns + enter];
+                    if (a <= PivotTolerance || Math.Max(_b[r], 0.0) / a > limit) continue;
+                    if (leave < 0 || a > _a[leave * _columns + enter] || (a == _a[leave * _columns + enter] && _basic[r] < _basic[leave])) leave = r;
+                }
+                _b[leave] = Math.Max(_b[leave], 0.0);
                 Pivot(leave, enter);
             }
             return LinearProgramStatus.PivotLimit;

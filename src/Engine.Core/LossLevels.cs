@@ -7,6 +7,16 @@ namespace Engine.Core;
 public static class LossLevels
 {
     /// <summary>
+    /// Two minima closer than this times the dead-region loss are one level, and a loss this close to a histogram
+    /// edge lies on it. The certified solves are accurate to 1e-11 of Σỹ² (fast path) and about κ·ε (exact path), so
+    /// one level never splits; distinct levels nearer than this merge.
+    /// </summary>
+    public const double RelativeTolerance = 1e-9;
+
+    /// <summary>The absolute level tolerance for a dataset whose dead region has loss <paramref name="deadRegionLoss"/>.</summary>
+    public static double Tolerance(double deadRegionLoss) => RelativeTolerance * deadRegionLoss;
+
+    /// <summary>
     /// Sorted distinct losses with their counts. Losses within <paramref name="tolerance"/> of the level's first
     /// member are one level: equal minima computed from differently ordered sums differ by a few ulps.
     /// </summary>

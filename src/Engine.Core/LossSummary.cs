@@ -7,11 +7,16 @@ namespace Engine.Core;
 /// </summary>
 public sealed class LossSummary
 {
+    /// <summary>Most histogram bins a summary may have: every batch, thread and shard keeps its own copy.</summary>
+    public const int MaxBins = 1_000_000;
+
     /// <summary>Creates an empty summary with <paramref name="bins"/> equal bins over [0, <paramref name="upper"/>].</summary>
     public LossSummary(int bins, double upper)
     {
         if (bins < 1)
             throw new EngineInputException($"histogram needs at least one bin, got {bins}");
+        if (bins > MaxBins)
+            throw new EngineInputException($"histogram of {bins:N0} bins exceeds the limit of {MaxBins:N0}");
         Bins = new long[bins];
         Upper = upper;
     }
@@ -37,23 +42,38 @@ public sealed class LossSummary
     /// <summary>Index of the first region attaining <see cref="Max"/>.</summary>
     public long ArgMax { get; private set; } = -1;
 
-    /// <summary>Sum of losses, for the mean.</summary>
-    public double Sum { get; private set; }
+    /// <summary>
+    /// Σ loss/<see cref="Upper"/> over the regions (weighted), for the mean: each term is at most 1, so no count of
+    /// regions can overflow it, whatever the data's scale.
+    /// </summary>
+    public double RelativeSum { get; private set; }
 
     /// <summary>Regions whose Eq. 7 matrix was rank-deficient.</summary>
     public long Singular { get; private set; }
 
+    /// <summary>Regions the fast path could not certify, decided by the exact path (see <see cref="RegionSolve"/>).</summary>
+    public long Exact { get; private set; }
+
     /// <summary>Mean loss.</summary>
-    public double Mean => Count == 0 ? double.NaN : Sum / Count;
+    public double Mean => Count == 0 ? double.NaN : RelativeSum / Count * Upper;
+
+    /// <summary>The term <paramref name="loss"/> adds to <see cref="RelativeSum"/>; shared with the reduction kernel.</summary>
+    public static double Relative(double loss, double upper) => upper > 0.0 ? loss / upper : 0.0;
 
     /// <summary>
-    /// Histogram bin of <paramref name="loss"/>. Losses are clamped into range: rounding can put the dead
-    /// region a few ulps above <paramref name="upper"/>. Shared with the reduction kernel.
+    /// Histogram bin of <paramref name="loss"/>: bin k covers [k, k+1)·upper/bins, the last one closed. A loss within
+    /// <see cref="LossLevels.RelativeTolerance"/>·upper of an edge is taken to lie on it, where exact arithmetic puts
+    /// equal minima computed a few ulps apart, and so opens the bin above. Shared with the reduction kernel.
     /// </summary>
     public static int Bin(double loss, double upper, int bins)
     {
         if (!(upper > 0.0)) return 0;
-        int b = (int)(loss / upper * bins);
+        double width = upper / bins;
+        double tolerance = LossLevels.RelativeTolerance * upper;
+        int b = (int)Math.Min(loss / width, bins);
+        // The quotient is off by at most an ulp and the tolerance is far below a bin's width, so one step each way suffices.
+        if (b + 1 < bins && loss >= (b + 1) * width - tolerance) b++;
+        if (b > 0 && loss < b * width - tolerance) b--;
         return b < 0 ? 0 : b >= bins ? bins - 1 : b;
     }
 
@@ -64,11 +84,14 @@ public sealed class LossSummary
     public void Add(long index, RegionLoss result, int parameters, long weight = 1)
     {
         Bins[Bin(result.Loss, Upper, Bins.Length)] += weight;
-        Accumulate(weight, result.Loss, index, result.Loss, index, weight * result.Loss, result.Rank < parameters ? weight : 0);
+        Accumulate(weight, result.Loss, index, result.Loss, index, weight * Relative(result.Loss, Upper), result.Rank < parameters ? weight : 0, result.Exact * weight);
     }
 
-    /// <summary>Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately.</summary>
-    public void Accumulate(long count, double min, long argMin, double max, long argMax, double sum, long singular)
+    /// <summary>
+    /// Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately;
+    /// <paramref name="relativeSum"/> sums <see cref="Relative"/> over the range.
+    /// </summary>
+    public void Accumulate(long count, double min, long argMin, double max, long argMax, double relativeSum, long singular, long exact)
     {
         if (count == 0) return;
         // Ties go to the lower index so that the answer does not depend on how the range was split.
@@ -83,8 +106,9 @@ public sealed class LossSummary
             ArgMax = argMax;
         }
         Count += count;
-        Sum += sum;
+        RelativeSum += relativeSum;
         Singular += singular;
+        Exact += exact;
     }
 
     /// <summary>Merges <paramref name="other"/>, a summary of a disjoint range with the same bins.</summary>
@@ -92,6 +116,6 @@ public sealed class LossSummary
     {
         ArgumentNullException.ThrowIfNull(other);
         for (int b = 0; b < Bins.Length; b++) Bins[b] += other.Bins[b];
-        Accumulate(other.Count, other.Min, other.ArgMin, other.Max, other.ArgMax, other.Sum, other.Singular);
+        Accumulate(other.Count, other.Min, other.ArgMin, other.Max, other.ArgMax, other.RelativeSum, other.Singular, other.Exact);
     }
 }

@@ -18,6 +18,9 @@ public sealed record NonemptyOptions
 
     /// <summary>Histogram bins over [0, dead-region loss].</summary>
     public int Bins { get; init; } = 20;
+
+    /// <summary>With realizability: keep the verified network witness of every realizable row (<see cref="NonemptyRegions.Witnesses"/>).</summary>
+    public bool Witnesses { get; init; }
 }
 
 /// <summary>
@@ -40,7 +43,7 @@ public sealed class NonemptyRegions
         for (int a = 0; a < c; a++) _firstOffsets[a + 1] = checked(_firstOffsets[a] + RowsFrom(a, hidden - 1));
         Rows = _firstOffsets[c];
         Regions = checked(Power(c, hidden));
-        DeadRegionLoss = RegionTables.DeadLoss(cells.Data, cells.Bias);
+        DeadRegionLoss = cells.Normalized.DeadRegionLoss;
         Summary = new LossSummary(options.Bins, DeadRegionLoss);
         if (options.Realizability) RealizableSummary = new LossSummary(options.Bins, DeadRegionLoss);
     }
@@ -87,6 +90,15 @@ public sealed class NonemptyRegions
     /// <summary>Kept when N·h ≤ 62: each row's standard index Σ a_ij·2^(i·h+j), as exhaustive enumeration numbers it.</summary>
     public long[]? Indices { get; private set; }
 
+    /// <summary>
+    /// With <see cref="NonemptyOptions.Witnesses"/>: each realizable row with its verified network, in row order. The
+    /// network's node j has the row's j-th column (the multiset's representative order when unordered).
+    /// </summary>
+    public IReadOnlyList<(long Row, NetworkWitness Witness)>? Witnesses { get; private set; }
+
+    /// <summary>How the realizability programs were decided (simplex with checks, GLOP fallbacks, unchecked).</summary>
+    public DecisionCounts Decisions { get; } = new();
+
     /// <summary>Enumerates the nonempty regions of a network with <paramref name="hidden"/> nodes over <paramref name="cells"/>.</summary>
     public static NonemptyRegions Enumerate(ArrangementCells cells, int hidden, NonemptyOptions options, CancellationToken cancellation = default)
     {
@@ -128,6 +140,9 @@ public sealed class NonemptyRegions
         }
         return tuple;
     }
+
+    /// <summary>Ordered regions row <paramref name="row"/> stands for: h!/Π m_k! when unordered, else 1.</summary>
+    public long Multiplicity(long row) => Options.Unordered ? Factorial(Shape.Hidden) / Repeats(Tuple(row)) : 1;
 
     /// <summary>The columns of row <paramref name="row"/>, one per node.</summary>
     public ulong[][] Columns(long row) => Tuple(row).Select(a => Cells.Columns[a]).ToArray();
@@ -181,12 +196,12 @@ public sealed class NonemptyRegions
             if (Options.Realizability) Realizable = new bool[Rows];
             if (Shape.Indexed) Indices = new long[Rows];
         }
-        long factorial = 1;
-        for (int k = 2; k <= h; k++) factorial *= k;
+        long factorial = Factorial(h);
         var gate = new object();
+        var witnesses = Options.Realizability && Options.Witnesses ? new List<(long, NetworkWitness)>() : null;
         var parallel = new ParallelOptions { CancellationToken = cancellation };
         Parallel.For(0, c, parallel,
-            () => new Worker(Cells.Data, Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
+            () => new Worker(Cells.Normalized, Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
             (a, _, w) =>
             {
                 int[] tuple = w.Tuple;
@@ -195,15 +210,21 @@ public sealed class NonemptyRegions
                 for (long row = _firstOffsets[a]; row < _firstOffsets[a + 1]; row++)
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    for (int j = 0; j < h; j++) w.Columns[j] = Cells.Columns[tuple[j]];
+                    for (int j = 0; j < h; j++)
+                    {
+                        w.Columns[j] = Cells.Columns[tuple[j]];
+                        w.CellWitnesses[j] = Cells.Witnesses[tuple[j]];
+                    }
                     long weight = Options.Unordered ? factorial / Repeats(tuple) : 1;
                     RegionLoss loss = w.System.Solve(w.Columns);
                     w.Summary.Add(row, loss, Shape.Parameters, weight);
                     bool realizable = false;
                     if (Options.Realizability)
                     {
-                        realizable = Realizability.Decide(w.System, w.Columns, loss.Loss) is not null;
+                        RealizedMinimum? minimum = Realizability.Decide(w.System, w.Columns, loss.Loss, w.CellWitnesses, Decisions);
+                        realizable = minimum is not null;
                         if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
+                        if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, minimum.Witness));
                     }
                     if (Options.Keep)
                     {
@@ -224,8 +245,14 @@ public sealed class NonemptyRegions
                 {
                     Summary.Merge(w.Summary);
                     if (RealizableSummary is not null) RealizableSummary.Merge(w.Realizable!);
+                    witnesses?.AddRange(w.Witnesses);
                 }
             });
+        if (witnesses is not null)
+        {
+            witnesses.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+            Witnesses = witnesses;
+        }
     }
 
     // Next tuple with the same first element: an odometer over nodes 2..h, non-decreasing when unordered.
@@ -249,6 +276,13 @@ public sealed class NonemptyRegions
         }
     }
 
+    private static long Factorial(int h)
+    {
+        long factorial = 1;
+        for (int k = 2; k <= h; k++) factorial *= k;
+        return factorial;
+    }
+
     // Π m_k! over the multiplicities of a sorted tuple.
     private static long Repeats(int[] tuple)
     {
@@ -262,9 +296,13 @@ public sealed class NonemptyRegions
         return product;
     }
 
-    private sealed class Worker(Dataset data, RegionShape shape, int bins, double upper, bool realizability)
+    private sealed class Worker(NormalizedData data, RegionShape shape, int bins, double upper, bool realizability)
     {
         public ColumnSystem System { get; } = new(data, shape);
+
+        public double[][] CellWitnesses { get; } = new double[shape.Hidden][];
+
+        public List<(long, NetworkWitness)> Witnesses { get; } = [];
 
         public LossSummary Summary { get; } = new(bins, upper);
 

@@ -1,142 +1,113 @@
+using System.Numerics;
+
 namespace Engine.Core;
 
 /// <summary>
-/// A realizable subglobal minimum: a global minimizer of L_gA (Eq. 4 parameters p_j, q_j, c) whose network
-/// lies strictly inside R_A, and the sign of v_j that realizes each node.
+/// A realizable subglobal minimum: a global minimizer of L_gA (Eq. 4 parameters p_j, q_j, c) whose network lies
+/// strictly inside R_A, the sign of v_j that realizes each node, and the verified network that attains it.
 /// </summary>
-/// <param name="Parameters">The minimizer, m values in the order of <see cref="RegionShape.Parameters"/>.</param>
+/// <param name="Parameters">The minimizer in the data's units, m values in the order of <see cref="RegionShape.Parameters"/>.</param>
 /// <param name="Signs">σ_j ∈ {+1, −1, 0}: v_j &gt; 0, v_j &lt; 0, or v_j = 0 with p_j = q_j = 0.</param>
-public sealed record RealizedMinimum(double[] Parameters, int[] Signs);
+/// <param name="Witness">θ = (W, b, v, c), checked on the data as given.</param>
+public sealed record RealizedMinimum(double[] Parameters, int[] Signs, NetworkWitness Witness);
 
 /// <summary>
 /// Decides whether a nonempty region's subglobal minimum is a differentiable local minimum of the real loss
 /// L_f (Lemma 2.2 with Theorem 2.5): whether some global minimizer of L_gA maps back, through p_j = v_j w_j and
 /// q_j = v_j b_j, to parameters strictly inside R_A. The whole optimal set {p_min + N c} is searched, not one
-/// particular solution.
+/// particular solution, and both answers are certified: a yes by a network witness checked on the data as given,
+/// a no by certificates on every sign choice (<see cref="MarginProgram"/>), with GLOP as the fallback.
 /// </summary>
 /// <remarks>
 /// <para>Node j of a minimizer p is realizable with v_j &gt; 0 when σ_j s_ij (p_jᵀx̃_i) &gt; 0 for all i with σ_j = +1
 /// (s_ij = +1 if a_ij = 1, else −1; then w_j = p_j / v_j has column j's signs), with v_j &lt; 0 when the same holds for
-/// σ_j = −1, and with v_j = 0 when p_j = q_j = 0 (w_j is then any point of column j's cell, which exists because
-/// the region is nonempty).</para>
+/// σ_j = −1, and with v_j = 0 when p_j = q_j = 0 (w_j is then an interior point of column j's cell, which exists
+/// because the region is nonempty).</para>
 /// <para>For a set Z of nodes with v_j = 0, the minimizers with p_j = 0 for j ∈ Z are the minimizers of the region with
-/// those columns zeroed, provided that region attains the same loss; zeroing columns frees p_j entirely, so no
-/// equality constraints are needed. For each Z (2^h of them) and each σ ∈ {±1} on the other nodes, the margin
-/// program max t over (c, τ) with σ_j s_ij (τ p_minᵀx̃_i + (N c)ᵀx̃_i) ≥ t (rows scaled to unit ∞-norm),
-/// t ≤ τ, 0 ≤ τ ≤ 1, |c_k| ≤ 1 decides strict feasibility: t* &gt; 0 forces τ &gt; 0, and p_min + N c/τ is strictly
-/// inside; conversely any strictly inside minimizer scales into the box. A unique minimizer needs no program: its
-/// nodes decouple and each admits at most one sign.</para>
-/// <para>Points with x̃_i = 0 (the origin, without bias) give no condition: they are never active and contribute
-/// nothing. A row whose coefficients all vanish (below <see cref="ZeroTolerance"/> relative to its scale) pins
-/// p_jᵀx̃_i to 0, the boundary of the region, so that sign choice fails.</para>
+/// those columns zeroed, provided that region attains the same loss (within <see cref="LossLevels.RelativeTolerance"/>
+/// of the dead-region loss). For each Z (2^h of them) and each σ ∈ {±1} on the other nodes, the margin program
+/// max t over (c, τ) with σ_j s_ij (τ p_minᵀx̃_i + (N c)ᵀx̃_i) ≥ t (rows scaled to unit ∞-norm), t ≤ τ, 0 ≤ τ ≤ 1,
+/// |c_k| ≤ 1 decides strict feasibility: t* &gt; <see cref="ColumnFeasibility.MarginTolerance"/> gives τ &gt; 0 and the
+/// minimizer p_min + N c/τ strictly inside; conversely any strictly inside minimizer scales into the box. When the
+/// alive nodes' minimizer is unique, no program is needed: its nodes decouple and each admits at most one sign.</para>
+/// <para>Everything runs on the normalised data (<see cref="NormalizedData"/>). Points with x̃_i = 0 (the origin,
+/// without bias) give no condition: they are never active and contribute nothing. A row whose coefficients all
+/// vanish (below <see cref="ZeroTolerance"/> relative to its scale) pins p_jᵀx̃_i to 0, the boundary of the region,
+/// so that sign choice fails.</para>
 /// </remarks>
 public static class Realizability
 {
     /// <summary>
-    /// Relative tolerance for a row of the margin program being zero, against ‖x̃_i‖∞·max(1, ‖p_min‖∞): minimizers
-    /// come from a solve whose relative error is about 1e-12 on these problems (<see cref="RegionSolve.RankTolerance"/>).
+    /// Relative tolerance for a row of the margin program being zero, against ‖x̃_i‖∞·max(1, ‖p_min‖∞) on the normalised
+    /// data: the certified solves are accurate to about 1e-11 there, so smaller rows are rounding, not a direction.
     /// </summary>
     public const double ZeroTolerance = 1e-9;
 
     /// <summary>
-    /// Loss gap, relative to 1 + ½Σy², within which zeroing nodes is taken to keep the minimum: equal minima
-    /// reached by different systems differ by rounding (≈1e-14), unequal ones by far more.
-    /// </summary>
-    public const double LossTolerance = 1e-9;
-
-    /// <summary>
     /// The realizable minimizer of the region whose node j has column <paramref name="columns"/>[j] and whose
     /// subglobal minimum is <paramref name="loss"/>, or null when none is strictly inside. The region must be
-    /// nonempty (every column feasible). <paramref name="system"/> is the calling thread's workspace.
+    /// nonempty: <paramref name="cellWitnesses"/>[j] is an interior (w_j[, b_j]) of column j's cell in the data's units,
+    /// used for nodes with v_j = 0. <paramref name="system"/> is the calling thread's workspace; decisions are counted
+    /// in <paramref name="counts"/>.
     /// </summary>
-    public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss)
+    public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(cellWitnesses);
+        ArgumentNullException.ThrowIfNull(counts);
         int hidden = system.Shape.Hidden;
-        double lossGap = LossTolerance * (1.0 + 0.5 * system.SumSquaredTargets);
-        // Fewest zeroed nodes first: the most common realization keeps every node alive, and the full region's
-        // minimizer set tells which nodes can never be zeroed.
-        int pinned = 0;
-        foreach (int zeroed in Enumerable.Range(0, 1 << hidden).OrderBy(z => System.Numerics.BitOperations.PopCount((uint)z)))
+        int m = system.Shape.Parameters;
+        double gap = LossLevels.Tolerance(system.Normalized.DeadRegionLoss);
+        // Fewest zeroed nodes first: the most common realization keeps every node alive.
+        foreach (int zeroed in Enumerable.Range(0, 1 << hidden).OrderBy(z => BitOperations.PopCount((uint)z)))
         {
-            if ((zeroed & pinned) != 0) continue;
             RegionLoss reduced = system.Solve(columns, zeroed);
-            if (reduced.Loss - loss > lossGap) continue;
-            double[] minimizer = system.MinimumNorm(reduced.Rank);
-            double[] basis = system.NullSpace(reduced.Rank);
-            if (zeroed == 0) pinned = Pinned(system.Shape, minimizer, basis, reduced.Rank);
-            if (reduced.Rank == system.Shape.Parameters)
+            if (reduced.Loss - loss > gap) continue;
+            var candidate = new Candidate(system, columns, loss, cellWitnesses, zeroed, system.MinimumNorm(), AliveDirections(system.Shape, system.NullSpace(), m - reduced.Rank, zeroed));
+            if (candidate.Free == 0)
             {
-                // A unique minimizer: the nodes decouple, and each has at most one sign that works.
-                int[]? unique = UniqueSigns(system, columns, minimizer, zeroed);
-                if (unique is not null) return new RealizedMinimum(Zeroed(minimizer, unique, system.Shape.Features), unique);
+                // A unique minimizer on the alive nodes: they decouple, and each has at most one sign that works.
+                int[]? signs = candidate.UniqueSigns();
+                if (signs is null) continue;
+                RealizedMinimum? unique = candidate.Realize(candidate.Minimizer, signs);
+                if (unique is not null) return unique;
+                // Signs that work but a network that fails its check: taken as no, and counted as unchecked.
+                counts.CountUnchecked();
                 continue;
             }
-            int alive = hidden - System.Numerics.BitOperations.PopCount((uint)zeroed);
+            int alive = hidden - BitOperations.PopCount((uint)zeroed);
             for (int choice = 0; choice < 1 << alive; choice++)
             {
-                int[] signs = Signs(hidden, zeroed, choice);
-                double[]? point = Inside(system, columns, minimizer, basis, reduced.Rank, signs);
-                if (point is not null) return new RealizedMinimum(point, signs);
+                RealizedMinimum? found = candidate.Inside(Signs(hidden, zeroed, choice), counts);
+                if (found is not null) return found;
             }
         }
         return null;
     }
 
-    // Nodes whose (p_j, q_j) is the same nonzero vector on every minimizer: no minimizer has them zero, so no set of
-    // zeroed nodes containing them keeps the loss. On full-rank regions this skips every reduced solve.
-    private static int Pinned(RegionShape shape, double[] minimizer, double[] basis, int rank)
+    // The null-space columns that move some alive node: zeroed nodes' own directions change nothing the program sees.
+    private static double[] AliveDirections(RegionShape shape, double[] basis, int free, int zeroed)
     {
         int d = shape.Features;
-        int free = shape.Parameters - rank;
-        double scale = 1.0;
-        foreach (double v in minimizer) scale = Math.Max(scale, Math.Abs(v));
-        int pinned = 0;
-        for (int j = 0; j < shape.Hidden; j++)
+        var kept = new List<int>(free);
+        for (int c = 0; c < free; c++)
         {
-            bool moves = false, nonzero = false;
-            for (int k = j * d; k < (j + 1) * d; k++)
+            bool moves = false;
+            for (int j = 0; j < shape.Hidden && !moves; j++)
             {
-                nonzero |= Math.Abs(minimizer[k]) > ZeroTolerance * scale;
-                for (int c = 0; c < free; c++) moves |= Math.Abs(basis[k * free + c]) > ZeroTolerance;
+                if (((zeroed >> j) & 1) == 1) continue;
+                for (int k = j * d; k < (j + 1) * d; k++) moves |= basis[k * free + c] != 0.0;
             }
-            if (nonzero && !moves) pinned |= 1 << j;
+            if (moves) kept.Add(c);
         }
-        return pinned;
-    }
-
-    // The sign of each alive node under which the unique minimizer is strictly inside, or null when a node has none:
-    // the test of Inside without a null space, node by node.
-    private static int[]? UniqueSigns(ColumnSystem system, IReadOnlyList<ulong[]> columns, double[] minimizer, int zeroed)
-    {
-        Dataset data = system.Data;
-        RegionShape shape = system.Shape;
-        bool bias = shape.Bias == 1;
-        int d = shape.Features;
-        double scale = 1.0;
-        foreach (double v in minimizer) scale = Math.Max(scale, Math.Abs(v));
-        double[] x = new double[d];
-        int[] signs = new int[shape.Hidden];
-        for (int j = 0; j < shape.Hidden; j++)
+        int m = shape.Parameters;
+        double[] alive = new double[m * kept.Count];
+        for (int r = 0; r < m; r++)
         {
-            if (((zeroed >> j) & 1) == 1) continue;
-            for (int i = 0; i < data.Count; i++)
-            {
-                double norm = ColumnFeasibility.Augmented(data, bias, i, x);
-                if (norm == 0.0) continue;
-                double alpha = 0.0;
-                for (int k = 0; k < d; k++) alpha += minimizer[j * d + k] * x[k];
-                alpha *= ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
-                if (!(Math.Abs(alpha) > ZeroTolerance * norm * scale)) return null;
-                int sign = Math.Sign(alpha);
-                if (signs[j] == 0) signs[j] = sign;
-                else if (signs[j] != sign) return null;
-            }
-            // A node with no conditions (every point at the origin) takes v_j > 0.
-            if (signs[j] == 0) signs[j] = 1;
+            for (int c = 0; c < kept.Count; c++) alive[r * kept.Count + c] = basis[r * free + kept[c]];
         }
-        return signs;
+        return alive;
     }
 
     // σ_j for the alive nodes from the bits of choice (bit set = −1), 0 for zeroed nodes.
@@ -152,78 +123,158 @@ public static class Realizability
         return signs;
     }
 
-    // A minimizer p_min + N c strictly inside for the sign choice, or null.
-    private static double[]? Inside(ColumnSystem system, IReadOnlyList<ulong[]> columns, double[] minimizer, double[] basis, int rank, int[] signs)
+    // One set of zeroed nodes whose reduced region keeps the minimum: its minimizer set p_min + N c in the normalised
+    // data's units, searched sign choice by sign choice.
+    private sealed class Candidate(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, int zeroed, double[] minimizer, double[] basis)
     {
-        Dataset data = system.Data;
-        RegionShape shape = system.Shape;
-        bool bias = shape.Bias == 1;
-        int d = shape.Features;
-        int m = shape.Parameters;
-        int free = m - rank;
-        double scale = 1.0;
-        foreach (double v in minimizer) scale = Math.Max(scale, Math.Abs(v));
+        private readonly RegionShape _shape = system.Shape;
+        private readonly Dataset _data = system.Normalized.Data;
+        private readonly bool _bias = system.Shape.Bias == 1;
 
-        // Rows over (c_1..c_free, τ, t): −(α τ + βᵀc)/‖(α, β)‖ + t ≤ 0.
-        var rows = new List<double[]>();
-        double[] x = new double[d];
-        for (int j = 0; j < shape.Hidden; j++)
+        public double[] Minimizer { get; } = minimizer;
+
+        public int Free { get; } = basis.Length / system.Shape.Parameters;
+
+        private double Scale => Math.Max(1.0, Minimizer.Max(Math.Abs));
+
+        // The sign of each alive node under which the unique minimizer is strictly inside, or null when a node has none.
+        public int[]? UniqueSigns()
         {
-            if (signs[j] == 0) continue;
-            int node = j * d;
-            for (int i = 0; i < data.Count; i++)
+            int d = _shape.Features;
+            double scale = Scale;
+            double[] x = new double[d];
+            int[] signs = new int[_shape.Hidden];
+            for (int j = 0; j < _shape.Hidden; j++)
             {
-                double norm = ColumnFeasibility.Augmented(data, bias, i, x);
-                if (norm == 0.0) continue;
-                double s = signs[j] * (ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0);
-                double[] row = new double[free + 2];
-                for (int k = 0; k < d; k++) row[free] += s * minimizer[node + k] * x[k];
-                double size = Math.Abs(row[free]);
-                for (int c = 0; c < free; c++)
+                if (((zeroed >> j) & 1) == 1) continue;
+                for (int i = 0; i < _data.Count; i++)
                 {
-                    double b = 0.0;
-                    for (int k = 0; k < d; k++) b += basis[(node + k) * free + c] * x[k];
-                    row[c] = s * b;
-                    size = Math.Max(size, Math.Abs(row[c]));
+                    double norm = ColumnFeasibility.Augmented(_data, _bias, i, x);
+                    if (norm == 0.0) continue;
+                    double alpha = 0.0;
+                    for (int k = 0; k < d; k++) alpha += Minimizer[j * d + k] * x[k];
+                    alpha *= ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
+                    if (!(Math.Abs(alpha) > ZeroTolerance * norm * scale)) return null;
+                    int sign = Math.Sign(alpha);
+                    if (signs[j] == 0) signs[j] = sign;
+                    else if (signs[j] != sign) return null;
                 }
-                if (size <= ZeroTolerance * norm * scale) return null;
-                for (int c = 0; c <= free; c++) row[c] = -row[c] / size;
-                row[free + 1] = 1.0;
-                rows.Add(row);
+                // A node with no conditions (every point at the origin) takes v_j > 0.
+                if (signs[j] == 0) signs[j] = 1;
             }
+            return signs;
         }
-        double[] lower = new double[free + 2];
-        double[] upper = new double[free + 2];
-        Array.Fill(lower, -1.0);
-        Array.Fill(upper, 1.0);
-        lower[free] = 0.0;
-        var program = new LinearProgram(lower, upper);
-        foreach (double[] row in rows) program.AddLessOrEqual(row, 0.0);
-        // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
-        double[] link = new double[free + 2];
-        link[free] = -1.0;
-        link[free + 1] = 1.0;
-        program.AddLessOrEqual(link, 0.0);
-        double[] objective = new double[free + 2];
-        objective[free + 1] = 1.0;
-        LinearProgramResult result = program.Maximize(objective);
-        if (result.Status != LinearProgramStatus.Optimal || !(result.Objective > ColumnFeasibility.MarginTolerance)) return null;
-        double[] point = (double[])minimizer.Clone();
-        double tau = result.X[free];
-        for (int r = 0; r < m; r++)
-        {
-            for (int c = 0; c < free; c++) point[r] += basis[r * free + c] * result.X[c] / tau;
-        }
-        return Zeroed(point, signs, d);
-    }
 
-    // Zeroed nodes have p_j = q_j = 0 exactly: their parameters are free in the reduced system.
-    private static double[] Zeroed(double[] point, int[] signs, int d)
-    {
-        for (int j = 0; j < signs.Length; j++)
+        // A minimizer p_min + N c strictly inside for the sign choice, decided with a certificate either way.
+        public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
         {
-            if (signs[j] == 0) Array.Clear(point, j * d, d);
+            int d = _shape.Features;
+            int free = Free;
+            double scale = Scale;
+            // Variables (c_1..c_free, τ, t); rows −(α τ + βᵀc)/‖(α, β)‖ + t ≤ 0.
+            double[] lower = new double[free + 2];
+            double[] upper = new double[free + 2];
+            Array.Fill(lower, -1.0);
+            Array.Fill(upper, 1.0);
+            lower[free] = 0.0;
+            // |α τ + βᵀc| ≤ free + 1 on unit rows, so with t ≥ −(free + 2) the lower corner is feasible: no Phase I.
+            lower[free + 1] = -(free + 2.0);
+            var program = new LinearProgram(lower, upper);
+            double[] x = new double[d];
+            double[] row = new double[free + 2];
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                if (signs[j] == 0) continue;
+                int node = j * d;
+                for (int i = 0; i < _data.Count; i++)
+                {
+                    double norm = ColumnFeasibility.Augmented(_data, _bias, i, x);
+                    if (norm == 0.0) continue;
+                    double s = signs[j] * (ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0);
+                    Array.Clear(row);
+                    for (int k = 0; k < d; k++) row[free] += s * Minimizer[node + k] * x[k];
+                    double size = Math.Abs(row[free]);
+                    for (int c = 0; c < free; c++)
+                    {
+                        double b = 0.0;
+                        for (int k = 0; k < d; k++) b += basis[(node + k) * free + c] * x[k];
+                        row[c] = s * b;
+                        size = Math.Max(size, Math.Abs(row[c]));
+                    }
+                    if (!(size > ZeroTolerance * norm * scale)) return null;
+                    for (int c = 0; c <= free; c++) row[c] = -row[c] / size;
+                    row[free + 1] = 1.0;
+                    program.AddLessOrEqual(row, 0.0);
+                }
+            }
+            // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
+            double[] link = new double[free + 2];
+            link[free] = -1.0;
+            link[free + 1] = 1.0;
+            program.AddLessOrEqual(link, 0.0);
+            double[] objective = new double[free + 2];
+            objective[free + 1] = 1.0;
+            return MarginProgram.Decide(program, objective, ColumnFeasibility.MarginTolerance, point =>
+            {
+                double[] p = (double[])Minimizer.Clone();
+                double tau = point[free];
+                for (int r = 0; r < p.Length; r++)
+                {
+                    for (int c = 0; c < free; c++) p[r] += basis[r * free + c] * point[c] / tau;
+                }
+                return Realize(p, signs);
+            }, counts);
         }
-        return point;
+
+        // The network of a normalised minimizer with these signs, in the data's units, if it verifies on the data as given.
+        public RealizedMinimum? Realize(double[] normalizedMinimizer, int[] signs)
+        {
+            NormalizedData normalized = system.Normalized;
+            Dataset data = normalized.Source;
+            int n = data.Inputs;
+            int d = _shape.Features;
+            int hidden = _shape.Hidden;
+            double[] p = new double[_shape.Parameters];
+            // p_jk = s·p̃_jk/σ_k, q_j = s·q̃_j, c = s·c̃ + μ; zeroed nodes are exactly zero.
+            for (int j = 0; j < hidden; j++)
+            {
+                if (signs[j] == 0) continue;
+                for (int k = 0; k < n; k++) p[j * d + k] = normalized.TargetScale * normalizedMinimizer[j * d + k] / normalized.InputScales[k];
+                if (_bias) p[j * d + n] = normalized.TargetScale * normalizedMinimizer[j * d + n];
+            }
+            if (_bias) p[^1] = normalized.TargetScale * normalizedMinimizer[^1] + normalized.TargetOffset;
+
+            double[][] w = new double[hidden][];
+            double[] b = new double[hidden];
+            double[] v = new double[hidden];
+            for (int j = 0; j < hidden; j++)
+            {
+                if (signs[j] == 0)
+                {
+                    w[j] = cellWitnesses[j][..n];
+                    if (_bias) b[j] = cellWitnesses[j][n];
+                    continue;
+                }
+                // |v_j| = √‖(p_j, q_j)‖ balances the layers, so that neither W nor v is far from the data's scale.
+                v[j] = signs[j] * Math.Sqrt(Norm(p.AsSpan(j * d, d)));
+                w[j] = new double[n];
+                for (int k = 0; k < n; k++) w[j][k] = p[j * d + k] / v[j];
+                if (_bias) b[j] = p[j * d + n] / v[j];
+            }
+            double tolerance = LossLevels.Tolerance(normalized.DeadRegionLoss) + 8.0 * (data.Count + _shape.Parameters) * RegionSolve.UnitRoundoff * normalized.DeadRegionLoss;
+            NetworkWitness? witness = NetworkWitness.Verify(data, _bias, columns, w, b, v, _bias ? p[^1] : 0.0, loss, tolerance);
+            return witness is null ? null : new RealizedMinimum(p, signs, witness);
+        }
+
+        // ‖a‖₂ without overflow or underflow of the squares.
+        private static double Norm(ReadOnlySpan<double> a)
+        {
+            double largest = 0.0;
+            foreach (double e in a) largest = Math.Max(largest, Math.Abs(e));
+            if (largest == 0.0 || !double.IsFinite(largest)) return largest;
+            double sum = 0.0;
+            foreach (double e in a) sum += e / largest * (e / largest);
+            return largest * Math.Sqrt(sum);
+        }
     }
 }

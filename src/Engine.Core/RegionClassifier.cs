@@ -9,11 +9,12 @@ public static class RegionClassifier
 {
     /// <summary>
     /// Classifies regions <paramref name="start"/> + r for r over <paramref name="losses"/> (with their
-    /// <paramref name="ranks"/>) into <paramref name="feasible"/> and <paramref name="realizable"/>, and adds the
-    /// realizable ones to <paramref name="realizableSummary"/>.
+    /// <paramref name="ranks"/>) into <paramref name="feasible"/> and <paramref name="realizable"/>, adds the
+    /// realizable ones to <paramref name="realizableSummary"/>, counts the decisions in <paramref name="decisions"/>,
+    /// and returns each realizable region's index with its verified network, in index order.
     /// </summary>
-    public static void Classify(ArrangementCells cells, int hidden, long start, double[] losses, int[] ranks,
-        bool[] feasible, bool[] realizable, LossSummary realizableSummary, CancellationToken cancellation = default)
+    public static IReadOnlyList<(long Index, NetworkWitness Witness)> Classify(ArrangementCells cells, int hidden, long start, double[] losses, int[] ranks,
+        bool[] feasible, bool[] realizable, LossSummary realizableSummary, DecisionCounts decisions, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(cells);
         ArgumentNullException.ThrowIfNull(losses);
@@ -21,12 +22,15 @@ public static class RegionClassifier
         ArgumentNullException.ThrowIfNull(feasible);
         ArgumentNullException.ThrowIfNull(realizable);
         ArgumentNullException.ThrowIfNull(realizableSummary);
+        ArgumentNullException.ThrowIfNull(decisions);
         var shape = new RegionShape(cells.Data.Count, cells.Data.Inputs, hidden, cells.Bias);
         // N ≤ 62 here, so a column is one word.
-        var cellSet = new HashSet<ulong>(cells.Columns.Select(c => c[0]));
+        var cellWitnesses = new Dictionary<ulong, double[]>();
+        for (int c = 0; c < cells.Count; c++) cellWitnesses[cells.Columns[c][0]] = cells.Witnesses[c];
         var gate = new object();
+        var found = new List<(long, NetworkWitness)>();
         Parallel.For(0, losses.Length, new ParallelOptions { CancellationToken = cancellation },
-            () => (System: new ColumnSystem(cells.Data, shape), Summary: new LossSummary(realizableSummary.Bins.Length, realizableSummary.Upper), Columns: new ulong[hidden][]),
+            () => new Worker(cells.Normalized, shape, realizableSummary),
             (r, _, w) =>
             {
                 long index = start + r;
@@ -39,19 +43,39 @@ public static class RegionClassifier
                         if (RegionPattern.Active(index, hidden, i, j)) column |= 1UL << i;
                     }
                     w.Columns[j] = [column];
-                    all &= cellSet.Contains(column);
+                    all &= cellWitnesses.TryGetValue(column, out w.CellWitnesses[j]!);
                 }
                 feasible[r] = all;
-                if (all && Realizability.Decide(w.System, w.Columns, losses[r]) is not null)
+                if (all && Realizability.Decide(w.System, w.Columns, losses[r], w.CellWitnesses, decisions) is { } minimum)
                 {
                     realizable[r] = true;
                     w.Summary.Add(index, new RegionLoss(losses[r], ranks[r]), shape.Parameters);
+                    w.Witnesses.Add((index, minimum.Witness));
                 }
                 return w;
             },
             w =>
             {
-                lock (gate) realizableSummary.Merge(w.Summary);
+                lock (gate)
+                {
+                    realizableSummary.Merge(w.Summary);
+                    found.AddRange(w.Witnesses);
+                }
             });
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
+
+    private sealed class Worker(NormalizedData data, RegionShape shape, LossSummary like)
+    {
+        public ColumnSystem System { get; } = new(data, shape);
+
+        public LossSummary Summary { get; } = new(like.Bins.Length, like.Upper);
+
+        public ulong[][] Columns { get; } = new ulong[shape.Hidden][];
+
+        public double[][] CellWitnesses { get; } = new double[shape.Hidden][];
+
+        public List<(long, NetworkWitness)> Witnesses { get; } = [];
     }
 }

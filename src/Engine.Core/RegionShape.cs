@@ -38,6 +38,16 @@ public readonly struct RegionShape
         EntrySize = Parameters * (Parameters + 1) / 2 + Parameters;
 
         PatternBits = (int)Math.Min(bits, int.MaxValue);
+        // Certification constants, stored so that every region of a launch reads them instead of recomputing.
+        EntryRounding = (points + Parameters + 4) * RegionSolve.UnitRoundoff;
+        RankCertificate = 100.0 * Parameters * EntryRounding;
+        double half = 0.5 * RegionSolve.FastPathAccuracy;
+        double rhsBound = half / (2.0 * Math.Sqrt(Parameters) * EntryRounding);
+        LossCertificate = Math.Min(half / (Parameters * EntryRounding), rhsBound * rhsBound);
+        RankCut = Math.Max(points, Parameters) * RegionSolve.MachineEpsilon;
+        double power = 1.0;
+        for (int k = 0; k < Parameters; k++) power *= 4.0;
+        HighamFactor = 9.0 / (power + 6.0 * Parameters - 1.0);
         // Regions built from their columns need no chunk tables.
         if (!indexed) return;
         int chunkPoints = Math.Max(1, Math.Min(points, MaxChunkBits / hidden));
@@ -101,11 +111,59 @@ public readonly struct RegionShape
     /// <summary>Doubles between consecutive chunk tables.</summary>
     public long TableStride { get; }
 
-    /// <summary>Doubles of scratch one region's loss needs: the m×m matrix, the right-hand side and the permutation.</summary>
-    public int LossScratch => Parameters * Parameters + 2 * Parameters;
+    /// <summary>Scratch offset of the right-hand side b (m values) after the m×m matrix at offset 0; z = L⁻¹Pᵀb after a solve.</summary>
+    public int Rhs => Parameters * Parameters;
+
+    /// <summary>Scratch offset of the pivoting permutation: permuted position k holds parameter s[Permutation + k].</summary>
+    public int Permutation => Rhs + Parameters;
+
+    /// <summary>Scratch offset of the equilibration scales s_k = 1/‖z_k‖ (1 for a zero column), permuted alongside.</summary>
+    public int Scales => Permutation + Parameters;
+
+    /// <summary>Scratch offset of the design Z (N×m, column-major) that the exact path factors, and of temporaries before that.</summary>
+    public int Design => Scales + Parameters;
+
+    /// <summary>Scratch offset of the targets ỹ (N) beside the design.</summary>
+    public int DesignTargets => Design + Points * Parameters;
+
+    /// <summary>Doubles of scratch one region's loss needs: matrix, right-hand side, permutation, scales, and the design.</summary>
+    public int LossScratch => DesignTargets + Points;
 
     /// <summary>Doubles of scratch one region's loss and minimum-norm solution need together.</summary>
-    public int SolutionScratch => 3 * Parameters * Parameters + 4 * Parameters;
+    public int SolutionScratch => LossScratch + 2 * Parameters * Parameters + 2 * Parameters;
+
+    /// <summary>
+    /// Rounding bound g = (N + m + 4)·u (u = 2⁻⁵³) on each entry of the equilibrated Eq. 7 system: its sums over N
+    /// points, its scaling and the Cholesky factorization's backward error together (Higham, <i>Accuracy and Stability
+    /// of Numerical Algorithms</i>, Thm. 10.3). Entries are at most 1 after equilibration, so the perturbation's norm is
+    /// at most m·g.
+    /// </summary>
+    public double EntryRounding { get; }
+
+    /// <summary>
+    /// Smallest lower bound on σ_min² of the equilibrated design that certifies the fast path's full rank: a hundred
+    /// times the perturbation norm m·g, so the exact matrix is nonsingular too and σ_min(Z̃) is far above any rank cut.
+    /// </summary>
+    public double RankCertificate { get; }
+
+    /// <summary>
+    /// C such that ‖p̃‖² ≤ C·Σỹ² certifies the fast path's loss to <see cref="RegionSolve.FastPathAccuracy"/>·Σỹ². The loss
+    /// error is at most m·g·‖p̃‖² (perturbed matrix) + 2√m·g·‖ỹ‖·‖p̃‖ (perturbed right-hand side) to first order; each
+    /// term is held to half the accuracy.
+    /// </summary>
+    public double LossCertificate { get; }
+
+    /// <summary>
+    /// Relative rank cut ρ = max(N, m)·ε of the exact path, LAPACK's and NumPy's default rcond: a column whose
+    /// pivoted QR diagonal falls to ρ·|R₁₁| or below is dependent.
+    /// </summary>
+    public double RankCut { get; }
+
+    /// <summary>
+    /// Higham's bound for a triangular factor with pivoted diagonal dominance (<i>Accuracy and Stability</i>, §8.3):
+    /// σ_min(L)² ≥ l_min²·9/(4^m + 6m − 1). This is the factor, for m parameters; it underflows gracefully for large m.
+    /// </summary>
+    public double HighamFactor { get; }
 
     private static long TableBytes(int points, int chunkPoints, int hidden, int entrySize) =>
         (points + chunkPoints - 1) / chunkPoints * (1L << (chunkPoints * hidden)) * entrySize * sizeof(double);

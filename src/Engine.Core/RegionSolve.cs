@@ -3,60 +3,123 @@ namespace Engine.Core;
 /// <summary>Outcome of one region's least-squares solve.</summary>
 public readonly struct RegionLoss
 {
-    /// <summary>Creates the outcome.</summary>
-    public RegionLoss(double loss, int rank)
+    /// <summary>Creates the outcome; <paramref name="exact"/> is 1 when the exact (QR) path decided it.</summary>
+    public RegionLoss(double loss, int rank, int exact = 0)
     {
         Loss = loss;
         Rank = rank;
+        Exact = exact;
     }
 
-    /// <summary>Subglobal-minimum loss ½Σ_i (g_A(x_i) − y_i)², the paper's Eq. 3 convention.</summary>
+    /// <summary>Subglobal-minimum loss ½Σ_i (g_A(x_i) − y_i)², the paper's Eq. 3 convention, in the data's units.</summary>
     public double Loss { get; }
 
-    /// <summary>Numerical rank of the Eq. 7 matrix; below m the region's minimizers form an affine set.</summary>
+    /// <summary>Numerical rank of the design Z (see <see cref="RegionSolve"/>); below m the region's minimizers form an affine set.</summary>
     public int Rank { get; }
+
+    /// <summary>
+    /// 1 when the fast path could not certify this region and the pivoted QR of the design decided it, else 0
+    /// (an int, not a bool, so that kernels can carry it).
+    /// </summary>
+    public int Exact { get; }
+}
+
+/// <summary>Writes a region's design Z (column-major, leading dimension N, unscaled) and targets ỹ into the scratch for the exact path.</summary>
+public interface IRegionDesign
+{
+    /// <summary>
+    /// Fills <see cref="RegionShape.Design"/> and <see cref="RegionShape.DesignTargets"/> of <paramref name="s"/> with
+    /// the nonzero rows of Z first (see <see cref="RegionDesign.WriteRow"/>) and returns how many there are.
+    /// </summary>
+    int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch;
 }
 
 /// <summary>
-/// Solves the Eq. 7 normal equations G p = b of one region in double precision, in place in the scratch
-/// laid out by <see cref="RegionSystem"/>: G (m×m, row-major, lower triangle used), b (m), then a permutation (m).
-/// Called by the kernels and the host twin alike.
+/// Solves one region's least-squares problem min ‖Z p − ỹ‖ (Eq. 4; its normal equations are Eq. 7) in double
+/// precision, in place in the scratch laid out by <see cref="RegionShape"/>. Called by the kernels and the host
+/// paths alike. The rank is decided on Z itself, not on its square, and every answer is certified.
 /// </summary>
 /// <remarks>
-/// G = ZᵀZ is positive semidefinite and usually singular (N &lt; m is the common case), so it is factored by
-/// Cholesky with diagonal pivoting, PᵀGP = LLᵀ, stopping at rank r when the largest remaining pivot falls to
-/// <see cref="RankTolerance"/> times the largest diagonal of G. With z = L⁻¹Pᵀb (computed alongside the
-/// factorization) the least-squares residual is Σy² − ‖z‖², so the loss needs no back substitution at all.
+/// <para><b>Rank rule.</b> Z is first equilibrated, Z̃ = Z S with unit columns (s_k = 1/‖z_k‖; a column that is exactly
+/// zero, a node inactive on every point or an input that vanishes there, is left out). The rank is that of Z̃
+/// under LAPACK's cut: singular values at or below ρ·σ_max, ρ = max(N, m)·ε, count as zero. Equilibration makes the
+/// rank and loss invariant under rescaling any input column or the targets.</para>
+/// <para><b>Fast path.</b> The tabulated Eq. 7 system G = ZᵀZ is factored by Cholesky with diagonal pivoting, which
+/// in exact arithmetic is Z's QR with column pivoting. Its answer is kept only when it is proven accurate for the
+/// equilibrated G̃ = SGS: every nonzero column gets a pivot, a lower bound on σ_min(G̃) (Higham's bound for pivoted
+/// factors, or the comparison-matrix bound) exceeds <see cref="RegionShape.RankCertificate"/>, and the solution's
+/// size bounds the loss error by <see cref="FastPathAccuracy"/>·Σỹ² (<see cref="RegionShape.LossCertificate"/>). The
+/// loss is then ½(Σỹ² − ‖z‖²) with z = L⁻¹Pᵀb, no back substitution.</para>
+/// <para><b>Exact path.</b> Every other region (rank-deficient ones, near-dependent ones, and every region with more
+/// nonzero columns than points) is solved by Householder QR with column pivoting of Z̃ itself, with the rank cut
+/// above, and its loss is summed from the residual components of Qᵀỹ, with no cancellation. Backward stability gives
+/// relative loss errors of about κ(Z̃)·ε.</para>
 /// </remarks>
 public static class RegionSolve
 {
-    /// <summary>
-    /// Relative pivot threshold. Columns that are exactly dependent (an inactive node, a node active on fewer
-    /// than n points, q_j equal to c) leave Schur-complement pivots of order m·ε ≈ 1e-15 times the diagonal;
-    /// 1e-11 sits four orders above that noise. Pivots are squared singular values of Z, so directions of Z
-    /// with σ below about 3e-6·σ_max are treated as dependent.
-    /// </summary>
-    public const double RankTolerance = 1e-11;
+    /// <summary>Unit roundoff u = 2⁻⁵³ of double precision.</summary>
+    public const double UnitRoundoff = 1.1102230246251565e-16;
+
+    /// <summary>Machine epsilon ε = 2⁻⁵², the spacing of doubles at 1 (LAPACK's and NumPy's rcond unit).</summary>
+    public const double MachineEpsilon = 2.220446049250313e-16;
 
     /// <summary>
-    /// Factors the system in <paramref name="s"/> (destroying it) and returns the subglobal-minimum loss and rank.
-    /// <paramref name="sumSquaredTargets"/> is Σ y_i².
+    /// Loss accuracy, relative to Σỹ² (twice the dead-region loss), that the fast path must prove before its answer is
+    /// kept: two values of one level then differ by less than half the 1e-9 of the dead-region loss at which
+    /// <see cref="LossLevels"/> tells minima apart. It is a worst-case bound; actual errors are near 1e-15.
     /// </summary>
-    public static RegionLoss Factor<TS>(TS s, int parameters, double sumSquaredTargets) where TS : struct, IScratch
+    public const double FastPathAccuracy = 1e-10;
+
+    /// <summary>
+    /// Solves the region whose Eq. 7 system is in <paramref name="s"/> (built by <see cref="RegionSystem"/>),
+    /// by the certified fast path or else the exact path on the design <paramref name="design"/> writes.
+    /// <paramref name="sumSquaredTargets"/> is Σỹ² of the normalised targets and <paramref name="lossScale"/> turns
+    /// their loss into the data's units. The factor stays in the scratch for <see cref="MinimumNormSolution"/> and
+    /// <see cref="NullSpace"/>.
+    /// </summary>
+    public static RegionLoss Solve<TS, TD>(TS s, in RegionShape shape, double sumSquaredTargets, double lossScale, TD design)
+        where TS : struct, IScratch
+        where TD : struct, IRegionDesign
     {
-        int m = parameters;
-        int rhs = m * m;
-        int perm = rhs + m;
+        int rank = Factor(s, shape, sumSquaredTargets, out double loss);
+        if (rank >= 0) return new RegionLoss(loss * lossScale, rank);
+        rank = Exact(s, shape, design.Write(s, shape), out loss);
+        return new RegionLoss(loss * lossScale, rank, 1);
+    }
+
+    /// <summary>
+    /// The fast path: factors the Eq. 7 system in <paramref name="s"/> (destroying it). Returns the rank with the loss
+    /// of the normalised data when the answer is certified, or −1 when the region must take the exact path.
+    /// </summary>
+    /// <remarks>
+    /// The factor is of G itself, not of G̃ = SGS: Cholesky's backward error |ΔG| ≤ γ|L||Lᵀ| is componentwise and so the
+    /// same in either scaling, and σ_min(G̃) ≥ σ_min(G)/max_k G_kk bounds the equilibrated design from the raw factor.
+    /// The factor is in the data's own coordinates: its scales are 1 (the scales slot is left as it was).
+    /// </remarks>
+    public static int Factor<TS>(TS s, in RegionShape shape, double sumSquaredTargets, out double loss) where TS : struct, IScratch
+    {
+        int m = shape.Parameters;
+        int rhs = shape.Rhs;
+        int perm = shape.Permutation;
+        loss = 0.0;
+        int nonzero = 0;
         double maxDiagonal = 0.0;
-        for (int i = 0; i < m; i++)
-        {
-            s[perm + i] = i;
-            maxDiagonal = Math.Max(maxDiagonal, s[i * m + i]);
-        }
-        double threshold = RankTolerance * maxDiagonal;
-        double explained = 0.0;
-        int rank = 0;
         for (int k = 0; k < m; k++)
+        {
+            double g = s[k * m + k];
+            if (g > 0.0) nonzero++;
+            maxDiagonal = Math.Max(maxDiagonal, g);
+            s[perm + k] = k;
+        }
+        // Z has N rows: more nonzero columns than that are dependent for sure, and only Z can say which.
+        if (nonzero > shape.Points) return -1;
+
+        // A pivot below T·max G_kk cannot pass the rank certificate below: stop there.
+        double floor = shape.RankCertificate * maxDiagonal;
+        double explained = 0.0;
+        double minPivot = double.PositiveInfinity;
+        // Zero columns keep a zero diagonal, so the nonzero ones are pivoted first; each must stay well above zero.
+        for (int k = 0; k < nonzero; k++)
         {
             int pivot = k;
             double best = s[k * m + k];
@@ -69,8 +132,9 @@ public static class RegionSolve
                     pivot = i;
                 }
             }
-            if (!(best > threshold)) break;
-            if (pivot != k) SwapSymmetric(s, m, k, pivot);
+            if (!(best >= floor)) return -1;
+            if (pivot != k) SwapSymmetric(s, shape, k, pivot);
+            minPivot = Math.Min(minPivot, best);
 
             double diagonal = Math.Sqrt(best);
             double inverse = 1.0 / diagonal;
@@ -90,36 +154,136 @@ public static class RegionSolve
                 double lik = s[i * m + k];
                 for (int j = k + 1; j <= i; j++) s[i * m + j] -= lik * s[j * m + k];
             }
-            rank++;
         }
-        // Cancellation in Σy² − ‖z‖² can leave a tiny negative residual where the fit is exact.
-        return new RegionLoss(0.5 * Math.Max(0.0, sumSquaredTargets - explained), rank);
+        if (nonzero > 0 && !Certified(s, shape, nonzero, minPivot / maxDiagonal, maxDiagonal, sumSquaredTargets)) return -1;
+        // Cancellation in Σỹ² − ‖z‖² can leave a tiny negative residual where the fit is exact.
+        loss = 0.5 * Math.Max(0.0, sumSquaredTargets - explained);
+        return nonzero;
+    }
+
+    // The fast path's certificate for a full-rank factor of the nonzero columns (smallest pivot relative to the largest
+    // diagonal given): a lower bound on σ_min(G̃) of at least RankCertificate, and a loss error bound within
+    // FastPathAccuracy·Σỹ². σ_min comes from Higham's bound for pivoted factors, σ_min(L)² ≥ l_min²·9/(4^r + 6r − 1),
+    // or, where that is too weak, from the comparison-matrix bound; ‖p̃‖² ≤ Σỹ²/σ_min², or else ‖p̃‖² itself.
+    private static bool Certified<TS>(TS s, in RegionShape shape, int rank, double relativePivot, double maxDiagonal, double sumSquaredTargets) where TS : struct, IScratch
+    {
+        // Higham's factor falls with the rank, so the stored one for r = m is a valid, slightly weaker, bound for any rank.
+        double sigma2 = relativePivot * shape.HighamFactor;
+        if (sigma2 < shape.RankCertificate)
+        {
+            sigma2 = Math.Max(sigma2, ComparisonBound(s, shape, rank) / maxDiagonal);
+            if (!(sigma2 >= shape.RankCertificate)) return false;
+        }
+        return sigma2 * shape.LossCertificate >= 1.0 || SolutionNorm(s, shape, rank) <= shape.LossCertificate * sumSquaredTargets;
     }
 
     /// <summary>
-    /// After <see cref="Factor"/>, writes the minimum-norm minimizer p = G⁺b into <paramref name="s"/> at
-    /// offset <see cref="RegionShape.LossScratch"/> (m values, in the order of <see cref="RegionShape.Parameters"/>).
-    /// Needs <see cref="RegionShape.SolutionScratch"/> doubles of scratch.
+    /// The exact path: Householder QR with column pivoting of the equilibrated design that <see cref="IRegionDesign"/>
+    /// wrote into <paramref name="s"/> (its <paramref name="rows"/> nonzero rows; the other targets are residuals as
+    /// they stand), with the rank cut <see cref="RegionShape.RankCut"/>. Returns the rank and the loss of the
+    /// normalised data, and leaves the factor in the layout of the fast path (L = Rᵀ, z the leading rank entries of
+    /// Qᵀỹ, the permutation and the permuted scales).
+    /// </summary>
+    public static int Exact<TS>(TS s, in RegionShape shape, int rows, out double loss) where TS : struct, IScratch
+    {
+        int m = shape.Parameters;
+        int stride = shape.Points;
+        int n = rows;
+        int z = shape.Design;
+        int y = shape.DesignTargets;
+        int perm = shape.Permutation;
+        int scales = shape.Scales;
+        for (int k = 0; k < m; k++)
+        {
+            double norm = 0.0;
+            for (int i = 0; i < n; i++) norm += s[z + k * stride + i] * s[z + k * stride + i];
+            double scale = norm > 0.0 ? 1.0 / Math.Sqrt(norm) : 1.0;
+            for (int i = 0; i < n; i++) s[z + k * stride + i] *= scale;
+            s[scales + k] = scale;
+            s[perm + k] = k;
+        }
+
+        int rank = 0;
+        double cut = 0.0;
+        int steps = Math.Min(n, m);
+        for (int k = 0; k < steps; k++)
+        {
+            // Remaining column norms are recomputed, not downdated: downdating loses them to cancellation exactly
+            // where the rank is decided.
+            int pivot = k;
+            double best = -1.0;
+            for (int j = k; j < m; j++)
+            {
+                double norm = 0.0;
+                for (int i = k; i < n; i++) norm += s[z + j * stride + i] * s[z + j * stride + i];
+                if (norm > best)
+                {
+                    best = norm;
+                    pivot = j;
+                }
+            }
+            if (k == 0) cut = shape.RankCut * shape.RankCut * best;
+            if (!(best > cut)) break;
+            if (pivot != k)
+            {
+                for (int i = 0; i < n; i++) Swap(s, z + k * stride + i, z + pivot * stride + i);
+                Swap(s, perm + k, perm + pivot);
+                Swap(s, scales + k, scales + pivot);
+            }
+            // Reflector H = I − 2vvᵀ/vᵀv with v = x − αe₁, α = −sign(x₁)‖x‖, so that v₁ suffers no cancellation.
+            double head = s[z + k * stride + k];
+            double alpha = head >= 0.0 ? -Math.Sqrt(best) : Math.Sqrt(best);
+            double v1 = head - alpha;
+            double vv = best - head * head + v1 * v1;
+            s[z + k * stride + k] = v1;
+            for (int j = k + 1; j < m; j++) Reflect(s, z + k * stride, z + j * stride, k, n, vv);
+            Reflect(s, z + k * stride, y, k, n, vv);
+            s[z + k * stride + k] = alpha;
+            rank++;
+        }
+
+        // Components rank..n−1 of Qᵀỹ and the targets of the zero rows after them are the residual.
+        double residual = 0.0;
+        for (int i = rank; i < stride; i++) residual += s[y + i] * s[y + i];
+        loss = 0.5 * residual;
+        // L = Rᵀ in the lower triangle (row j of L holds column j of R), z = (Qᵀỹ)[0, rank).
+        for (int k = 0; k < rank; k++)
+        {
+            for (int j = k; j < m; j++) s[j * m + k] = s[z + j * stride + k];
+            s[shape.Rhs + k] = s[y + k];
+        }
+        return rank;
+    }
+
+    /// <summary>
+    /// After a solve that returned <paramref name="solved"/>, writes the minimizer p of smallest norm in the data's
+    /// units (m values in the order of <see cref="RegionShape.Parameters"/>) into <paramref name="s"/> at offset
+    /// <see cref="RegionShape.LossScratch"/>. <paramref name="units"/> is a point store (<see cref="RegionDesign"/>)
+    /// whose units and target offset turn normalised parameters into the data's. Needs
+    /// <see cref="RegionShape.SolutionScratch"/> doubles of scratch.
     /// </summary>
     /// <remarks>
-    /// With L = [L11; L21] of rank r, the basic solution is [u; 0] with L11ᵀu = z, and the null space of G is
-    /// spanned by the columns of N = [−K; I] with K = L11⁻ᵀL21ᵀ. Projecting the basic solution off that null
-    /// space gives p = [u + Kc; −c] with (I + KᵀK)c = −Kᵀu; I + KᵀK has eigenvalues ≥ 1, so this step is well
-    /// conditioned (the approach of LAPACK's xGELSY).
+    /// In equilibrated, permuted coordinates the basic solution is ũ = [L11⁻ᵀz; 0] and the null space is spanned by
+    /// N = [−K; I] with K = L11⁻ᵀL21ᵀ. In the data's units p = W(ũ + Nc) + o, with W the permuted scales times the
+    /// units and o the target offset on c. The c that minimises ‖p‖ is the least-squares solution of (WN)c ≈ −(Wũ + o),
+    /// found by Householder QR of WN rather than its normal equations: the units of different inputs may differ by
+    /// many orders of magnitude, which the normal equations would square (LAPACK's xGELSY approach, weighted).
     /// </remarks>
-    public static void MinimumNormSolution<TS>(TS s, int parameters, int rank) where TS : struct, IScratch
+    public static void MinimumNormSolution<TS, TP>(TS s, in RegionShape shape, RegionLoss solved, TP units) where TS : struct, IScratch where TP : struct, IScratch
     {
-        int m = parameters;
-        int r = rank;
+        int m = shape.Parameters;
+        int r = solved.Rank;
         int free = m - r;
-        int rhs = m * m;
-        int perm = rhs + m;
-        int kBase = perm + m;              // K: r × free, row-major; finally the solution
-        int mBase = kBase + m * m;         // I + KᵀK: free × free, then its Cholesky factor in place
-        int u = mBase + m * m;             // u, then the permuted solution
-        int t = u + m;                     // −Kᵀu, then c
+        int rhs = shape.Rhs;
+        int perm = shape.Permutation;
+        int scales = shape.Scales;
+        int unit = RegionDesign.Units(shape);
+        int kBase = shape.LossScratch;     // K: r × free, row-major; finally the solution
+        int aBase = kBase + m * m;         // WN: m × free, column-major
+        int u = aBase + m * m;             // ũ, then the permuted solution
+        int t = u + m;                     // −(Wũ + o), then c in its first free entries
 
-        // u = L11⁻ᵀ z
+        // ũ_B = L11⁻ᵀ z; W replaces the scales (permuted), and o is the offset at c's permuted position.
         for (int i = r - 1; i >= 0; i--)
         {
             double v = s[rhs + i];
@@ -127,46 +291,53 @@ public static class RegionSolve
             s[u + i] = v / s[i * m + i];
         }
         for (int i = r; i < m; i++) s[u + i] = 0.0;
+        for (int i = 0; i < m; i++) s[scales + i] = Scale(s, shape, solved, i) * units[unit + (int)s[perm + i]];
+        double offset = units[unit + m];
 
         if (free > 0)
         {
-            NullSpace(s, m, r);
-            for (int a = 0; a < free; a++)
+            NullSpace(s, shape, r);
+            for (int c = 0; c < free; c++)
             {
-                for (int b = 0; b <= a; b++)
-                {
-                    double v = a == b ? 1.0 : 0.0;
-                    for (int k = 0; k < r; k++) v += s[kBase + k * free + a] * s[kBase + k * free + b];
-                    s[mBase + a * free + b] = v;
-                }
-                double w = 0.0;
-                for (int k = 0; k < r; k++) w -= s[kBase + k * free + a] * s[u + k];
-                s[t + a] = w;
+                for (int i = 0; i < r; i++) s[aBase + c * m + i] = -s[scales + i] * s[kBase + i * free + c];
+                for (int i = r; i < m; i++) s[aBase + c * m + i] = i == r + c ? s[scales + i] : 0.0;
             }
-            CholeskySolve(s, mBase, free, t);
+            for (int i = 0; i < m; i++) s[t + i] = -(s[scales + i] * s[u + i] + Offset(s, shape, i, offset));
+            LeastSquares(s, aBase, m, free, t);
             for (int i = 0; i < r; i++)
             {
                 double v = s[u + i];
-                for (int c = 0; c < free; c++) v += s[kBase + i * free + c] * s[t + c];
+                for (int c = 0; c < free; c++) v -= s[kBase + i * free + c] * s[t + c];
                 s[u + i] = v;
             }
-            for (int c = 0; c < free; c++) s[u + r + c] = -s[t + c];
+            for (int c = 0; c < free; c++) s[u + r + c] = s[t + c];
         }
-        for (int i = 0; i < m; i++) s[kBase + (int)s[perm + i]] = s[u + i];
+        for (int i = 0; i < m; i++) s[kBase + (int)s[perm + i]] = s[scales + i] * s[u + i] + Offset(s, shape, i, offset);
     }
 
     /// <summary>
-    /// After <see cref="Factor"/>, writes K = L11⁻ᵀL21ᵀ (rank × (m − rank), row-major) into <paramref name="s"/> at
-    /// offset <see cref="RegionShape.LossScratch"/>. The null space of G, and so the directions along which the
-    /// region's minimizers form an affine set, is spanned by the columns of N = P[−K; I], P the pivoting permutation
-    /// stored after the right-hand side (permuted index i is parameter s[m² + m + i]).
+    /// The equilibration scale of permuted position <paramref name="position"/> of the factor a solve left: the exact
+    /// path's, or 1 for the fast path, which factors G unscaled.
     /// </summary>
-    public static void NullSpace<TS>(TS s, int parameters, int rank) where TS : struct, IScratch
+    public static double Scale<TS>(TS s, in RegionShape shape, RegionLoss solved, int position) where TS : struct, IScratch =>
+        solved.Exact == 1 ? s[shape.Scales + position] : 1.0;
+
+    // The target offset μ at c's permuted position (c is the last parameter, present only with bias), else 0.
+    private static double Offset<TS>(TS s, in RegionShape shape, int position, double offset) where TS : struct, IScratch =>
+        shape.Bias == 1 && (int)s[shape.Permutation + position] == shape.Parameters - 1 ? offset : 0.0;
+
+    /// <summary>
+    /// After a solve, writes K = L11⁻ᵀL21ᵀ (rank × (m − rank), row-major) into <paramref name="s"/> at offset
+    /// <see cref="RegionShape.LossScratch"/>. In the data's coordinates the null space of Z, along which the region's
+    /// minimizers form an affine set, is spanned by the columns of P·D·[−K; I], with P the pivoting permutation stored
+    /// in the scratch and D the permuted scales (<see cref="Scale"/>).
+    /// </summary>
+    public static void NullSpace<TS>(TS s, in RegionShape shape, int rank) where TS : struct, IScratch
     {
-        int m = parameters;
+        int m = shape.Parameters;
         int r = rank;
         int free = m - r;
-        int kBase = m * m + 2 * m;
+        int kBase = shape.LossScratch;
         // K column by column: L11ᵀ K_c = (row r + c of L21)ᵀ.
         for (int c = 0; c < free; c++)
         {
@@ -179,45 +350,100 @@ public static class RegionSolve
         }
     }
 
-    // Solves A x = v for SPD A (n×n, lower triangle used, overwritten by its factor); x replaces v.
-    private static void CholeskySolve<TS>(TS s, int a, int n, int v) where TS : struct, IScratch
+    // σ_min(L11)² ≥ 1/(‖M⁻¹‖₁‖M⁻¹‖∞), M the comparison matrix of L11 (|l_kk| on the diagonal, −|l_ik| below), since
+    // |L⁻¹| ≤ M⁻¹ entrywise and ‖A‖₂² ≤ ‖A‖₁‖A‖∞. M⁻¹ ≥ 0, so both norms are maxima of M⁻¹e and M⁻ᵀe. Uses the design
+    // area as workspace: the fast path has not written a design yet.
+    private static double ComparisonBound<TS>(TS s, in RegionShape shape, int r) where TS : struct, IScratch
     {
-        for (int k = 0; k < n; k++)
+        int m = shape.Parameters;
+        int a = shape.Design;
+        int b = a + r;
+        double rowMax = 0.0;
+        for (int i = 0; i < r; i++)
         {
-            double d = s[a + k * n + k];
-            for (int j = 0; j < k; j++) d -= s[a + k * n + j] * s[a + k * n + j];
-            d = Math.Sqrt(d);
-            s[a + k * n + k] = d;
-            for (int i = k + 1; i < n; i++)
-            {
-                double e = s[a + i * n + k];
-                for (int j = 0; j < k; j++) e -= s[a + i * n + j] * s[a + k * n + j];
-                s[a + i * n + k] = e / d;
-            }
+            double v = 1.0;
+            for (int k = 0; k < i; k++) v += Math.Abs(s[i * m + k]) * s[a + k];
+            v /= s[i * m + i];
+            s[a + i] = v;
+            rowMax = Math.Max(rowMax, v);
         }
-        for (int i = 0; i < n; i++)
+        double columnMax = 0.0;
+        for (int i = r - 1; i >= 0; i--)
         {
-            double e = s[v + i];
-            for (int j = 0; j < i; j++) e -= s[a + i * n + j] * s[v + j];
-            s[v + i] = e / s[a + i * n + i];
+            double v = 1.0;
+            for (int k = i + 1; k < r; k++) v += Math.Abs(s[k * m + i]) * s[b + k];
+            v /= s[i * m + i];
+            s[b + i] = v;
+            columnMax = Math.Max(columnMax, v);
         }
-        for (int i = n - 1; i >= 0; i--)
+        return 1.0 / (rowMax * columnMax);
+    }
+
+    // ‖p̃‖² = Σ_k p_k² G_kk of the equilibrated solution, from p = L11⁻ᵀz by back substitution into the design area;
+    // G_kk (permuted) is the squared norm of row k of L, since G = LLᵀ.
+    private static double SolutionNorm<TS>(TS s, in RegionShape shape, int r) where TS : struct, IScratch
+    {
+        int m = shape.Parameters;
+        int u = shape.Design;
+        double norm = 0.0;
+        for (int i = r - 1; i >= 0; i--)
         {
-            double e = s[v + i];
-            for (int j = i + 1; j < n; j++) e -= s[a + j * n + i] * s[v + j];
-            s[v + i] = e / s[a + i * n + i];
+            double v = s[shape.Rhs + i];
+            for (int k = i + 1; k < r; k++) v -= s[k * m + i] * s[u + k];
+            v /= s[i * m + i];
+            s[u + i] = v;
+            double g = 0.0;
+            for (int k = 0; k <= i; k++) g += s[i * m + k] * s[i * m + k];
+            norm += v * v * g;
+        }
+        return norm;
+    }
+
+    // Applies the reflector stored as v (rows [k, n) of column at vColumn, with vᵀv = vv) to the column at target.
+    private static void Reflect<TS>(TS s, int vColumn, int target, int k, int n, double vv) where TS : struct, IScratch
+    {
+        if (!(vv > 0.0)) return;
+        double dot = 0.0;
+        for (int i = k; i < n; i++) dot += s[vColumn + i] * s[target + i];
+        double f = 2.0 * dot / vv;
+        for (int i = k; i < n; i++) s[target + i] -= f * s[vColumn + i];
+    }
+
+    // Overwrites b (rows entries) with the least-squares solution of A x ≈ b in its first cols entries, for A (rows × cols,
+    // column-major at a, full column rank) destroyed by its Householder QR.
+    private static void LeastSquares<TS>(TS s, int a, int rows, int cols, int b) where TS : struct, IScratch
+    {
+        for (int k = 0; k < cols; k++)
+        {
+            double norm = 0.0;
+            for (int i = k; i < rows; i++) norm += s[a + k * rows + i] * s[a + k * rows + i];
+            double head = s[a + k * rows + k];
+            double alpha = head >= 0.0 ? -Math.Sqrt(norm) : Math.Sqrt(norm);
+            double v1 = head - alpha;
+            double vv = norm - head * head + v1 * v1;
+            s[a + k * rows + k] = v1;
+            for (int j = k + 1; j < cols; j++) Reflect(s, a + k * rows, a + j * rows, k, rows, vv);
+            Reflect(s, a + k * rows, b, k, rows, vv);
+            s[a + k * rows + k] = alpha;
+        }
+        for (int i = cols - 1; i >= 0; i--)
+        {
+            double v = s[b + i];
+            for (int j = i + 1; j < cols; j++) v -= s[a + j * rows + i] * s[b + j];
+            s[b + i] = v / s[a + i * rows + i];
         }
     }
 
     // Swaps indices a < b of a symmetric matrix held in its lower triangle (LAPACK's xSYSWAPR), with b and the permutation.
-    private static void SwapSymmetric<TS>(TS s, int m, int a, int b) where TS : struct, IScratch
+    private static void SwapSymmetric<TS>(TS s, in RegionShape shape, int a, int b) where TS : struct, IScratch
     {
+        int m = shape.Parameters;
         for (int j = 0; j < a; j++) Swap(s, a * m + j, b * m + j);
         Swap(s, a * m + a, b * m + b);
         for (int i = a + 1; i < b; i++) Swap(s, i * m + a, b * m + i);
         for (int i = b + 1; i < m; i++) Swap(s, i * m + a, i * m + b);
-        Swap(s, m * m + a, m * m + b);
-        Swap(s, m * m + m + a, m * m + m + b);
+        Swap(s, shape.Rhs + a, shape.Rhs + b);
+        Swap(s, shape.Permutation + a, shape.Permutation + b);
     }
 
     private static void Swap<TS>(TS s, int p, int q) where TS : struct, IScratch

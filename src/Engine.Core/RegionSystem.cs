@@ -31,6 +31,34 @@ public static class RegionSystem
         for (int i = 0; i < m; i++) system[rhs + i] = (accumulate ? system[rhs + i] : 0.0) + tables[packed++];
     }
 
+    /// <summary>
+    /// Loads the sum of two packed entries, at <paramref name="first"/> of <paramref name="a"/> and <paramref name="second"/>
+    /// of <paramref name="b"/>, in one pass: what <see cref="LoadEntry"/> twice would do, for a region whose higher
+    /// chunks were summed once.
+    /// </summary>
+    public static void LoadSum<TA, TB, TS>(TA a, int first, TB b, int second, TS system, int parameters)
+        where TA : struct, IScratch
+        where TB : struct, IScratch
+        where TS : struct, IScratch
+    {
+        int m = parameters;
+        int packed = 0;
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = i; j < m; j++)
+            {
+                system[j * m + i] = a[first + packed] + b[second + packed];
+                packed++;
+            }
+        }
+        int rhs = m * m;
+        for (int i = 0; i < m; i++)
+        {
+            system[rhs + i] = a[first + packed] + b[second + packed];
+            packed++;
+        }
+    }
+
     /// <summary>Builds the Eq. 7 system of region <paramref name="index"/> from the chunk tables.</summary>
     public static void Build<TT, TS>(TT tables, in RegionShape shape, long index, TS system)
         where TT : struct, IScratch

@@ -13,6 +13,8 @@ public sealed class RegionTables
         ArgumentNullException.ThrowIfNull(data);
         Data = data;
         Shape = new RegionShape(data.Count, data.Inputs, hidden, bias);
+        Normalized = NormalizedData.Create(data, bias);
+        Dataset normalized = Normalized.Data;
         Values = GC.AllocateArray<double>((int)(Shape.Chunks * Shape.TableStride), pinned: true);
         double[] z = new double[Shape.Parameters];
         for (int k = 0; k < Shape.Chunks; k++)
@@ -25,29 +27,20 @@ public sealed class RegionTables
                 Span<double> entry = Values.AsSpan((int)(k * Shape.TableStride + (long)t * Shape.EntrySize), Shape.EntrySize);
                 for (int p = 0; p < count; p++)
                 {
-                    Features(data, Shape, first + p, (t >> (p * hidden)) & ((1 << hidden) - 1), z);
-                    AddOuterProduct(z, data.Y[first + p], entry);
+                    Features(normalized, Shape, first + p, (t >> (p * hidden)) & ((1 << hidden) - 1), z);
+                    AddOuterProduct(z, normalized.Y[first + p], entry);
                 }
             }
         }
-        SumSquaredTargets = data.SumSquaredTargets;
-        DeadRegionLoss = DeadLoss(data, bias);
+        Points = GC.AllocateArray<double>(RegionDesign.PointsLength(Shape), pinned: true);
+        RegionDesign.FillPoints(Normalized, Shape, Points);
     }
 
-    /// <summary>The loss of the all-zeros (dead) region of <paramref name="data"/>.</summary>
-    public static double DeadLoss(Dataset data, bool bias)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        double yy = data.SumSquaredTargets;
-        double mean = 0.0;
-        foreach (double y in data.Y) mean += y;
-        mean /= data.Count;
-        // With c free, the dead region fits the mean; without it, the zero function.
-        return bias ? 0.5 * Math.Max(0.0, yy - data.Count * mean * mean) : 0.5 * yy;
-    }
-
-    /// <summary>The dataset tabulated.</summary>
+    /// <summary>The dataset tabulated, as given.</summary>
     public Dataset Data { get; }
+
+    /// <summary>The normalised copy the tables hold, with its scales.</summary>
+    public NormalizedData Normalized { get; }
 
     /// <summary>Sizes and chunking.</summary>
     public RegionShape Shape { get; }
@@ -55,14 +48,23 @@ public sealed class RegionTables
     /// <summary>The tables, pinned so that host code may address them by pointer.</summary>
     public double[] Values { get; }
 
-    /// <summary>Σ y_i².</summary>
-    public double SumSquaredTargets { get; }
+    /// <summary>
+    /// The point store (<see cref="RegionDesign"/>): normalised points and targets the exact path builds designs from,
+    /// and the units that turn solutions into the data's. Pinned.
+    /// </summary>
+    public double[] Points { get; }
+
+    /// <summary>Σ ỹ_i² of the normalised targets.</summary>
+    public double SumSquaredTargets => Normalized.SumSquaredTargets;
+
+    /// <summary>Turns a loss of the normalised data into the data's units (exact: a power of four).</summary>
+    public double LossScale => Normalized.LossScale;
 
     /// <summary>
     /// Loss of the all-zeros region. Every region's feature span contains the dead region's, so this bounds
     /// every subglobal-minimum loss from above and sets the histogram's range.
     /// </summary>
-    public double DeadRegionLoss { get; }
+    public double DeadRegionLoss => Normalized.DeadRegionLoss;
 
     /// <summary>
     /// Writes z_i for point <paramref name="point"/> under the node activations <paramref name="active"/>

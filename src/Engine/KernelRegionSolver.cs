@@ -20,6 +20,8 @@ internal sealed class KernelRegionSolver : IDisposable
     private readonly bool _solutions;
     private readonly int _bins;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _table;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _points;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _exact;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _scratch;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _losses;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _ranks;
@@ -29,9 +31,9 @@ internal sealed class KernelRegionSolver : IDisposable
     private readonly MemoryBuffer1D<long, Stride1D.Dense> _indices;
     private readonly double[] _hostReals;
     private readonly long[] _hostIndices;
-    private readonly Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, LossOutput>? _lossKernel;
-    private readonly Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, SolutionOutput>? _solutionKernel;
-    private readonly Action<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>> _reduceKernel;
+    private readonly Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput>? _lossKernel;
+    private readonly Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput>? _solutionKernel;
+    private readonly Action<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>> _reduceKernel;
     private long _start;
     private long _count;
     private bool _disposed;
@@ -50,9 +52,11 @@ internal sealed class KernelRegionSolver : IDisposable
         BatchSize = batch;
 
         _table = accelerator.Allocate1D(tables.Values);
+        _points = accelerator.Allocate1D(tables.Points);
         _scratch = accelerator.Allocate1D<double>(Threads * stride);
         _losses = accelerator.Allocate1D<double>(batch);
         _ranks = accelerator.Allocate1D<int>(batch);
+        _exact = accelerator.Allocate1D<int>(batch);
         _solutionBuffer = accelerator.Allocate1D<double>(solutions ? batch * shape.Parameters : 1);
         _histogram = accelerator.Allocate1D<long>(bins);
         _reals = accelerator.Allocate1D<double>(Threads * LossHistogramKernels.RealPartials);
@@ -61,10 +65,10 @@ internal sealed class KernelRegionSolver : IDisposable
         _hostReals = new double[_reals.Length];
         _hostIndices = new long[_indices.Length];
         if (solutions)
-            _solutionKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, SolutionOutput>(RegionSystemKernels.Eq7);
+            _solutionKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput>(RegionSystemKernels.Eq7);
         else
-            _lossKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, LossOutput>(RegionSystemKernels.Eq7);
-        _reduceKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>>(LossHistogramKernels.Reduce);
+            _lossKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput>(RegionSystemKernels.Eq7);
+        _reduceKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>>(LossHistogramKernels.Reduce);
     }
 
     /// <summary>Threads per launch; each walks its batch with this stride.</summary>
@@ -80,13 +84,13 @@ internal sealed class KernelRegionSolver : IDisposable
     public void Launch(long start, long count)
     {
         RegionShape shape = _tables.Shape;
-        var launch = new RegionLaunch(shape, start, count, Threads, _tables.SumSquaredTargets);
+        var launch = new RegionLaunch(shape, start, count, Threads, _tables.SumSquaredTargets, _tables.LossScale);
         if (_solutionKernel is not null)
-            _solutionKernel((int)Threads, launch, _table.View, _scratch.View, new SolutionOutput(_losses.View, _ranks.View, _solutionBuffer.View));
+            _solutionKernel((int)Threads, launch, _table.View, _points.View, _scratch.View, new SolutionOutput(_losses.View, _ranks.View, _exact.View, _solutionBuffer.View));
         else
-            _lossKernel!((int)Threads, launch, _table.View, _scratch.View, new LossOutput(_losses.View, _ranks.View));
+            _lossKernel!((int)Threads, launch, _table.View, _points.View, _scratch.View, new LossOutput(_losses.View, _ranks.View, _exact.View));
         _reduceKernel((int)Threads, new HistogramLaunch(start, count, Threads, _bins, _tables.DeadRegionLoss, shape.Parameters),
-            _losses.View, _ranks.View, _histogram.View, _reals.View, _indices.View);
+            _losses.View, _ranks.View, _exact.View, _histogram.View, _reals.View, _indices.View);
         _accelerator.Synchronize();
         _start = start;
         _count = count;
@@ -101,7 +105,7 @@ internal sealed class KernelRegionSolver : IDisposable
         {
             long r = t * LossHistogramKernels.RealPartials;
             long i = t * LossHistogramKernels.IndexPartials;
-            summary.Accumulate(_hostIndices[i + 3], _hostReals[r], _hostIndices[i], _hostReals[r + 1], _hostIndices[i + 1], _hostReals[r + 2], _hostIndices[i + 2]);
+            summary.Accumulate(_hostIndices[i + 3], _hostReals[r], _hostIndices[i], _hostReals[r + 1], _hostIndices[i + 1], _hostReals[r + 2], _hostIndices[i + 2], _hostIndices[i + 4]);
         }
         int n = (int)_count;
         if (!outputs.Losses.IsEmpty) _losses.View.AsContiguous().SubView(0, n).CopyToCPU(outputs.Losses.Span[..n]);
@@ -121,7 +125,7 @@ internal sealed class KernelRegionSolver : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (MemoryBuffer buffer in new MemoryBuffer[] { _table, _scratch, _losses, _ranks, _solutionBuffer, _histogram, _reals, _indices })
+        foreach (MemoryBuffer buffer in new MemoryBuffer[] { _table, _points, _scratch, _losses, _ranks, _exact, _solutionBuffer, _histogram, _reals, _indices })
             buffer.Dispose();
     }
 }

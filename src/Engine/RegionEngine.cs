@@ -77,8 +77,11 @@ public sealed class RegionEngine
             result.Feasible = new bool[count];
             result.Realizable = new bool[count];
             result.RealizableSummary = new LossSummary(request.Bins, tables.DeadRegionLoss);
-            RegionClassifier.Classify(Cells(request.Data, request.Bias, cancellation), request.Hidden, request.Start,
-                result.Losses!, result.Ranks!, result.Feasible, result.Realizable, result.RealizableSummary, cancellation);
+            ArrangementCells cells = Cells(request.Data, request.Bias, cancellation);
+            IReadOnlyList<(long Index, NetworkWitness Witness)> witnesses = RegionClassifier.Classify(cells, request.Hidden, request.Start,
+                result.Losses!, result.Ranks!, result.Feasible, result.Realizable, result.RealizableSummary, result.Decisions, cancellation);
+            result.Decisions.Merge(cells.Decisions);
+            if (request.Witnesses) result.Witnesses = witnesses;
         }
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
@@ -108,7 +111,7 @@ public sealed class RegionEngine
             return NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
             {
                 Unordered = request.Unordered, Keep = request.KeepRegions || request.KeepSolutions,
-                Realizability = request.Realizability, Bins = request.Bins,
+                Realizability = request.Realizability, Bins = request.Bins, Witnesses = request.Witnesses,
             }, cancellation);
         }
         catch (OverflowException)

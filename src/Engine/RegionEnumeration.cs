@@ -55,6 +55,12 @@ public sealed class RegionEnumeration
     /// <summary>With realizability: histogram and extremes of the realizable minima.</summary>
     public LossSummary? RealizableSummary { get; internal set; }
 
+    /// <summary>With <see cref="RegionRequest.Witnesses"/>: each realizable region's index and verified network, in index order.</summary>
+    public IReadOnlyList<(long Index, NetworkWitness Witness)>? Witnesses { get; internal set; }
+
+    /// <summary>With realizability: how the cells' and minima's margin programs were decided.</summary>
+    public DecisionCounts Decisions { get; } = new();
+
     /// <summary>The path that ran.</summary>
     public RegionPath Path { get; }
 

@@ -49,6 +49,9 @@ public sealed class RegionRequest
     /// </summary>
     public bool Realizability { get; init; }
 
+    /// <summary>With <see cref="Realizability"/>: keep the verified network θ = (W, b, v, c) of every realizable region.</summary>
+    public bool Witnesses { get; init; }
+
     /// <summary>For <see cref="RegionEngine.EnumerateNonempty"/>: multisets of node columns instead of ordered tuples.</summary>
     public bool Unordered { get; init; }
 

@@ -55,7 +55,9 @@ public sealed class RealizabilityTests
             if (active[i]) ColumnFeasibility.SetActive(column, i);
         }
         loss = system.Solve([column]).Loss;
-        return Realizability.Decide(system, [column], loss);
+        ArrangementCells cells = RegionEngine.Cells(system.Data, bias: false);
+        double[] witness = cells.Witnesses[Enumerable.Range(0, cells.Count).Single(c => cells.Columns[c][0] == column[0])];
+        return Realizability.Decide(system, [column], loss, [witness], new DecisionCounts());
     }
 
     [TestCase("paper-fig3", 1, false)]
@@ -79,7 +81,8 @@ public sealed class RealizabilityTests
             double loss = run.Losses![r];
             if (run.Realizable![r])
             {
-                RealizedMinimum minimum = Realizability.Decide(system, columns, loss)!;
+                double[][] witnesses = tuple.Select(c => run.Cells.Witnesses[c]).ToArray();
+                RealizedMinimum minimum = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts())!;
                 double[] theta = FromEq4(minimum, run.Cells, tuple, data.Inputs, hidden, bias);
                 // A kick well inside the region's margin, so that the flat directions of the minimizer set cannot carry
                 // the descent out by themselves: it must find its way back to the minimum from inside.

@@ -1,0 +1,89 @@
+namespace Engine.Core;
+
+/// <summary>
+/// How the geometry's yes/no decisions were reached, for reports: margin programs the simplex decided with a
+/// checked answer, programs that went to the trusted solver (GLOP), and programs where even GLOP's answer could
+/// not be checked, which are then taken as "no" and must be reported. Thread-safe.
+/// </summary>
+public sealed class DecisionCounts
+{
+    private long _programs;
+    private long _fallbacks;
+    private long _unchecked;
+
+    /// <summary>Margin programs solved.</summary>
+    public long Programs => Interlocked.Read(ref _programs);
+
+    /// <summary>Programs whose simplex answer lacked a verified witness or certificate and went to GLOP.</summary>
+    public long Fallbacks => Interlocked.Read(ref _fallbacks);
+
+    /// <summary>Decisions taken as "no" on GLOP's word alone, or without a program: neither a witness nor a certificate verified.</summary>
+    public long Unchecked => Interlocked.Read(ref _unchecked);
+
+    /// <summary>Adds <paramref name="other"/>'s counts.</summary>
+    public void Merge(DecisionCounts other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Interlocked.Add(ref _programs, other.Programs);
+        Interlocked.Add(ref _fallbacks, other.Fallbacks);
+        Interlocked.Add(ref _unchecked, other.Unchecked);
+    }
+
+    /// <summary>Counts a decision that neither a witness nor a certificate backs, outside any program.</summary>
+    public void CountUnchecked() => Interlocked.Increment(ref _unchecked);
+
+    internal void Count(bool fallback, bool uncheckedAnswer)
+    {
+        Interlocked.Increment(ref _programs);
+        if (fallback) Interlocked.Increment(ref _fallbacks);
+        if (uncheckedAnswer) Interlocked.Increment(ref _unchecked);
+    }
+}
+
+/// <summary>
+/// Decides a margin program, max t over a box-bounded program whose rows have unit size: is the optimum above a
+/// threshold? A yes is a point whose value exceeds it and that the caller's check accepts; a no is a set of row
+/// multipliers whose <see cref="LinearProgram.UpperBound"/> is at or below it. The simplex answers first; any answer
+/// it cannot back this way, and any trouble it reports, goes to GLOP, whose answer is checked the same way.
+/// </summary>
+public static class MarginProgram
+{
+    /// <summary>
+    /// The accepted result built from an optimal point above <paramref name="threshold"/>, or null when the optimum is
+    /// certified to be at or below it. <paramref name="accept"/> turns a point into a verified result, or null when
+    /// the point fails verification.
+    /// </summary>
+    public static T? Decide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(accept);
+        ArgumentNullException.ThrowIfNull(counts);
+        LinearProgramResult fast = program.Maximize(objective);
+        if (Checked(program, objective, threshold, accept, fast, out T? answer))
+        {
+            counts.Count(fallback: false, uncheckedAnswer: false);
+            return answer;
+        }
+        LinearProgramResult trusted = program.MaximizeTrusted(objective);
+        if (Checked(program, objective, threshold, accept, trusted, out answer))
+        {
+            counts.Count(fallback: true, uncheckedAnswer: false);
+            return answer;
+        }
+        counts.Count(fallback: true, uncheckedAnswer: true);
+        return null;
+    }
+
+    // Whether result settles the question with a verified point or a verified bound.
+    private static bool Checked<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, LinearProgramResult result, out T? answer) where T : class
+    {
+        answer = null;
+        if (result.Status != LinearProgramStatus.Optimal) return false;
+        if (result.Objective > threshold)
+        {
+            answer = accept(result.X);
+            return answer is not null;
+        }
+        return program.UpperBound(objective, result.Duals) <= threshold;
+    }
+}

@@ -1,0 +1,107 @@
+namespace Engine.Core;
+
+/// <summary>
+/// A parameter point θ = (W, b, v, c) of the real network f(x) = vᵀσ(Wx + b) + c (Eq. 1) that is a differentiable
+/// local minimum: its activation pattern is exactly a region's, with every sign certain despite rounding, and its
+/// loss L_f(θ) (Eq. 3) equals that region's subglobal minimum. Only <see cref="Verify"/> makes one, on the data as
+/// given, so holding a witness means it was checked.
+/// </summary>
+public sealed class NetworkWitness
+{
+    private NetworkWitness(double[][] w, double[] b, double[] v, double c, double loss, double margin, bool bias)
+    {
+        W = w;
+        B = b;
+        V = v;
+        C = c;
+        Loss = loss;
+        Margin = margin;
+        Bias = bias;
+    }
+
+    /// <summary>W, one row w_j per hidden node.</summary>
+    public IReadOnlyList<double[]> W { get; }
+
+    /// <summary>b (zeros when the network has no biases).</summary>
+    public IReadOnlyList<double> B { get; }
+
+    /// <summary>v, the output weights.</summary>
+    public IReadOnlyList<double> V { get; }
+
+    /// <summary>c (0 without biases).</summary>
+    public double C { get; }
+
+    /// <summary>The subglobal minimum this point attains.</summary>
+    public double Loss { get; }
+
+    /// <summary>
+    /// The smallest relative margin min |w_jᵀx_i + b_j| / (Σ_k |w_jk x_ik| + |b_j|) over every node and every point that
+    /// is not the origin of a bias-free network: how far θ is from the region's boundary.
+    /// </summary>
+    public double Margin { get; }
+
+    /// <summary>Whether the network has biases b and c.</summary>
+    public bool Bias { get; }
+
+    /// <summary>θ = [vec(W), v, b, c] in the layout of <see cref="ReluNetwork"/>.</summary>
+    public double[] Theta()
+    {
+        int hidden = V.Count;
+        int n = W[0].Length;
+        double[] theta = new double[ReluNetwork.Parameters(n, hidden, Bias)];
+        for (int j = 0; j < hidden; j++)
+        {
+            W[j].CopyTo(theta, j * n);
+            theta[hidden * n + j] = V[j];
+            if (Bias) theta[hidden * n + hidden + j] = B[j];
+        }
+        if (Bias) theta[^1] = C;
+        return theta;
+    }
+
+    /// <summary>
+    /// The witness (W, b, v, c) when it passes every check on <paramref name="data"/>: all values finite; for every
+    /// node j and point i, w_jᵀx_i + b_j has the sign a_ij of <paramref name="columns"/>[j] with a magnitude above its
+    /// rounding bound (a bias-free origin, never active, excepted); and |L_f(θ) − <paramref name="loss"/>| within
+    /// <paramref name="tolerance"/>. Null when any check fails.
+    /// </summary>
+    public static NetworkWitness? Verify(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double[][] w, double[] b, double[] v, double c, double loss, double tolerance)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(v);
+        int n = data.Inputs;
+        if (!double.IsFinite(c) || v.Any(e => !double.IsFinite(e)) || b.Any(e => !double.IsFinite(e)) || w.Any(row => row.Any(e => !double.IsFinite(e)))) return null;
+        double margin = double.PositiveInfinity;
+        for (int i = 0; i < data.Count; i++)
+        {
+            ReadOnlySpan<double> x = data.Point(i);
+            bool origin = !bias && !x.ContainsAnyExcept(0.0);
+            for (int j = 0; j < v.Length; j++)
+            {
+                bool active = ColumnFeasibility.Active(columns[j], i);
+                if (origin)
+                {
+                    // wᵀ0 = 0 for every w: Definition 2.1 makes the origin inactive, and it contributes nothing to f.
+                    if (active) return null;
+                    continue;
+                }
+                double u = bias ? b[j] : 0.0;
+                double size = Math.Abs(u);
+                for (int k = 0; k < n; k++)
+                {
+                    u += w[j][k] * x[k];
+                    size += Math.Abs(w[j][k] * x[k]);
+                }
+                double rounding = (n + 2) * RegionSolve.UnitRoundoff * size;
+                if (active ? !(u > rounding) : !(u < -rounding)) return null;
+                margin = Math.Min(margin, Math.Abs(u) / size);
+            }
+        }
+        var witness = new NetworkWitness(w, bias ? b : new double[v.Length], v, bias ? c : 0.0, loss, double.IsPositiveInfinity(margin) ? 1.0 : margin, bias);
+        double actual = ReluNetwork.Loss(data, v.Length, bias, witness.Theta());
+        return Math.Abs(actual - loss) <= tolerance ? witness : null;
+    }
+}
