@@ -35,7 +35,7 @@ internal static class RegionReport
         var text = new StringBuilder();
         text.AppendLine(Inv, $"subglobal minima of {Describe(run.Shape, run.Request.Data.Name)}");
         text.AppendLine(Inv, $"regions {Regions(run.Done)}{(run.Completed ? "" : $" of {run.Requested:N0} (interrupted)")}, singular systems {s.Singular:N0}, {Duration(run.Seconds)} on {run.Device}");
-        text.AppendLine(Inv, $"certified solves: {s.Count - s.Exact:N0} by the fast path, {s.Exact:N0} by the exact QR of the design{Decided(run.RealizableSummary is null ? null : run.Decisions)}");
+        text.AppendLine(Inv, $"certified solves: {s.Count - s.Exact:N0} by the fast path, {s.Exact:N0} by the exact path on the design{Decided(run.RealizableSummary is null ? null : run.Decisions)}");
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
         Extremes(text, s, run.DeadRegionLoss, index => $"region {index} (a = {Pattern(run, index)})");
@@ -68,7 +68,7 @@ internal static class RegionReport
         var decisions = new DecisionCounts();
         decisions.Merge(run.Cells.Decisions);
         decisions.Merge(run.Decisions);
-        text.AppendLine(Inv, $"certified solves: {s.Exact:N0} of {s.Count:N0} regions by the exact QR of the design, the rest by the fast path{Decided(decisions)}");
+        text.AppendLine(Inv, $"certified solves: {s.Exact:N0} of {s.Count:N0} regions by the exact path on the design, the rest by the fast path{Decided(decisions)}");
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
         Extremes(text, s, run.DeadRegionLoss, row => NonemptyPattern(run, row));

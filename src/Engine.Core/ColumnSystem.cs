@@ -129,6 +129,7 @@ public sealed class ColumnSystem
     {
         fixed (double* scratch = _scratch)
         {
+            _solved = RegionSolve.Factored(new PointerScratch(scratch), Shape, _solved);
             RegionSolve.MinimumNormSolution(new PointerScratch(scratch), Shape, _solved, new NormalizedUnits(RegionDesign.Units(Shape) + Shape.Parameters));
         }
         return _scratch.AsSpan(Shape.LossScratch, Shape.Parameters).ToArray();
@@ -140,6 +141,10 @@ public sealed class ColumnSystem
     /// </summary>
     public unsafe double[] NullSpace()
     {
+        fixed (double* scratch = _scratch)
+        {
+            _solved = RegionSolve.Factored(new PointerScratch(scratch), Shape, _solved);
+        }
         int rank = _solved.Rank;
         int m = Shape.Parameters;
         int free = m - rank;

@@ -68,12 +68,13 @@ public sealed class LossSummary
     public static int Bin(double loss, double upper, int bins)
     {
         if (!(upper > 0.0)) return 0;
-        double width = upper / bins;
-        double tolerance = LossLevels.RelativeTolerance * upper;
-        int b = (int)Math.Min(loss / width, bins);
+        // In units of one bin: edges are the integers, and the tolerance is RelativeTolerance·upper / (upper/bins).
+        double position = loss / upper * bins;
+        double tolerance = LossLevels.RelativeTolerance * bins;
+        int b = (int)Math.Min(position, bins);
         // The quotient is off by at most an ulp and the tolerance is far below a bin's width, so one step each way suffices.
-        if (b + 1 < bins && loss >= (b + 1) * width - tolerance) b++;
-        if (b > 0 && loss < b * width - tolerance) b--;
+        if (b + 1 < bins && position >= b + 1 - tolerance) b++;
+        if (b > 0 && position < b - tolerance) b--;
         return b < 0 ? 0 : b >= bins ? bins - 1 : b;
     }
 

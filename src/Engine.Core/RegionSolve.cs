@@ -3,12 +3,21 @@ namespace Engine.Core;
 /// <summary>Outcome of one region's least-squares solve.</summary>
 public readonly struct RegionLoss
 {
-    /// <summary>Creates the outcome; <paramref name="exact"/> is 1 when the exact (QR) path decided it.</summary>
-    public RegionLoss(double loss, int rank, int exact = 0)
+    /// <summary>The fast path: certified Cholesky of the Eq. 7 system.</summary>
+    public const int Cholesky = 0;
+
+    /// <summary>The exact path: pivoted QR of the design Z.</summary>
+    public const int QR = 1;
+
+    /// <summary>The exact path's shortcut: Z's rows certified independent, so every nonzero row is fitted; no factor yet.</summary>
+    public const int IndependentRows = 2;
+
+    /// <summary>Creates the outcome of <paramref name="path"/> (<see cref="Cholesky"/>, <see cref="QR"/> or <see cref="IndependentRows"/>).</summary>
+    public RegionLoss(double loss, int rank, int path = Cholesky)
     {
         Loss = loss;
         Rank = rank;
-        Exact = exact;
+        Path = path;
     }
 
     /// <summary>Subglobal-minimum loss ½Σ_i (g_A(x_i) − y_i)², the paper's Eq. 3 convention, in the data's units.</summary>
@@ -17,11 +26,11 @@ public readonly struct RegionLoss
     /// <summary>Numerical rank of the design Z (see <see cref="RegionSolve"/>); below m the region's minimizers form an affine set.</summary>
     public int Rank { get; }
 
-    /// <summary>
-    /// 1 when the fast path could not certify this region and the pivoted QR of the design decided it, else 0
-    /// (an int, not a bool, so that kernels can carry it).
-    /// </summary>
-    public int Exact { get; }
+    /// <summary>Which path decided the region (an int, not an enum, so that kernels can carry it).</summary>
+    public int Path { get; }
+
+    /// <summary>1 when the fast path could not certify this region and the exact path decided it on the design Z, else 0.</summary>
+    public int Exact => Path == Cholesky ? 0 : 1;
 }
 
 /// <summary>Writes a region's design Z (column-major, leading dimension N, unscaled) and targets ỹ into the scratch for the exact path.</summary>
@@ -83,8 +92,16 @@ public static class RegionSolve
     {
         int rank = Factor(s, shape, sumSquaredTargets, out double loss);
         if (rank >= 0) return new RegionLoss(loss * lossScale, rank);
-        rank = Exact(s, shape, design.Write(s, shape), out loss);
-        return new RegionLoss(loss * lossScale, rank, 1);
+        int rows = design.Write(s, shape);
+        if (FullRowRank(s, shape, rows))
+        {
+            // Every nonzero row is fitted exactly: the loss is that of the zero rows, which nothing can fit.
+            double residual = 0.0;
+            for (int i = rows; i < shape.Points; i++) residual += s[shape.DesignTargets + i] * s[shape.DesignTargets + i];
+            return new RegionLoss(0.5 * residual * lossScale, rows, RegionLoss.IndependentRows);
+        }
+        rank = Exact(s, shape, rows, out loss);
+        return new RegionLoss(loss * lossScale, rank, RegionLoss.QR);
     }
 
     /// <summary>
@@ -176,6 +193,85 @@ public static class RegionSolve
         }
         return sigma2 * shape.LossCertificate >= 1.0 || SolutionNorm(s, shape, rank) <= shape.LossCertificate * sumSquaredTargets;
     }
+
+    /// <summary>
+    /// Whether the <paramref name="rows"/> nonzero rows of the design in <paramref name="s"/> are certainly independent,
+    /// with σ_rows(Z̃) far above the rank cut: then every target of those rows is fitted exactly, the rank is the
+    /// number of rows, and no factorization of Z is needed. Regions with fewer points than parameters (the common case
+    /// for small datasets and wide networks) are mostly like that. Leaves Z as it was; uses the matrix area.
+    /// </summary>
+    /// <remarks>
+    /// K = ZZᵀ is factored by Cholesky with diagonal pivoting. Higham's bound turns its smallest pivot into a lower bound
+    /// on λ_min(K) = σ_rows(Z)², and σ_rows(Z̃)² ≥ λ_min(K)/max_k ‖z_k‖² since Z̃ = Z·diag(1/‖z_k‖). The bound must exceed
+    /// a hundred times the rounding of K and its factorization, and (10·ρ)²·m, ten times the exact path's cut.
+    /// </remarks>
+    public static bool FullRowRank<TS>(TS s, in RegionShape shape, int rows) where TS : struct, IScratch
+    {
+        int m = shape.Parameters;
+        int stride = shape.Points;
+        int z = shape.Design;
+        if (rows == 0 || rows >= m) return rows == 0;
+        double maxColumn = 0.0;
+        for (int k = 0; k < m; k++)
+        {
+            double norm = 0.0;
+            for (int i = 0; i < rows; i++) norm += s[z + k * stride + i] * s[z + k * stride + i];
+            maxColumn = Math.Max(maxColumn, norm);
+        }
+        // K in the lower triangle of the matrix area, row-major with stride rows.
+        double maxDiagonal = 0.0;
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double v = 0.0;
+                for (int k = 0; k < m; k++) v += s[z + k * stride + i] * s[z + k * stride + j];
+                s[i * rows + j] = v;
+            }
+            maxDiagonal = Math.Max(maxDiagonal, s[i * rows + i]);
+        }
+        double rounding = 100.0 * rows * (m + rows + 4) * UnitRoundoff * maxDiagonal;
+        double minPivot = double.PositiveInfinity;
+        for (int k = 0; k < rows; k++)
+        {
+            int pivot = k;
+            for (int i = k + 1; i < rows; i++)
+            {
+                if (s[i * rows + i] > s[pivot * rows + pivot]) pivot = i;
+            }
+            double best = s[pivot * rows + pivot];
+            if (!(best > rounding)) return false;
+            if (pivot != k)
+            {
+                for (int j = 0; j < rows; j++)
+                {
+                    // Swap row and column k with pivot through the symmetric accessor.
+                    if (j == k || j == pivot) continue;
+                    double a = s[Lower(k, j, rows)];
+                    s[Lower(k, j, rows)] = s[Lower(pivot, j, rows)];
+                    s[Lower(pivot, j, rows)] = a;
+                }
+                double d = s[k * rows + k];
+                s[k * rows + k] = s[pivot * rows + pivot];
+                s[pivot * rows + pivot] = d;
+            }
+            minPivot = Math.Min(minPivot, best);
+            double inverse = 1.0 / Math.Sqrt(best);
+            for (int i = k + 1; i < rows; i++) s[i * rows + k] *= inverse;
+            for (int i = k + 1; i < rows; i++)
+            {
+                for (int j = k + 1; j <= i; j++) s[i * rows + j] -= s[i * rows + k] * s[j * rows + k];
+            }
+        }
+        double power = 1.0;
+        for (int k = 0; k < rows; k++) power *= 4.0;
+        double lambda = minPivot * 9.0 / (power + 6.0 * rows - 1.0);
+        double cut = 10.0 * shape.RankCut;
+        return lambda >= rounding && lambda >= cut * cut * m * maxColumn;
+    }
+
+    // Offset of entry (i, j) of a symmetric matrix held in its lower triangle with the given stride.
+    private static int Lower(int i, int j, int stride) => i >= j ? i * stride + j : j * stride + i;
 
     /// <summary>
     /// The exact path: Householder QR with column pivoting of the equilibrated design that <see cref="IRegionDesign"/>
@@ -271,6 +367,7 @@ public static class RegionSolve
     /// </remarks>
     public static void MinimumNormSolution<TS, TP>(TS s, in RegionShape shape, RegionLoss solved, TP units) where TS : struct, IScratch where TP : struct, IScratch
     {
+        solved = Factored(s, shape, solved);
         int m = shape.Parameters;
         int r = solved.Rank;
         int free = m - r;
@@ -316,11 +413,22 @@ public static class RegionSolve
     }
 
     /// <summary>
+    /// The solve's outcome with a factor in the scratch: a region decided by <see cref="RegionLoss.IndependentRows"/> is
+    /// factored now by the exact path, on the design still in the scratch. Call before reading the factor.
+    /// </summary>
+    public static RegionLoss Factored<TS>(TS s, in RegionShape shape, RegionLoss solved) where TS : struct, IScratch
+    {
+        if (solved.Path != RegionLoss.IndependentRows) return solved;
+        int rank = Exact(s, shape, solved.Rank, out _);
+        return new RegionLoss(solved.Loss, rank, RegionLoss.QR);
+    }
+
+    /// <summary>
     /// The equilibration scale of permuted position <paramref name="position"/> of the factor a solve left: the exact
     /// path's, or 1 for the fast path, which factors G unscaled.
     /// </summary>
     public static double Scale<TS>(TS s, in RegionShape shape, RegionLoss solved, int position) where TS : struct, IScratch =>
-        solved.Exact == 1 ? s[shape.Scales + position] : 1.0;
+        solved.Path == RegionLoss.QR ? s[shape.Scales + position] : 1.0;
 
     // The target offset μ at c's permuted position (c is the last parameter, present only with bias), else 0.
     private static double Offset<TS>(TS s, in RegionShape shape, int position, double offset) where TS : struct, IScratch =>

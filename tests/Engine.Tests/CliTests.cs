@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Engine.Cli;
+using Engine.Core;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -38,6 +39,7 @@ public sealed class CliTests
     [TestCase("count 100 must be in", "enumerate", "--dataset", "paper-fig3", "--hidden", "1", "--start", "5", "--count", "100")]
     [TestCase("unknown path", "enumerate", "--dataset", "paper-fig3", "--hidden", "1", "--path", "gpu")]
     [TestCase("at least one bin", "enumerate", "--dataset", "paper-fig3", "--hidden", "1", "--bins", "0")]
+    [TestCase("exceeds the limit of 1,000,000", "enumerate", "--dataset", "paper-fig3", "--hidden", "1", "--bins", "2000000")]
     [TestCase("unknown workload", "bench", "regions", "--workload", "nope")]
     [TestCase("--hidden", "enumerate", "--dataset", "paper-fig3", "--hidden", "two")]
     [TestCase("--hidden", "enumerate", "--dataset", "paper-fig3")]
@@ -58,6 +60,8 @@ public sealed class CliTests
 
     [TestCase("x1,x2,y\n1,NaN,3\n", "not finite")]
     [TestCase("x1,x2,y\n1,2,3\n4,5\n", "2 columns")]
+    [TestCase("x1,y\n1,1e200\n2,2e200\n", "beyond the double-precision range")]
+    [TestCase("x1,y\n1e-130,1\n1,2\n", "below 1e-120 times its column's largest value")]
     public void MalformedCsvDatasetIsOneLineError(string text, string expected)
     {
         string path = TempFile("bad.csv");
@@ -85,6 +89,76 @@ public sealed class CliTests
         Assert.That(run["done"]!.GetValue<long>(), Is.EqualTo(64));
         Assert.That(run["histogram"]!.AsArray().Sum(b => b!["regions"]!.GetValue<long>()), Is.EqualTo(64));
         Assert.That(run["histogram"]!.AsArray(), Has.Count.EqualTo(7));
+    }
+
+    [Test]
+    public void WitnessFileHoldsAVerifiedNetworkPerRealizableRegion()
+    {
+        string witnesses = TempFile("witnesses.jsonl"), csv = TempFile("regions.csv");
+        (int code, string output, _) = Run("enumerate", "--dataset", "paper-fig3", "--hidden", "2", "--witness", witnesses, "--csv", csv);
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("certified solves"));
+        Dataset data = DatasetCatalog.Load("paper-fig3");
+        string[] rows = File.ReadAllLines(csv).Skip(1).ToArray();
+        string[] lines = File.ReadAllLines(witnesses);
+        long[] realizable = rows.Where(r => r.EndsWith(",1,1", StringComparison.Ordinal)).Select(r => long.Parse(r.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.That(lines, Has.Length.EqualTo(realizable.Length));
+        foreach (string line in lines)
+        {
+            JsonNode w = JsonNode.Parse(line)!;
+            long index = w["index"]!.GetValue<long>();
+            Assert.That(realizable, Does.Contain(index));
+            Assert.That(w["b"], Is.Null, "no b without bias");
+            Assert.That(w["c"], Is.Null, "no c without bias");
+            AssertWitnessLine(data, false, w, Columns(index, data.Count, 2));
+        }
+    }
+
+    [Test]
+    public void NonemptyWitnessesCarryRowsAndMultiplicities()
+    {
+        string witnesses = TempFile("nonempty.jsonl"), json = TempFile("nonempty.json");
+        (int code, _, _) = Run("enumerate", "--dataset", "random:10,2,3", "--bias", "--hidden", "2", "--nonempty", "--unordered", "--witness", witnesses, "--json", json);
+        Assert.That(code, Is.EqualTo(0));
+        Dataset data = DatasetCatalog.Load("random:10,2,3");
+        string[] lines = File.ReadAllLines(witnesses);
+        JsonNode run = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.That(lines.Sum(l => JsonNode.Parse(l)!["multiplicity"]!.GetValue<long>()), Is.EqualTo(run["realizable"]!["count"]!.GetValue<long>()));
+        Assert.That(run["decisions"]!["unchecked"]!.GetValue<long>(), Is.Zero);
+        foreach (string line in lines)
+        {
+            JsonNode w = JsonNode.Parse(line)!;
+            AssertWitnessLine(data, true, w, Columns(w["index"]!.GetValue<long>(), data.Count, 2));
+        }
+    }
+
+    [Test]
+    public void HugeButRepresentableTargetsGiveFiniteOutputs()
+    {
+        string data = TempFile("huge.csv"), json = TempFile("huge.json"), csv = TempFile("huge-regions.csv");
+        File.WriteAllText(data, "x1,y\n1,1e150\n2,-2e150\n3,5e149\n");
+        (int code, string output, _) = Run("enumerate", "--dataset", data, "--hidden", "2", "--bias", "--json", json, "--csv", csv);
+        Assert.That(code, Is.EqualTo(0));
+        foreach (string text in new[] { output, File.ReadAllText(json), File.ReadAllText(csv) })
+        {
+            Assert.That(text, Does.Not.Contain("NaN"));
+            Assert.That(text, Does.Not.Contain("Infinity"));
+            Assert.That(text, Does.Not.Contain("∞"));
+        }
+    }
+
+    private static ulong[][] Columns(long index, int points, int hidden) =>
+        Enumerable.Range(0, hidden).Select(j => new[] { (ulong)Enumerable.Range(0, points).Where(i => ((index >> (i * hidden + j)) & 1) != 0).Sum(i => 1L << i) }).ToArray();
+
+    // A witness line read back and checked by the tests' own evaluation of the network.
+    private static void AssertWitnessLine(Dataset data, bool bias, JsonNode w, ulong[][] columns)
+    {
+        double[][] weights = w["W"]!.AsArray().Select(row => row!.AsArray().Select(e => e!.GetValue<double>()).ToArray()).ToArray();
+        double[] v = w["v"]!.AsArray().Select(e => e!.GetValue<double>()).ToArray();
+        double[] b = bias ? w["b"]!.AsArray().Select(e => e!.GetValue<double>()).ToArray() : new double[v.Length];
+        double c = bias ? w["c"]!.GetValue<double>() : 0;
+        double scale = 0.5 * data.Y.ToArray().Sum(y => y * y);
+        Assert.That(WitnessCheck.Problem(data, bias, columns, weights, b, v, c, w["loss"]!.GetValue<double>(), 1e-8 * scale), Is.Null, w.ToJsonString());
     }
 
     [Test]
