@@ -18,6 +18,8 @@ public sealed class ColumnSystem
     private readonly double[] _scratch;
     private readonly double _sumTargets;
     private RegionLoss _solved;
+    private readonly ulong[] _solvedColumns;
+    private int _solvedZeroed = -1;
 
     /// <summary>Creates a workspace for <paramref name="data"/> and networks of <paramref name="shape"/>'s size.</summary>
     public ColumnSystem(Dataset data, RegionShape shape) : this(NormalizedData.Create(data, shape.Bias == 1), shape)
@@ -33,6 +35,7 @@ public sealed class ColumnSystem
         _points = GC.AllocateArray<double>(RegionDesign.PointsLength(shape), pinned: true);
         RegionDesign.FillPoints(normalized, shape, _points);
         _scratch = GC.AllocateArray<double>(shape.SolutionScratch, pinned: true);
+        _solvedColumns = new ulong[shape.Hidden * ColumnFeasibility.Words(shape.Points)];
         foreach (double y in normalized.Data.Y) _sumTargets += y;
     }
 
@@ -57,6 +60,9 @@ public sealed class ColumnSystem
     public unsafe RegionLoss Solve(IReadOnlyList<ulong[]> columns, int zeroed = 0)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        // The same region again (realizability right after the enumeration's solve): its factor is still in the scratch.
+        if (zeroed == _solvedZeroed && SameColumns(columns)) return _solved;
+        _solvedZeroed = -1;
         int m = Shape.Parameters;
         int d = Shape.Features;
         int hidden = Shape.Hidden;
@@ -117,6 +123,9 @@ public sealed class ColumnSystem
             }
             _solved = RegionSolve.Solve(new PointerScratch(scratch), Shape, SumSquaredTargets, Normalized.LossScale,
                 new ColumnDesign(columns, zeroed, new PointerScratch(points)));
+            int words = ColumnFeasibility.Words(Shape.Points);
+            for (int j = 0; j < hidden; j++) columns[j].AsSpan(0, words).CopyTo(_solvedColumns.AsSpan(j * words, words));
+            _solvedZeroed = zeroed;
             return _solved;
         }
     }
@@ -170,6 +179,17 @@ public sealed class ColumnSystem
             basis[(int)_scratch[perm + rank + c] * free + c] = scale[rank + c] / largest;
         }
         return basis;
+    }
+
+    // Whether columns are, word for word, those of the last solve.
+    private bool SameColumns(IReadOnlyList<ulong[]> columns)
+    {
+        int words = ColumnFeasibility.Words(Shape.Points);
+        for (int j = 0; j < Shape.Hidden; j++)
+        {
+            if (!_solvedColumns.AsSpan(j * words, words).SequenceEqual(columns[j].AsSpan(0, words))) return false;
+        }
+        return true;
     }
 
     // The design of a region given by its columns, nodes in the zeroed mask left out.

@@ -35,6 +35,9 @@ public sealed class LossSlice
     /// <summary>Distinct boundary lines α + βX + γY = 0 (β, γ not both zero), normalized so that (β, γ) has unit length.</summary>
     public IReadOnlyList<(double A, double B, double C)> Boundaries { get; }
 
+    /// <summary>Most grid points per axis: the losses of a full grid take 8·grid² bytes.</summary>
+    public const int MaxGrid = 4001;
+
     /// <summary>
     /// Evaluates the slice of the network with <paramref name="hidden"/> nodes over <paramref name="data"/>:
     /// parameter <paramref name="x"/> over [<paramref name="xFrom"/>, <paramref name="xTo"/>], <paramref name="y"/>
@@ -46,8 +49,11 @@ public sealed class LossSlice
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(theta);
         if (grid < 2) throw new EngineInputException($"grid needs at least 2 points per axis, got {grid}");
+        if (grid > MaxGrid) throw new EngineInputException($"grid of {grid:N0} points per axis exceeds the limit of {MaxGrid:N0} ({MaxGrid * (long)MaxGrid * sizeof(double) >> 20} MiB of losses)");
         if (x == y) throw new EngineInputException("the two slice parameters must differ");
         if (!(xFrom < xTo) || !(yFrom < yTo)) throw new EngineInputException("slice ranges must be increasing");
+        if (!double.IsFinite(xFrom) || !double.IsFinite(xTo) || !double.IsFinite(yFrom) || !double.IsFinite(yTo) || theta.Any(v => !double.IsFinite(v)))
+            throw new EngineInputException("slice ranges and parameter values must be finite");
         int n = data.Inputs;
         double[] xs = Enumerable.Range(0, grid).Select(k => xFrom + (xTo - xFrom) * k / (grid - 1)).ToArray();
         double[] ys = Enumerable.Range(0, grid).Select(k => yFrom + (yTo - yFrom) * k / (grid - 1)).ToArray();
@@ -62,6 +68,11 @@ public sealed class LossSlice
                 loss[r, c] = ReluNetwork.Loss(data, hidden, bias, t);
             }
         });
+        foreach (double value in loss)
+        {
+            if (!double.IsFinite(value))
+                throw new EngineInputException($"the loss exceeds the double-precision range on [{xFrom:G3}, {xTo:G3}] × [{yFrom:G3}, {yTo:G3}]; narrow the ranges");
+        }
         // Pre-activations are affine in θ, so three evaluations give α, β, γ exactly (up to rounding).
         var lines = new List<(double, double, double)>();
         double[] probe = (double[])theta.Clone();

@@ -65,14 +65,16 @@ public sealed class LossSummary
     /// <see cref="LossLevels.RelativeTolerance"/>·upper of an edge is taken to lie on it, where exact arithmetic puts
     /// equal minima computed a few ulps apart, and so opens the bin above. Shared with the reduction kernel.
     /// </summary>
-    public static int Bin(double loss, double upper, int bins)
+    public static int Bin(double loss, double upper, int bins) => upper > 0.0 ? RelativeBin(loss / upper, bins) : 0;
+
+    // The bin of loss/upper: in units of one bin the edges are the integers, and the tolerance RelativeTolerance·upper
+    // becomes RelativeTolerance·bins. The quotient is off by at most an ulp and the tolerance is far below a bin's
+    // width, so one step each way suffices.
+    private static int RelativeBin(double relative, int bins)
     {
-        if (!(upper > 0.0)) return 0;
-        // In units of one bin: edges are the integers, and the tolerance is RelativeTolerance·upper / (upper/bins).
-        double position = loss / upper * bins;
+        double position = relative * bins;
         double tolerance = LossLevels.RelativeTolerance * bins;
         int b = (int)Math.Min(position, bins);
-        // The quotient is off by at most an ulp and the tolerance is far below a bin's width, so one step each way suffices.
         if (b + 1 < bins && position >= b + 1 - tolerance) b++;
         if (b > 0 && position < b - tolerance) b--;
         return b < 0 ? 0 : b >= bins ? bins - 1 : b;
@@ -84,8 +86,9 @@ public sealed class LossSummary
     /// </summary>
     public void Add(long index, RegionLoss result, int parameters, long weight = 1)
     {
-        Bins[Bin(result.Loss, Upper, Bins.Length)] += weight;
-        Accumulate(weight, result.Loss, index, result.Loss, index, weight * Relative(result.Loss, Upper), result.Rank < parameters ? weight : 0, result.Exact * weight);
+        double relative = Relative(result.Loss, Upper);
+        Bins[Upper > 0.0 ? RelativeBin(relative, Bins.Length) : 0] += weight;
+        Accumulate(weight, result.Loss, index, result.Loss, index, weight * relative, result.Rank < parameters ? weight : 0, result.Exact * weight);
     }
 
     /// <summary>

@@ -59,12 +59,16 @@ public static class Realizability
         int hidden = system.Shape.Hidden;
         int m = system.Shape.Parameters;
         double gap = LossLevels.Tolerance(system.Normalized.DeadRegionLoss);
-        // Fewest zeroed nodes first: the most common realization keeps every node alive.
-        foreach (int zeroed in Enumerable.Range(0, 1 << hidden).OrderBy(z => BitOperations.PopCount((uint)z)))
+        int pinned = 0;
+        foreach (int zeroed in ZeroedSets(hidden))
         {
+            if ((zeroed & pinned) != 0) continue;
             RegionLoss reduced = system.Solve(columns, zeroed);
             if (reduced.Loss - loss > gap) continue;
             var candidate = new Candidate(system, columns, loss, cellWitnesses, zeroed, system.MinimumNorm(), AliveDirections(system.Shape, system.NullSpace(), m - reduced.Rank, zeroed));
+            // With a unique minimizer, a node that it does not zero can never be zeroed by a minimizer: every set of
+            // zeroed nodes containing it has a larger minimum, and its reduced solve is skipped.
+            if (zeroed == 0 && reduced.Rank == m) pinned = candidate.NonzeroNodes();
             if (candidate.Free == 0)
             {
                 // A unique minimizer on the alive nodes: they decouple, and each has at most one sign that works.
@@ -85,6 +89,14 @@ public static class Realizability
         }
         return null;
     }
+
+    // Every set of zeroed nodes, fewest first: the most common realization keeps every node alive.
+    private static int[] ZeroedSets(int hidden) => Orders[hidden] ??= [.. Enumerable.Range(0, 1 << hidden).OrderBy(z => BitOperations.PopCount((uint)z))];
+
+    private static readonly int[]?[] Orders = new int[]?[MaxHidden + 1];
+
+    /// <summary>Most hidden nodes for which realizability is decided: it searches up to 3^h sign choices per region.</summary>
+    public const int MaxHidden = 16;
 
     // The null-space columns that move some alive node: zeroed nodes' own directions change nothing the program sees.
     private static double[] AliveDirections(RegionShape shape, double[] basis, int free, int zeroed)
@@ -135,7 +147,23 @@ public static class Realizability
 
         public int Free { get; } = basis.Length / system.Shape.Parameters;
 
-        private double Scale => Math.Max(1.0, Minimizer.Max(Math.Abs));
+        private double Scale { get; } = Math.Max(1.0, minimizer.Max(Math.Abs));
+
+        // The nodes whose (p_j, q_j) is clearly nonzero, as a bit mask.
+        public int NonzeroNodes()
+        {
+            int d = _shape.Features;
+            double tolerance = ZeroTolerance * Scale;
+            int nonzero = 0;
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                for (int k = j * d; k < (j + 1) * d; k++)
+                {
+                    if (Math.Abs(Minimizer[k]) > tolerance) nonzero |= 1 << j;
+                }
+            }
+            return nonzero;
+        }
 
         // The sign of each alive node under which the unique minimizer is strictly inside, or null when a node has none.
         public int[]? UniqueSigns()

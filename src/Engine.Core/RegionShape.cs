@@ -130,7 +130,7 @@ public readonly struct RegionShape
     public int LossScratch => DesignTargets + Points;
 
     /// <summary>Doubles of scratch one region's loss and minimum-norm solution need together.</summary>
-    public int SolutionScratch => LossScratch + 2 * Parameters * Parameters + 2 * Parameters;
+    public int SolutionScratch => LossScratch + 2 * Parameters * Parameters + 3 * Parameters;
 
     /// <summary>
     /// Rounding bound g = (N + m + 4)·u (u = 2⁻⁵³) on each entry of the equilibrated Eq. 7 system: its sums over N

@@ -373,14 +373,14 @@ public static class RegionSolve
         int free = m - r;
         int rhs = shape.Rhs;
         int perm = shape.Permutation;
-        int scales = shape.Scales;
         int unit = RegionDesign.Units(shape);
         int kBase = shape.LossScratch;     // K: r × free, row-major; finally the solution
         int aBase = kBase + m * m;         // WN: m × free, column-major
         int u = aBase + m * m;             // ũ, then the permuted solution
         int t = u + m;                     // −(Wũ + o), then c in its first free entries
+        int w = t + m;                     // W, permuted
 
-        // ũ_B = L11⁻ᵀ z; W replaces the scales (permuted), and o is the offset at c's permuted position.
+        // ũ_B = L11⁻ᵀ z; W is the permuted scales times the units, and o the offset at c's permuted position.
         for (int i = r - 1; i >= 0; i--)
         {
             double v = s[rhs + i];
@@ -388,7 +388,7 @@ public static class RegionSolve
             s[u + i] = v / s[i * m + i];
         }
         for (int i = r; i < m; i++) s[u + i] = 0.0;
-        for (int i = 0; i < m; i++) s[scales + i] = Scale(s, shape, solved, i) * units[unit + (int)s[perm + i]];
+        for (int i = 0; i < m; i++) s[w + i] = Scale(s, shape, solved, i) * units[unit + (int)s[perm + i]];
         double offset = units[unit + m];
 
         if (free > 0)
@@ -396,10 +396,10 @@ public static class RegionSolve
             NullSpace(s, shape, r);
             for (int c = 0; c < free; c++)
             {
-                for (int i = 0; i < r; i++) s[aBase + c * m + i] = -s[scales + i] * s[kBase + i * free + c];
-                for (int i = r; i < m; i++) s[aBase + c * m + i] = i == r + c ? s[scales + i] : 0.0;
+                for (int i = 0; i < r; i++) s[aBase + c * m + i] = -s[w + i] * s[kBase + i * free + c];
+                for (int i = r; i < m; i++) s[aBase + c * m + i] = i == r + c ? s[w + i] : 0.0;
             }
-            for (int i = 0; i < m; i++) s[t + i] = -(s[scales + i] * s[u + i] + Offset(s, shape, i, offset));
+            for (int i = 0; i < m; i++) s[t + i] = -(s[w + i] * s[u + i] + Offset(s, shape, i, offset));
             LeastSquares(s, aBase, m, free, t);
             for (int i = 0; i < r; i++)
             {
@@ -409,7 +409,7 @@ public static class RegionSolve
             }
             for (int c = 0; c < free; c++) s[u + r + c] = s[t + c];
         }
-        for (int i = 0; i < m; i++) s[kBase + (int)s[perm + i]] = s[scales + i] * s[u + i] + Offset(s, shape, i, offset);
+        for (int i = 0; i < m; i++) s[kBase + (int)s[perm + i]] = s[w + i] * s[u + i] + Offset(s, shape, i, offset);
     }
 
     /// <summary>

@@ -105,6 +105,9 @@ public sealed class RegionEngine
             throw new EngineInputException($"hidden nodes must be positive, got {request.Hidden}");
         if (request.Bins < 1)
             throw new EngineInputException($"histogram needs at least one bin, got {request.Bins}");
+        if (request.Hidden > RegionShape.MaxPatternBits)
+            throw new EngineInputException($"h = {request.Hidden} hidden nodes exceeds the {RegionShape.MaxPatternBits} a region's activation row can hold");
+        ValidateRealizability(request);
         cells ??= Cells(request.Data, request.Bias, cancellation);
         try
         {
@@ -120,8 +123,16 @@ public sealed class RegionEngine
         }
     }
 
+    // Realizability tries every set of zeroed nodes and every sign of the others: up to 3^h margin programs per region.
+    private static void ValidateRealizability(RegionRequest request)
+    {
+        if (request.Realizability && request.Hidden > Realizability.MaxHidden)
+            throw new EngineInputException($"realizability searches 3^h sign choices per region; h = {request.Hidden} exceeds the limit of {Realizability.MaxHidden}");
+    }
+
     private static long Validate(RegionRequest request, RegionShape shape)
     {
+        ValidateRealizability(request);
         if (request.Start < 0 || request.Start >= shape.Regions)
             throw new EngineInputException($"start index {request.Start} is outside [0, 2^{shape.PatternBits})");
         long available = shape.Regions - request.Start;

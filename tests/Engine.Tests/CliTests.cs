@@ -48,6 +48,9 @@ public sealed class CliTests
     [TestCase("unknown parameter 'nope'", "slice", "--dataset", "paper-fig2", "--hidden", "1", "--x", "nope", "--out", "x.png")]
     [TestCase("range must be FROM,TO", "slice", "--dataset", "paper-fig2", "--hidden", "1", "--range", "3,1", "--out", "x.png")]
     [TestCase("must name a .png file", "slice", "--dataset", "paper-fig2", "--hidden", "1", "--out", "x.jpg")]
+    [TestCase("exceeds the limit of 4,001", "slice", "--dataset", "paper-fig2", "--hidden", "1", "--grid", "100000", "--out", "x.png")]
+    [TestCase("exceeds the double-precision range", "slice", "--dataset", "paper-fig2", "--hidden", "1", "--range", "-1e200,1e200", "--out", "x.png")]
+    [TestCase("exceeds the limit of 16", "enumerate", "--dataset", "paper-fig1", "--hidden", "17", "--nonempty", "--unordered", "--realizable")]
     public void BadInputIsOneLineAndExitCodeTwo(string expected, params string[] args)
     {
         (int code, string output, string error) = Run(args);
