@@ -62,6 +62,7 @@ internal static class EnumerateCommand
             {
                 if (parsed.GetValue(start) != 0 || request.Count is not null)
                     throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
+                RegionEngine.ValidateNonempty(request);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 ArrangementCells cells = RegionEngine.Cells(data, request.Bias, cancellation);
                 long rows;

@@ -100,14 +100,7 @@ public sealed class RegionEngine
     /// <remarks>Pass <paramref name="cells"/> when they are already known (from <see cref="Cells"/> on the same data and bias).</remarks>
     public static NonemptyRegions EnumerateNonempty(RegionRequest request, CancellationToken cancellation = default, ArrangementCells? cells = null)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Hidden <= 0)
-            throw new EngineInputException($"hidden nodes must be positive, got {request.Hidden}");
-        if (request.Bins < 1)
-            throw new EngineInputException($"histogram needs at least one bin, got {request.Bins}");
-        if (request.Hidden > RegionShape.MaxPatternBits)
-            throw new EngineInputException($"h = {request.Hidden} hidden nodes exceeds the {RegionShape.MaxPatternBits} a region's activation row can hold");
-        ValidateRealizability(request);
+        ValidateNonempty(request);
         cells ??= Cells(request.Data, request.Bias, cancellation);
         try
         {
@@ -121,6 +114,21 @@ public sealed class RegionEngine
         {
             throw new EngineInputException($"{cells.Count:N0} cells per node give more than 2^63 combinations for h = {request.Hidden}");
         }
+    }
+
+    /// <summary>Throws <see cref="EngineInputException"/> for a nonempty enumeration that cannot run, before any work starts.</summary>
+    public static void ValidateNonempty(RegionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Hidden <= 0)
+            throw new EngineInputException($"hidden nodes must be positive, got {request.Hidden}");
+        if (request.Bins < 1)
+            throw new EngineInputException($"histogram needs at least one bin, got {request.Bins}");
+        if (request.Bins > LossSummary.MaxBins)
+            throw new EngineInputException($"histogram of {request.Bins:N0} bins exceeds the limit of {LossSummary.MaxBins:N0}");
+        if (request.Hidden > RegionShape.MaxPatternBits)
+            throw new EngineInputException($"h = {request.Hidden} hidden nodes exceeds the {RegionShape.MaxPatternBits} a region's activation row can hold");
+        ValidateRealizability(request);
     }
 
     // Realizability tries every set of zeroed nodes and every sign of the others: up to 3^h margin programs per region.
