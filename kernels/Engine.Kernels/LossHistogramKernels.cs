@@ -15,11 +15,11 @@ public readonly record struct HistogramLaunch(long Start, long Count, long Threa
 /// <summary>Reduces a batch of region losses on the device, so large runs copy back a few numbers, not every region.</summary>
 public static class LossHistogramKernels
 {
-    /// <summary>Doubles per thread in the partial results: min, max, relative sum (<see cref="LossSummary.Relative"/>).</summary>
-    public const int RealPartials = 3;
+    /// <summary>Doubles per thread in the partial results: min, max.</summary>
+    public const int RealPartials = 2;
 
-    /// <summary>Longs per thread in the partial results: argmin, argmax, singular count, count, exact-path count.</summary>
-    public const int IndexPartials = 5;
+    /// <summary>Longs per thread in the partial results: argmin, argmax, singular count, count, exact-path count, quantized sum (<see cref="LossSummary.Quantized"/>).</summary>
+    public const int IndexPartials = 6;
 
     /// <summary>
     /// Histogram of losses by atomic increments (bins as in <see cref="LossSummary.Bin"/>), and per-thread
@@ -32,7 +32,7 @@ public static class LossHistogramKernels
         if (thread >= launch.Threads) return;
         double min = double.PositiveInfinity;
         double max = double.NegativeInfinity;
-        double sum = 0.0;
+        long sum = 0;
         long argMin = -1;
         long argMax = -1;
         long singular = 0;
@@ -52,18 +52,18 @@ public static class LossHistogramKernels
                 max = loss;
                 argMax = launch.Start + r;
             }
-            sum += LossSummary.Relative(loss, launch.Upper);
+            sum += LossSummary.Quantized(LossSummary.Relative(loss, launch.Upper));
             if (ranks[r] < launch.Parameters) singular++;
             exactCount += exact[r];
             count++;
         }
         reals[thread * RealPartials] = min;
         reals[thread * RealPartials + 1] = max;
-        reals[thread * RealPartials + 2] = sum;
         indices[thread * IndexPartials] = argMin;
         indices[thread * IndexPartials + 1] = argMax;
         indices[thread * IndexPartials + 2] = singular;
         indices[thread * IndexPartials + 3] = count;
         indices[thread * IndexPartials + 4] = exactCount;
+        indices[thread * IndexPartials + 5] = sum;
     }
 }

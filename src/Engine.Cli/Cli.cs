@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using Engine.Core;
 
@@ -12,7 +13,7 @@ internal static class Cli
     /// <summary>Exit code for bad input: a user can fix it.</summary>
     public const int InputError = 2;
 
-    /// <summary>Exit code for a run interrupted by Ctrl+C, as shells report SIGINT.</summary>
+    /// <summary>Exit code for a run interrupted by Ctrl+C or SIGTERM, as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 
     private static readonly CancellationTokenSource Cancel = new();
@@ -30,6 +31,13 @@ internal static class Cli
             e.Cancel = true;
             Cancel.Cancel();
         };
+        // SIGTERM is what schedulers (Slurm, Kubernetes) and timeout send: the same clean stop as Ctrl+C, once.
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            if (Cancel.IsCancellationRequested) return;
+            context.Cancel = true;
+            Cancel.Cancel();
+        });
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using Engine.Core;
+using Engine.Runs;
 
 namespace Engine.Cli;
 
@@ -9,106 +11,103 @@ internal static class EnumerateCommand
     // Runs expected to take longer than this need --allow-long: they are likely a mistyped size.
     private const double LongRunSeconds = 3600;
 
-    // Nonempty rows beyond this need --allow-long: at the 1e5–1e6 rows/s measured on two cores, an hour or more.
-    private const long LongNonemptyRows = 1L << 30;
-
     public static Command Create()
     {
         var common = new RegionOptions();
-        var csv = new Option<FileInfo?>("--csv") { Description = "Write one row per region: index,loss,feasible,realizable (keeps every region in memory and decides realizability)." };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Write one row per region: index,loss,feasible,realizable (keeps every region and decides realizability)." };
         var nonempty = new Option<bool>("--nonempty") { Description = "Enumerate only nonempty regions, as combinations of each node's arrangement cells (any N·h; host only)." };
         var unordered = new Option<bool>("--unordered") { Description = "With --nonempty: multisets of node columns weighted by multiplicity (same histograms, about h! times less work)." };
         var realizable = new Option<bool>("--realizable") { Description = "Decide which subglobal minima are realizable and show them beside all minima." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the run's settings and histogram as JSON." };
         var witness = new Option<FileInfo?>("--witness") { Description = "Write one JSON line per realizable region: its index and a verified network {W, b, v, c} attaining its loss (decides realizability)." };
         var bins = new Option<int>("--bins") { Description = "Histogram bins over [0, dead-region loss].", DefaultValueFactory = _ => 20 };
-        var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run)." };
+        var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run without --run)." };
         var count = new Option<long?>("--count") { Description = "Regions to enumerate from --start (default: all)." };
         var allowLong = new Option<bool>("--allow-long") { Description = $"Run even when the estimate exceeds {LongRunSeconds / 3600:0} hour." };
         var path = new Option<string>("--path") { Description = "Where the math runs: auto, host (C# twin on all cores) or kernel (ILGPU).", DefaultValueFactory = _ => "auto" };
+        var runDirectory = RunOptionsParser.DirectoryOption();
+        var shard = RunOptionsParser.ShardOption();
 
         var command = new Command("enumerate", "Solve Eq. 7 for every activation region and print the histogram of subglobal-minimum losses.");
         common.AddTo(command);
-        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, bins, start, count, allowLong, path }) command.Options.Add(option);
+        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, bins, start, count, allowLong, path, runDirectory, shard })
+            command.Options.Add(option);
 
         command.SetAction((parsed, cancellation) =>
         {
             Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
-            bool keep = parsed.GetValue(csv) is not null;
-            bool onlyNonempty = parsed.GetValue(nonempty);
-            bool witnesses = parsed.GetValue(witness) is not null;
-            bool decide = keep || witnesses || parsed.GetValue(realizable);
+            FileInfo? csvFile = parsed.GetValue(csv), jsonFile = parsed.GetValue(json), witnessFile = parsed.GetValue(witness);
+            bool decide = csvFile is not null || witnessFile is not null || parsed.GetValue(realizable);
             var request = new RegionRequest
             {
                 Data = data,
                 Hidden = parsed.GetValue(common.Hidden),
                 Bias = parsed.GetValue(common.Bias),
+                Nonempty = parsed.GetValue(nonempty),
+                Unordered = parsed.GetValue(unordered),
                 Start = parsed.GetValue(start),
                 Count = parsed.GetValue(count),
                 Bins = parsed.GetValue(bins),
-                // Exhaustive runs decide realizability per kept region; nonempty runs as they go.
-                KeepRegions = keep || (decide && !onlyNonempty),
+                KeepRegions = csvFile is not null,
                 Realizability = decide,
-                Witnesses = witnesses,
-                Unordered = parsed.GetValue(unordered),
+                Witnesses = witnessFile is not null,
                 Path = ParsePath(parsed.Value(path)),
             };
-            if (request.Unordered && !onlyNonempty)
-                throw new EngineInputException("--unordered needs --nonempty");
-            RegionShape shape = onlyNonempty
-                ? RegionShape.ForColumns(data.Count, data.Inputs, request.Hidden, request.Bias)
-                : new RegionShape(data.Count, data.Inputs, request.Hidden, request.Bias);
-            if (onlyNonempty)
-            {
-                if (parsed.GetValue(start) != 0 || request.Count is not null)
-                    throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
-                RegionEngine.ValidateNonempty(request);
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                ArrangementCells cells = RegionEngine.Cells(data, request.Bias, cancellation);
-                long rows;
-                try
-                {
-                    rows = NonemptyRegions.RowsFor(cells.Count, request.Hidden, request.Unordered);
-                }
-                catch (OverflowException)
-                {
-                    throw new EngineInputException($"{cells.Count:N0} cells per node give more than 2^63 combinations for h = {request.Hidden}");
-                }
-                if (rows > LongNonemptyRows && !parsed.GetValue(allowLong))
-                    throw new EngineInputException($"{cells.Count:N0} cells per node make {rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} for h = {request.Hidden}, likely hours; pass --allow-long to run anyway{(request.Unordered ? "" : ", or --unordered")}");
-                Console.Error.WriteLine($"engine: {cells.Count:N0} cells per node of {RegionReport.Describe(shape, data.Name)} ({RegionReport.Duration(clock.Elapsed.TotalSeconds)}); solving {rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} on the host");
-                NonemptyRegions found = RegionEngine.EnumerateNonempty(request, cancellation, cells);
-                double seconds = clock.Elapsed.TotalSeconds;
-                Console.Write(RegionReport.Table(found, data.Name, seconds));
-                if (parsed.GetValue(csv) is { } nonemptyCsv) RegionReport.WriteCsv(found, nonemptyCsv.FullName);
-                if (parsed.GetValue(json) is { } nonemptyJson) RegionReport.WriteJson(RegionReport.Json(found, data.Name, seconds), nonemptyJson.FullName);
-                if (parsed.GetValue(witness) is { } nonemptyWitnesses) RegionReport.WriteWitnesses(found, nonemptyWitnesses.FullName);
-                RegionReport.WarnUnchecked(found.Decisions, found.Cells.Decisions);
-                return 0;
-            }
-            long regions = request.Count ?? shape.Regions - request.Start;
+            if (request.Unordered && !request.Nonempty) throw new EngineInputException("--unordered needs --nonempty");
+            if (request.Nonempty && (request.Start != 0 || request.Count is not null))
+                throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
+            RunOptions options = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
+            // Every output is checked before any work, so that a run of hours is not lost to a typo in a path.
+            if (csvFile is not null) AtomicFile.CheckWritable(csvFile.FullName, "--csv");
+            if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
+            if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
 
             using ComputeDevice device = ComputeDevice.Open(BackendNames.Parse(parsed.Value(common.Device)));
-            var engine = new RegionEngine(device);
-            double rate = engine.MeasureRate(request);
-            double estimate = regions / rate;
-            string plan = $"{RegionReport.Regions(regions)} regions of {RegionReport.Describe(shape, data.Name)} on {device.Backend.Name()} via the {engine.Resolve(request.Path).ToString().ToLowerInvariant()} path at {rate:0.00e0} regions/s: about {RegionReport.Duration(estimate)}";
-            if (estimate > LongRunSeconds && !parsed.GetValue(allowLong))
-                throw new EngineInputException($"{plan}; pass --allow-long to run anyway, or --count to take part of the range");
-            Console.Error.WriteLine($"engine: {plan}");
-
-            RegionEnumeration run = engine.Enumerate(request, Progress.Reporter("regions"), cancellation);
+            var runner = new RegionRunner(device);
+            RegionPlan plan = RegionRunner.Plan(request, options, Progress.Phases(), cancellation);
             Progress.Done();
-            Console.Write(RegionReport.Table(run));
-            if (parsed.GetValue(csv) is { } csvFile) RegionReport.WriteCsv(run, csvFile.FullName);
-            if (parsed.GetValue(json) is { } jsonFile) RegionReport.WriteJson(RegionReport.Json(run), jsonFile.FullName);
-            if (parsed.GetValue(witness) is { } witnessFile && run.Witnesses is not null) RegionReport.WriteWitnesses(run, witnessFile.FullName);
-            RegionReport.WarnUnchecked(run.Decisions);
+            double rate = runner.MeasureRate(plan);
+            double estimate = plan.PendingRows / rate;
+            string what = request.Nonempty ? $"{plan.Rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} of {plan.CellsPerNode:N0} cells per node" : $"{RegionReport.Regions(plan.Rows)} regions";
+            string done = plan.PendingRows < plan.Rows ? $", {plan.PendingRows:N0} rows still to do" : "";
+            string where = request.Nonempty ? "the host" : $"{device.Backend.Name()} via the {runner.Engine.Resolve(request.Path).ToString().ToLowerInvariant()} path";
+            string planText = $"{what} of {RegionReport.Describe(plan.Shape, data.Name)} in {plan.Units:N0} units{done}, on {where} at {rate:0.00e0} rows/s: about {RegionReport.Duration(estimate)} and {Math.Max(1, plan.MemoryBytes >> 20):N0} MiB";
+            if (estimate > LongRunSeconds && !parsed.GetValue(allowLong))
+                throw new EngineInputException($"{planText}; pass --allow-long to run anyway{(request.Nonempty ? "" : ", or --count to take part of the range")}");
+            Console.Error.WriteLine($"engine: {planText}");
+
+            RunOutcome outcome = runner.Run(plan, Progress.Phases(), cancellation);
+            Progress.Done();
+            if (options.Parts > 1)
+            {
+                Console.Error.WriteLine(outcome.Missing.Count == 0
+                    ? $"engine: part {options.Part}/{options.Parts} done; all {outcome.Units:N0} units are finished: write the outputs with 'engine merge {options.Directory}'"
+                    : $"engine: part {options.Part}/{options.Parts}: {outcome.Computed:N0} units computed here; {outcome.Missing.Count:N0} of {outcome.Units:N0} units still missing{(cancellation.IsCancellationRequested ? " (interrupted: run this part again to finish it)" : " (other parts)")}");
+                return cancellation.IsCancellationRequested ? Cli.Interrupted : 0;
+            }
+            if (outcome.Run is not { } run)
+            {
+                Console.Error.WriteLine($"engine: interrupted after {outcome.Computed:N0} units; {outcome.Missing.Count:N0} of {outcome.Units:N0} units remain in {options.Directory}: run the same command to resume");
+                return Cli.Interrupted;
+            }
+            Write(run, csvFile, jsonFile, witnessFile);
             if (run.Completed) return 0;
-            Console.Error.WriteLine($"engine: interrupted after {run.Done:N0} regions; resume with --start {run.Request.Start + run.Done}");
+            Console.Error.WriteLine(request.Nonempty
+                ? $"engine: interrupted after {run.Done:N0} of {run.Rows:N0} rows; pass --run DIR to make a run resumable"
+                : $"engine: interrupted after {run.Done:N0} regions; resume with --start {run.First + run.Done}");
             return Cli.Interrupted;
         });
         return command;
+    }
+
+    /// <summary>Prints a finished (or stopped) run's table and writes the outputs asked for.</summary>
+    public static void Write(RegionRun run, FileInfo? csv, FileInfo? json, FileInfo? witness)
+    {
+        Console.Write(RegionReport.Table(run));
+        if (csv is not null) RegionReport.WriteCsv(run, csv.FullName);
+        if (json is not null) RegionReport.WriteJson(RegionReport.Json(run), json.FullName);
+        if (witness is not null) RegionReport.WriteWitnesses(run, witness.FullName);
+        RegionReport.WarnUnchecked(run);
     }
 
     public static RegionPath ParsePath(string name) => name.ToLowerInvariant() switch
@@ -118,4 +117,31 @@ internal static class EnumerateCommand
         "kernel" => RegionPath.Kernel,
         _ => throw new EngineInputException($"unknown path '{name}': expected auto, host or kernel"),
     };
+}
+
+/// <summary>The options every resumable command shares: --run DIR and --shard I/K.</summary>
+internal static class RunOptionsParser
+{
+    public static Option<DirectoryInfo?> DirectoryOption() => new("--run")
+    {
+        Description = "Keep the run's work in this directory: running the same command again resumes it, after Ctrl+C, SIGTERM, kill -9 or a power loss.",
+    };
+
+    public static Option<string?> ShardOption() => new("--shard")
+    {
+        Description = "Compute only part I of K (0 ≤ I < K) into the --run directory, e.g. a job array's task; write the outputs with 'engine merge DIR'.",
+    };
+
+    public static RunOptions Parse(DirectoryInfo? directory, string? shard)
+    {
+        if (shard is null) return new RunOptions(directory?.FullName);
+        string[] parts = shard.Split('/');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            || count < 1 || index >= count)
+            throw new EngineInputException($"--shard '{shard}': expected I/K with 0 ≤ I < K, e.g. 0/4");
+        if (directory is null) throw new EngineInputException("--shard needs --run DIR, where the parts are collected");
+        return new RunOptions(directory.FullName, index, count);
+    }
 }

@@ -21,14 +21,18 @@ internal static class PaperCommand
         command.Options.Add(device);
         command.SetAction((parsed, cancellation) =>
         {
+            if (parsed.GetValue(output) is { } target && target.Parent is { Exists: false } parent)
+                throw new EngineInputException($"--out {target}: directory {parent.FullName} does not exist");
             using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
-            var engine = new RegionEngine(compute);
+            var runner = new RegionRunner(compute);
             Dataset data = DatasetCatalog.Load(Dataset);
-            var runs = new List<RegionEnumeration>();
+            var runs = new List<RegionRun>();
             for (int h = 1; h <= MaxHidden; h++)
             {
+                var request = new RegionRequest { Data = data, Hidden = h, KeepRegions = true, Realizability = true };
+                RegionRun? run = runner.Run(RegionRunner.Plan(request, new RunOptions()), cancellation: cancellation).Run;
                 cancellation.ThrowIfCancellationRequested();
-                runs.Add(engine.Enumerate(new RegionRequest { Data = data, Hidden = h, KeepRegions = true, Realizability = true }, cancellation: cancellation));
+                runs.Add(run!);
             }
             (double[] levels, long[][] counts) = Levels(runs, (_, _) => true);
             (_, long[][] realizable) = Levels(runs, (r, k) => r.Realizable![k]);
@@ -40,7 +44,7 @@ internal static class PaperCommand
     }
 
     // The union of loss levels over all h, with each h's count of selected regions per level.
-    private static (double[] Levels, long[][] Counts) Levels(List<RegionEnumeration> runs, Func<RegionEnumeration, int, bool> selected)
+    private static (double[] Levels, long[][] Counts) Levels(List<RegionRun> runs, Func<RegionRun, int, bool> selected)
     {
         double tolerance = Tolerance(runs);
         double[] all = runs.SelectMany(r => r.Losses!).ToArray();
@@ -55,7 +59,7 @@ internal static class PaperCommand
         return (levels, counts);
     }
 
-    private static double Tolerance(List<RegionEnumeration> runs) => LossLevels.Tolerance(runs[0].DeadRegionLoss);
+    private static double Tolerance(List<RegionRun> runs) => LossLevels.Tolerance(runs[0].DeadRegionLoss);
 
     private static int Nearest(double[] levels, double loss)
     {
@@ -65,7 +69,7 @@ internal static class PaperCommand
         return best;
     }
 
-    private static string Figure3(List<RegionEnumeration> runs, double[] levels, long[][] counts, long[][] realizable)
+    private static string Figure3(List<RegionRun> runs, double[] levels, long[][] counts, long[][] realizable)
     {
         var inv = CultureInfo.InvariantCulture;
         double tolerance = Tolerance(runs);
@@ -75,7 +79,7 @@ internal static class PaperCommand
         text.AppendLine("(a realizable minimum is a differentiable local minimum of the real network: some minimizer lies inside the region)");
         text.AppendLine();
         text.Append("      loss");
-        foreach (RegionEnumeration run in runs) text.Append(inv, $"  {"h=" + run.Shape.Hidden,13}");
+        foreach (RegionRun run in runs) text.Append(inv, $"  {"h=" + run.Shape.Hidden,13}");
         text.AppendLine();
         for (int k = 0; k < levels.Length; k++)
         {
@@ -84,15 +88,15 @@ internal static class PaperCommand
             text.AppendLine();
         }
         text.Append("   regions");
-        foreach (RegionEnumeration run in runs) text.Append(inv, $"  {Pair(run.Done, run.RealizableSummary!.Count),13}");
+        foreach (RegionRun run in runs) text.Append(inv, $"  {Pair(run.Done, run.RealizableSummary!.Count),13}");
         text.AppendLine();
         text.Append("  nonempty");
-        foreach (RegionEnumeration run in runs) text.Append(inv, $"  {run.Feasible!.Count(f => f),13:N0}");
+        foreach (RegionRun run in runs) text.Append(inv, $"  {run.Feasible!.Count(f => f),13:N0}");
         text.AppendLine();
         text.AppendLine();
-        RegionEnumeration first = runs[0];
+        RegionRun first = runs[0];
         text.AppendLine(inv, $"  linear region (all ones, loss of linear regression) {first.Losses![^1]:0.0000}; dead region (all zeros) {first.Losses![0]:0.0000}");
-        foreach (RegionEnumeration run in runs)
+        foreach (RegionRun run in runs)
         {
             double poor = run.Losses!.Count(l => l > run.Summary.Min + tolerance);
             LossSummary real = run.RealizableSummary!;
@@ -114,10 +118,10 @@ internal static class PaperCommand
         all == 0 ? "." : string.Create(CultureInfo.InvariantCulture, $"{all:N0}/{(realizable == 0 ? "." : realizable.ToString("N0", CultureInfo.InvariantCulture))}");
 
     // Distinct realizable minimum values of a run.
-    private static double[] Distinct(RegionEnumeration run) =>
+    private static double[] Distinct(RegionRun run) =>
         LossLevels.Group(run.Losses!.Where((_, k) => run.Realizable![k]).ToArray(), LossLevels.Tolerance(run.DeadRegionLoss)).Select(l => l.Loss).ToArray();
 
-    private static void Write(DirectoryInfo dir, List<RegionEnumeration> runs, double[] levels, long[][] counts, long[][] realizable)
+    private static void Write(DirectoryInfo dir, List<RegionRun> runs, double[] levels, long[][] counts, long[][] realizable)
     {
         dir.Create();
         var inv = CultureInfo.InvariantCulture;
@@ -138,7 +142,7 @@ internal static class PaperCommand
         Dataset figure2 = DatasetCatalog.Load("paper-fig2");
         SliceCommand.Write(figure2, 1, false, "w1", "v1", -3, 3, -3, 3, 201, null, Path.Combine(dir.FullName, "figure2-slice.png"));
         var json = new JsonArray();
-        foreach (RegionEnumeration run in runs)
+        foreach (RegionRun run in runs)
         {
             RegionReport.WriteCsv(run, Path.Combine(dir.FullName, $"figure3-h{run.Shape.Hidden}-regions.csv"));
             json.Add(RegionReport.Json(run));

@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("Loss-surface decomposition engine: activation regions and subglobal minima of ReLU networks.");
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(EnumerateCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(PaperCommand.Create());
         root.Subcommands.Add(RegionsCommand.Create());
         root.Subcommands.Add(SliceCommand.Create());

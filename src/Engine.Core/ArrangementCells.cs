@@ -50,6 +50,26 @@ public sealed class ArrangementCells
     /// <summary>Dimension d of the arrangement: n + 1 with bias, n without.</summary>
     public int Dimension => Data.Inputs + (Bias ? 1 : 0);
 
+    /// <summary>
+    /// The cells of <paramref name="data"/>'s arrangement as found before (a run directory's cache), each witness
+    /// checked again on the data; <see cref="EngineInputException"/> when one fails.
+    /// </summary>
+    public static ArrangementCells FromCells(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> witnesses, DecisionCounts decisions)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(witnesses);
+        NormalizedData normalized = NormalizedData.Create(data, bias);
+        double[] x = new double[data.Inputs + (bias ? 1 : 0)];
+        int[] all = Enumerable.Range(0, data.Count).Where(i => ColumnFeasibility.Augmented(normalized.Data, bias, i, x) > 0.0).ToArray();
+        for (int c = 0; c < columns.Count; c++)
+        {
+            if (!ColumnFeasibility.StrictlyInside(data, bias, columns[c], all, witnesses[c]))
+                throw new EngineInputException($"stored cell {c} does not hold on this data; delete the stored cells to compute them again");
+        }
+        return new ArrangementCells(normalized, [.. columns], [.. witnesses], decisions);
+    }
+
     /// <summary>Enumerates the cells of <paramref name="data"/>'s arrangement.</summary>
     public static ArrangementCells Enumerate(Dataset data, bool bias, CancellationToken cancellation = default)
     {

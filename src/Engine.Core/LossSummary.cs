@@ -10,13 +10,19 @@ public sealed class LossSummary
     /// <summary>Most histogram bins a summary may have: every batch, thread and shard keeps its own copy.</summary>
     public const int MaxBins = 1_000_000;
 
-    /// <summary>Creates an empty summary with <paramref name="bins"/> equal bins over [0, <paramref name="upper"/>].</summary>
-    public LossSummary(int bins, double upper)
+    /// <summary>Throws <see cref="EngineInputException"/> unless 1 ≤ <paramref name="bins"/> ≤ <see cref="MaxBins"/>.</summary>
+    public static void ValidateBins(int bins)
     {
         if (bins < 1)
             throw new EngineInputException($"histogram needs at least one bin, got {bins}");
         if (bins > MaxBins)
             throw new EngineInputException($"histogram of {bins:N0} bins exceeds the limit of {MaxBins:N0}");
+    }
+
+    /// <summary>Creates an empty summary with <paramref name="bins"/> equal bins over [0, <paramref name="upper"/>].</summary>
+    public LossSummary(int bins, double upper)
+    {
+        ValidateBins(bins);
         Bins = new long[bins];
         Upper = upper;
     }
@@ -43,10 +49,15 @@ public sealed class LossSummary
     public long ArgMax { get; private set; } = -1;
 
     /// <summary>
-    /// Σ loss/<see cref="Upper"/> over the regions (weighted), for the mean: each term is at most 1, so no count of
-    /// regions can overflow it, whatever the data's scale.
+    /// Σ loss/<see cref="Upper"/> over the regions (weighted), for the mean, in units of 2⁻⁴⁰ (<see cref="Quantum"/>).
+    /// Each term is rounded to an integer once, so sums of integers give the same total in any order: a run split into
+    /// batches, threads, units or shards merges to the same bits. Each term is at most 2⁴⁰, so no count of regions
+    /// can overflow it, whatever the data's scale.
     /// </summary>
-    public double RelativeSum { get; private set; }
+    public Int128 RelativeSum { get; private set; }
+
+    /// <summary>Resolution of <see cref="RelativeSum"/>: 2⁻⁴⁰ of the dead-region loss, about 1e-12.</summary>
+    public const double Quantum = 1.0 / (1L << 40);
 
     /// <summary>Regions whose Eq. 7 matrix was rank-deficient.</summary>
     public long Singular { get; private set; }
@@ -55,10 +66,13 @@ public sealed class LossSummary
     public long Exact { get; private set; }
 
     /// <summary>Mean loss.</summary>
-    public double Mean => Count == 0 ? double.NaN : RelativeSum / Count * Upper;
+    public double Mean => Count == 0 ? double.NaN : (double)RelativeSum * Quantum / Count * Upper;
 
-    /// <summary>The term <paramref name="loss"/> adds to <see cref="RelativeSum"/>; shared with the reduction kernel.</summary>
+    /// <summary>loss/upper, in [0, 1] for every subglobal minimum.</summary>
     public static double Relative(double loss, double upper) => upper > 0.0 ? loss / upper : 0.0;
+
+    /// <summary>The term a relative loss adds to <see cref="RelativeSum"/>: rounded to the nearest multiple of the quantum. Shared with the reduction kernel.</summary>
+    public static long Quantized(double relative) => (long)(relative * (1L << 40) + 0.5);
 
     /// <summary>
     /// Histogram bin of <paramref name="loss"/>: bin k covers [k, k+1)·upper/bins, the last one closed. A loss within
@@ -88,14 +102,14 @@ public sealed class LossSummary
     {
         double relative = Relative(result.Loss, Upper);
         Bins[Upper > 0.0 ? RelativeBin(relative, Bins.Length) : 0] += weight;
-        Accumulate(weight, result.Loss, index, result.Loss, index, weight * relative, result.Rank < parameters ? weight : 0, result.Exact * weight);
+        Accumulate(weight, result.Loss, index, result.Loss, index, (Int128)weight * Quantized(relative), result.Rank < parameters ? weight : 0, result.Exact * weight);
     }
 
     /// <summary>
     /// Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately;
-    /// <paramref name="relativeSum"/> sums <see cref="Relative"/> over the range.
+    /// <paramref name="relativeSum"/> sums <see cref="Quantized"/> terms over the range.
     /// </summary>
-    public void Accumulate(long count, double min, long argMin, double max, long argMax, double relativeSum, long singular, long exact)
+    public void Accumulate(long count, double min, long argMin, double max, long argMax, Int128 relativeSum, long singular, long exact)
     {
         if (count == 0) return;
         // Ties go to the lower index so that the answer does not depend on how the range was split.

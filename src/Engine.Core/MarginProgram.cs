@@ -29,6 +29,14 @@ public sealed class DecisionCounts
         Interlocked.Add(ref _unchecked, other.Unchecked);
     }
 
+    /// <summary>Adds counts kept elsewhere (a finished unit of a run read back).</summary>
+    public void Add(long programs, long fallbacks, long uncheckedDecisions)
+    {
+        Interlocked.Add(ref _programs, programs);
+        Interlocked.Add(ref _fallbacks, fallbacks);
+        Interlocked.Add(ref _unchecked, uncheckedDecisions);
+    }
+
     /// <summary>Counts a decision that neither a witness nor a certificate backs, outside any program.</summary>
     public void CountUnchecked() => Interlocked.Increment(ref _unchecked);
 

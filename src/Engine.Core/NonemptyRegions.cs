@@ -21,6 +21,12 @@ public sealed record NonemptyOptions
 
     /// <summary>With realizability: keep the verified network witness of every realizable row (<see cref="NonemptyRegions.Witnesses"/>).</summary>
     public bool Witnesses { get; init; }
+
+    /// <summary>First row to enumerate: a run split into units or shards enumerates contiguous row ranges.</summary>
+    public long FirstRow { get; init; }
+
+    /// <summary>Rows to enumerate from <see cref="FirstRow"/>; null for every row from there on.</summary>
+    public long? RowCount { get; init; }
 }
 
 /// <summary>
@@ -31,17 +37,13 @@ public sealed record NonemptyOptions
 /// </summary>
 public sealed class NonemptyRegions
 {
-    private readonly long[] _firstOffsets;
-
     private NonemptyRegions(ArrangementCells cells, int hidden, NonemptyOptions options)
     {
         Cells = cells;
         Options = options;
         Shape = RegionShape.ForColumns(cells.Data.Count, cells.Data.Inputs, hidden, cells.Bias);
         int c = cells.Count;
-        _firstOffsets = new long[c + 1];
-        for (int a = 0; a < c; a++) _firstOffsets[a + 1] = checked(_firstOffsets[a] + RowsFrom(a, hidden - 1));
-        Rows = _firstOffsets[c];
+        Rows = RowsFor(c, hidden, options.Unordered);
         Regions = checked(Power(c, hidden));
         DeadRegionLoss = cells.Normalized.DeadRegionLoss;
         Summary = new LossSummary(options.Bins, DeadRegionLoss);
@@ -57,8 +59,14 @@ public sealed class NonemptyRegions
     /// <summary>Sizes of the network (N·h may exceed 62 bits).</summary>
     public RegionShape Shape { get; }
 
-    /// <summary>Rows enumerated: C^h ordered tuples, or C(C+h−1, h) multisets.</summary>
+    /// <summary>Rows of the whole enumeration: C^h ordered tuples, or C(C+h−1, h) multisets.</summary>
     public long Rows { get; }
+
+    /// <summary>First row enumerated here (<see cref="NonemptyOptions.FirstRow"/>).</summary>
+    public long FirstRow { get; private set; }
+
+    /// <summary>Rows enumerated here, from <see cref="FirstRow"/>; kept arrays are indexed from it.</summary>
+    public long Count { get; private set; }
 
     /// <summary>Nonempty regions C^h, whatever the enumeration order.</summary>
     public long Regions { get; }
@@ -72,10 +80,7 @@ public sealed class NonemptyRegions
     /// <summary>The same over regions whose minimum is realizable; null unless realizability was asked for.</summary>
     public LossSummary? RealizableSummary { get; }
 
-    /// <summary>Kept: row r's cell indices at [r·h, (r+1)·h).</summary>
-    public int[]? Tuples { get; private set; }
-
-    /// <summary>Kept: each row's subglobal-minimum loss.</summary>
+    /// <summary>Kept: each row's subglobal-minimum loss, from <see cref="FirstRow"/>.</summary>
     public double[]? Losses { get; private set; }
 
     /// <summary>Kept: each row's Eq. 7 rank.</summary>
@@ -107,6 +112,16 @@ public sealed class NonemptyRegions
         var result = new NonemptyRegions(cells, hidden, options);
         result.Run(cancellation);
         return result;
+    }
+
+    /// <summary>
+    /// The rows of an enumeration over <paramref name="cells"/> without enumerating any: for numbering, unranking and
+    /// columns (<see cref="Tuple"/>, <see cref="Columns"/>) of rows computed elsewhere.
+    /// </summary>
+    public static NonemptyRegions Layout(ArrangementCells cells, int hidden, bool unordered)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        return new NonemptyRegions(cells, hidden, new NonemptyOptions { Unordered = unordered });
     }
 
     /// <summary>
@@ -181,33 +196,42 @@ public sealed class NonemptyRegions
         return r;
     }
 
+    // Rows per parallel chunk: a chunk unranks its first tuple once and then advances an odometer.
+    private const long ChunkRows = 1024;
+
     private void Run(CancellationToken cancellation)
     {
         int h = Shape.Hidden;
         int c = Cells.Count;
+        FirstRow = Options.FirstRow;
+        if (FirstRow < 0 || FirstRow > Rows)
+            throw new EngineInputException($"first row {FirstRow} is outside [0, {Rows}]");
+        Count = Options.RowCount ?? Rows - FirstRow;
+        if (Count < 0 || Count > Rows - FirstRow)
+            throw new EngineInputException($"{Count} rows from row {FirstRow} exceed the {Rows:N0} rows");
         if (Options.Keep)
         {
-            if (Rows > MaxKeptRows)
-                throw new EngineInputException($"keeping {Rows:N0} nonempty regions exceeds {MaxKeptRows:N0}; drop --csv or use --unordered");
-            Tuples = new int[Rows * h];
-            Losses = new double[Rows];
-            Ranks = new int[Rows];
-            Multiplicities = new long[Rows];
-            if (Options.Realizability) Realizable = new bool[Rows];
-            if (Shape.Indexed) Indices = new long[Rows];
+            if (Count > MaxKeptRows)
+                throw new EngineInputException($"keeping {Count:N0} nonempty regions exceeds {MaxKeptRows:N0}; drop the per-region outputs or use unordered multisets");
+            Losses = new double[Count];
+            Ranks = new int[Count];
+            Multiplicities = new long[Count];
+            if (Options.Realizability) Realizable = new bool[Count];
+            if (Shape.Indexed) Indices = new long[Count];
         }
         long factorial = Factorial(h);
         var gate = new object();
         var witnesses = Options.Realizability && Options.Witnesses ? new List<(long, NetworkWitness)>() : null;
         var parallel = new ParallelOptions { CancellationToken = cancellation };
-        Parallel.For(0, c, parallel,
+        long chunks = (Count + ChunkRows - 1) / ChunkRows;
+        Parallel.For(0L, chunks, parallel,
             () => new Worker(Cells.Normalized, Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
-            (a, _, w) =>
+            (chunk, _, w) =>
             {
-                int[] tuple = w.Tuple;
-                Array.Fill(tuple, Options.Unordered ? a : 0);
-                tuple[0] = a;
-                for (long row = _firstOffsets[a]; row < _firstOffsets[a + 1]; row++)
+                long from = FirstRow + chunk * ChunkRows;
+                long to = Math.Min(FirstRow + Count, from + ChunkRows);
+                int[] tuple = Tuple(from);
+                for (long row = from; row < to; row++)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     for (int j = 0; j < h; j++)
@@ -228,12 +252,12 @@ public sealed class NonemptyRegions
                     }
                     if (Options.Keep)
                     {
-                        tuple.CopyTo(Tuples.AsSpan((int)(row * h), h));
-                        Losses![row] = loss.Loss;
-                        Ranks![row] = loss.Rank;
-                        Multiplicities![row] = weight;
-                        if (Realizable is not null) Realizable[row] = realizable;
-                        if (Indices is not null) Indices[row] = Index(w.Columns, Shape.Points);
+                        long k = row - FirstRow;
+                        Losses![k] = loss.Loss;
+                        Ranks![k] = loss.Rank;
+                        Multiplicities![k] = weight;
+                        if (Realizable is not null) Realizable[k] = realizable;
+                        if (Indices is not null) Indices[k] = Index(w.Columns, Shape.Points);
                     }
                     Advance(tuple, c);
                 }
@@ -255,22 +279,15 @@ public sealed class NonemptyRegions
         }
     }
 
-    // Next tuple with the same first element: an odometer over nodes 2..h, non-decreasing when unordered.
+    // The next row's tuple: an odometer over the nodes, non-decreasing when unordered.
     private void Advance(int[] tuple, int cells)
     {
-        for (int j = tuple.Length - 1; j >= 1; j--)
+        for (int j = tuple.Length - 1; j >= 0; j--)
         {
             if (tuple[j] + 1 < cells)
             {
                 tuple[j]++;
-                if (Options.Unordered)
-                {
-                    for (int k = j + 1; k < tuple.Length; k++) tuple[k] = tuple[j];
-                }
-                else
-                {
-                    for (int k = j + 1; k < tuple.Length; k++) tuple[k] = 0;
-                }
+                for (int k = j + 1; k < tuple.Length; k++) tuple[k] = Options.Unordered ? tuple[j] : 0;
                 return;
             }
         }

@@ -90,6 +90,16 @@ public static class Realizability
         return null;
     }
 
+    /// <summary>
+    /// How far a witness's L_f(θ) may be from the subglobal minimum: the level tolerance of <see cref="LossLevels"/>
+    /// plus the rounding of evaluating the network over N points.
+    /// </summary>
+    public static double WitnessTolerance(NormalizedData data, in RegionShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return LossLevels.Tolerance(data.DeadRegionLoss) + 8.0 * (data.Data.Count + shape.Parameters) * RegionSolve.UnitRoundoff * data.DeadRegionLoss;
+    }
+
     // Every set of zeroed nodes, fewest first: the most common realization keeps every node alive.
     private static int[] ZeroedSets(int hidden) => Orders[hidden] ??= [.. Enumerable.Range(0, 1 << hidden).OrderBy(z => BitOperations.PopCount((uint)z))];
 
@@ -289,8 +299,7 @@ public static class Realizability
                 for (int k = 0; k < n; k++) w[j][k] = p[j * d + k] / v[j];
                 if (_bias) b[j] = p[j * d + n] / v[j];
             }
-            double tolerance = LossLevels.Tolerance(normalized.DeadRegionLoss) + 8.0 * (data.Count + _shape.Parameters) * RegionSolve.UnitRoundoff * normalized.DeadRegionLoss;
-            NetworkWitness? witness = NetworkWitness.Verify(data, _bias, columns, w, b, v, _bias ? p[^1] : 0.0, loss, tolerance);
+            NetworkWitness? witness = NetworkWitness.Verify(data, _bias, columns, w, b, v, _bias ? p[^1] : 0.0, loss, WitnessTolerance(normalized, _shape));
             return witness is null ? null : new RealizedMinimum(p, signs, witness);
         }
 

@@ -105,7 +105,7 @@ internal sealed class KernelRegionSolver : IDisposable
         {
             long r = t * LossHistogramKernels.RealPartials;
             long i = t * LossHistogramKernels.IndexPartials;
-            summary.Accumulate(_hostIndices[i + 3], _hostReals[r], _hostIndices[i], _hostReals[r + 1], _hostIndices[i + 1], _hostReals[r + 2], _hostIndices[i + 2], _hostIndices[i + 4]);
+            summary.Accumulate(_hostIndices[i + 3], _hostReals[r], _hostIndices[i], _hostReals[r + 1], _hostIndices[i + 1], _hostIndices[i + 5], _hostIndices[i + 2], _hostIndices[i + 4]);
         }
         int n = (int)_count;
         if (!outputs.Losses.IsEmpty) _losses.View.AsContiguous().SubView(0, n).CopyToCPU(outputs.Losses.Span[..n]);

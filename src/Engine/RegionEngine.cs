@@ -11,6 +11,7 @@ namespace Engine;
 public sealed class RegionEngine
 {
     private readonly ComputeDevice _device;
+    private RegionTables? _tables;
 
     /// <summary>Runs on <paramref name="device"/>, which the caller owns.</summary>
     public RegionEngine(ComputeDevice device)
@@ -52,11 +53,15 @@ public sealed class RegionEngine
     /// Solves every region of <paramref name="request"/>. Cancellation stops at a batch boundary and returns what
     /// finished, a prefix of the range; <paramref name="progress"/> receives (done, total) after each batch.
     /// </summary>
-    public RegionEnumeration Enumerate(RegionRequest request, Action<long, long>? progress = null, CancellationToken cancellation = default)
+    /// <remarks>
+    /// Pass <paramref name="cells"/> when the arrangement is already known (then its decisions are the caller's to
+    /// count). The Eq. 7 tables of the last dataset and network are kept, so a run of many ranges builds them once.
+    /// </remarks>
+    public RegionEnumeration Enumerate(RegionRequest request, Action<long, long>? progress = null, CancellationToken cancellation = default, ArrangementCells? cells = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var tables = new RegionTables(request.Data, request.Hidden, request.Bias);
+        RegionTables tables = Tables(request);
         long count = Validate(request, tables.Shape);
         RegionPath path = Resolve(request.Path);
         var summary = new LossSummary(request.Bins, tables.DeadRegionLoss);
@@ -77,14 +82,25 @@ public sealed class RegionEngine
             result.Feasible = new bool[count];
             result.Realizable = new bool[count];
             result.RealizableSummary = new LossSummary(request.Bins, tables.DeadRegionLoss);
-            ArrangementCells cells = Cells(request.Data, request.Bias, cancellation);
+            bool known = cells is not null;
+            cells ??= Cells(request.Data, request.Bias, cancellation);
             IReadOnlyList<(long Index, NetworkWitness Witness)> witnesses = RegionClassifier.Classify(cells, request.Hidden, request.Start,
                 result.Losses!, result.Ranks!, result.Feasible, result.Realizable, result.RealizableSummary, result.Decisions, cancellation);
-            result.Decisions.Merge(cells.Decisions);
+            if (!known) result.Decisions.Merge(cells.Decisions);
             if (request.Witnesses) result.Witnesses = witnesses;
         }
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
+    }
+
+    // The last tables built, reused while the dataset and network stay the same.
+    private RegionTables Tables(RegionRequest request)
+    {
+        RegionTables? last = _tables;
+        if (last is not null && ReferenceEquals(last.Data, request.Data) && last.Shape.Hidden == request.Hidden && last.Shape.Bias == (request.Bias ? 1 : 0)) return last;
+        last = new RegionTables(request.Data, request.Hidden, request.Bias);
+        _tables = last;
+        return last;
     }
 
     /// <summary>The cells of one node's hyperplane arrangement: its feasible activation columns (Figure 1). Host work.</summary>
@@ -122,10 +138,7 @@ public sealed class RegionEngine
         ArgumentNullException.ThrowIfNull(request);
         if (request.Hidden <= 0)
             throw new EngineInputException($"hidden nodes must be positive, got {request.Hidden}");
-        if (request.Bins < 1)
-            throw new EngineInputException($"histogram needs at least one bin, got {request.Bins}");
-        if (request.Bins > LossSummary.MaxBins)
-            throw new EngineInputException($"histogram of {request.Bins:N0} bins exceeds the limit of {LossSummary.MaxBins:N0}");
+        LossSummary.ValidateBins(request.Bins);
         if (request.Hidden > RegionShape.MaxPatternBits)
             throw new EngineInputException($"h = {request.Hidden} hidden nodes exceeds the {RegionShape.MaxPatternBits} a region's activation row can hold");
         ValidateRealizability(request);

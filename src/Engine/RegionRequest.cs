@@ -52,7 +52,10 @@ public sealed class RegionRequest
     /// <summary>With <see cref="Realizability"/>: keep the verified network θ = (W, b, v, c) of every realizable region.</summary>
     public bool Witnesses { get; init; }
 
-    /// <summary>For <see cref="RegionEngine.EnumerateNonempty"/>: multisets of node columns instead of ordered tuples.</summary>
+    /// <summary>Enumerate only the nonempty regions, as combinations of arrangement cells (any N·h).</summary>
+    public bool Nonempty { get; init; }
+
+    /// <summary>For nonempty enumeration: multisets of node columns instead of ordered tuples.</summary>
     public bool Unordered { get; init; }
 
     /// <summary>Where the math runs.</summary>

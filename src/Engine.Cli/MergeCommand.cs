@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Engine.Core;
+using Engine.Runs;
+
+namespace Engine.Cli;
+
+/// <summary><c>engine merge</c>: the outputs of a run whose parts were computed separately (a job array) or resumed.</summary>
+internal static class MergeCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo>("DIR") { Description = "The run directory the parts wrote into." };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Write one row per region (the run must have been started with --csv)." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the run's settings and histogram as JSON." };
+        var witness = new Option<FileInfo?>("--witness") { Description = "Write the realizable regions' verified networks (the run must have been started with --witness)." };
+        var command = new Command("merge", "Combine the finished units of a run directory into the outputs a single run writes; names the parts still missing.");
+        command.Arguments.Add(directory);
+        foreach (Option option in new Option[] { csv, json, witness }) command.Options.Add(option);
+        command.SetAction((parsed, cancellation) =>
+        {
+            string dir = parsed.GetValue(directory)!.FullName;
+            FileInfo? csvFile = parsed.GetValue(csv), jsonFile = parsed.GetValue(json), witnessFile = parsed.GetValue(witness);
+            RegionRequest request = RegionRunner.ReadRequest(dir);
+            if (csvFile is not null && !request.KeepRegions) throw new EngineInputException($"{dir} was started without --csv: its units keep no per-region rows");
+            if (witnessFile is not null && !request.Witnesses) throw new EngineInputException($"{dir} was started without --witness: its units keep no witnesses");
+            if (csvFile is not null) AtomicFile.CheckWritable(csvFile.FullName, "--csv");
+            if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
+            if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
+            RegionRun run = RegionRunner.Merge(dir, Progress.Phases());
+            Progress.Done();
+            EnumerateCommand.Write(run, csvFile, jsonFile, witnessFile);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,594 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engine.Core;
+using Engine.Runs;
+
+namespace Engine;
+
+/// <summary>Where a run keeps its work and which part of it this call computes.</summary>
+/// <param name="Directory">A run directory (<see cref="RunDirectory"/>), or null to keep everything in memory.</param>
+/// <param name="Part">0-based part of <paramref name="Parts"/> deterministic parts to compute (units u with u mod Parts = Part).</param>
+/// <param name="Parts">How many parts the run is split into; 1 computes everything.</param>
+public sealed record RunOptions(string? Directory = null, int Part = 0, int Parts = 1);
+
+/// <summary>Progress of one phase of a run.</summary>
+/// <param name="Phase">What is being done: "cells", "regions" or "merge".</param>
+/// <param name="Done">Work finished in the phase.</param>
+/// <param name="Total">Work of the phase.</param>
+/// <param name="Elapsed">Time since the phase started.</param>
+public readonly record struct RunProgress(string Phase, long Done, long Total, TimeSpan Elapsed);
+
+/// <summary>
+/// A run prepared by <see cref="RegionRunner.Plan"/>: the request checked, its run directory opened (the request recorded
+/// there or compared with the one recorded), the cells found when needed, and the rows split into units.
+/// </summary>
+public sealed class RegionPlan
+{
+    internal RegionPlan(RegionRequest request, RunOptions options, RunDirectory? directory, RegionRun layout, long unitRows)
+    {
+        Request = request;
+        Options = options;
+        Directory = directory;
+        Layout = layout;
+        UnitRows = unitRows;
+    }
+
+    /// <summary>What is asked.</summary>
+    public RegionRequest Request { get; }
+
+    /// <summary>Where the work is kept and which part this call computes.</summary>
+    public RunOptions Options { get; }
+
+    /// <summary>The run directory, or null for a run in memory.</summary>
+    public RunDirectory? Directory { get; }
+
+    internal RegionRun Layout { get; }
+
+    /// <summary>Sizes of the problem.</summary>
+    public RegionShape Shape => Layout.Shape;
+
+    /// <summary>Cells per node, when the run needs the arrangement.</summary>
+    public int? CellsPerNode => Layout.Cells?.Count;
+
+    /// <summary>Rows of the run.</summary>
+    public long Rows => Layout.Rows;
+
+    /// <summary>Activation regions the rows stand for.</summary>
+    public long Regions => Layout.Regions;
+
+    /// <summary>Rows per unit of work.</summary>
+    public long UnitRows { get; }
+
+    /// <summary>Units of work.</summary>
+    public int Units => (int)((Rows + UnitRows - 1) / UnitRows);
+
+    /// <summary>Rows of the units this call is assigned and that are not finished yet.</summary>
+    public long PendingRows => Enumerable.Range(0, Units)
+        .Where(u => u % Options.Parts == Options.Part && (Directory is null || !Directory.Has(u)))
+        .Sum(u => Math.Min(UnitRows, Rows - u * UnitRows));
+
+    /// <summary>
+    /// Memory the run needs at its peak, in bytes: the Eq. 7 tables or the cells, a unit's kept regions, and the kept
+    /// rows and witnesses of the merged run.
+    /// </summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            RegionShape shape = Shape;
+            long tables = Request.Nonempty ? 0 : shape.Chunks * shape.TableStride * sizeof(double);
+            long cells = (CellsPerNode ?? 0) * (ColumnFeasibility.Words(shape.Points) * 8L + (shape.Features + 1) * 8L);
+            long unit = Request.Realizability || Request.KeepRegions ? UnitRows * 23L : 0;
+            long kept = Request.KeepRegions ? Rows * 23L : 0;
+            return tables + cells + unit + kept;
+        }
+    }
+}
+
+/// <summary>What a call of <see cref="RegionRunner.Run"/> did.</summary>
+/// <param name="Run">The merged run, or null when units are still missing (other parts, or an interruption of a run directory).</param>
+/// <param name="Units">Units of the whole run.</param>
+/// <param name="Computed">Units this call computed.</param>
+/// <param name="Missing">Units not yet finished by anyone.</param>
+public sealed record RunOutcome(RegionRun? Run, int Units, int Computed, IReadOnlyList<int> Missing);
+
+/// <summary>
+/// Runs a <see cref="RegionRequest"/> as units of work: contiguous ranges of rows (region indices, or tuples and
+/// multisets of cells) whose results are kept in memory or stored atomically in a run directory. A run directory makes
+/// a run resumable after any interruption, and lets separate processes (a Slurm or Kubernetes job array) compute
+/// disjoint parts of one run; <see cref="Merge"/> combines the finished units into the same outputs whatever the split.
+/// Units are planned from the request alone, and their histograms and sums merge exactly, so the outputs do not
+/// depend on how the work was divided.
+/// </summary>
+public sealed class RegionRunner
+{
+    // At most this many units: enough to balance any number of parts, few enough files for any filesystem.
+    private const long MaxUnits = 4096;
+    private const string CellsFile = "cells.bin";
+    private const string DataFile = "data.bin";
+    private const string RequestVersion = "engine region run 1";
+
+    private readonly ComputeDevice _device;
+    private readonly RegionEngine _engine;
+
+    /// <summary>Runs on <paramref name="device"/>, which the caller owns.</summary>
+    public RegionRunner(ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        _device = device;
+        _engine = new RegionEngine(device);
+    }
+
+    /// <summary>The engine the units run on (for rate measurements and the path it resolves to).</summary>
+    public RegionEngine Engine => _engine;
+
+    /// <summary>
+    /// Checks <paramref name="request"/>, opens its run directory (recording the request there, or refusing a directory
+    /// that holds a different one), finds the cells when the run needs them (from the directory when stored), and
+    /// splits the rows into units. Throws <see cref="EngineInputException"/> before any work for what a user must fix.
+    /// </summary>
+    public static RegionPlan Plan(RegionRequest request, RunOptions options, Action<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Parts < 1 || options.Part < 0 || options.Part >= options.Parts)
+            throw new EngineInputException($"part {options.Part}/{options.Parts} does not exist: parts are numbered 0 to {Math.Max(options.Parts, 1) - 1}");
+        if (options.Parts > 1 && options.Directory is null)
+            throw new EngineInputException("a run split into parts needs a run directory to collect them");
+        RegionShape shape = Validate(request);
+        RunDirectory? directory = null;
+        if (options.Directory is not null)
+        {
+            directory = OpenDirectory(options.Directory, request);
+            if (options.Parts > 1) directory.SetParts(options.Parts);
+            directory.RemoveStrays();
+        }
+        ArrangementCells? cells = request.Nonempty || request.Realizability ? StoredOrNewCells(directory, request, progress, cancellation) : null;
+        RegionRun layout = Layout(request, shape, cells);
+        return new RegionPlan(request, options, directory, layout, UnitRows(request, layout.Rows));
+    }
+
+    /// <summary>
+    /// Measures the rate in rows per second at which this runner computes <paramref name="plan"/>'s rows, on prefixes of
+    /// doubling size until two of at least 50 ms agree within 20 % (the JIT has tiered up), the rows are covered, or two
+    /// seconds have gone. Nothing is stored. Callers use it to say how long a run will take before it starts.
+    /// </summary>
+    public double MeasureRate(RegionPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        RegionRun layout = plan.Layout;
+        var clock = Stopwatch.StartNew();
+        double previous = 0.0;
+        // First samples sized so that per-call overheads do not dominate: rows with host geometry cost far more.
+        long initial = plan.Request.Nonempty ? plan.Request.Realizability ? 64 : 1024 : plan.Request.Realizability ? 4096 : 1 << 14;
+        for (long sample = Math.Min(plan.Rows, initial); ; sample = Math.Min(plan.Rows, sample * 2))
+        {
+            var timer = Stopwatch.StartNew();
+            Compute(plan.Request, layout, layout.Cells, layout.First, sample, CancellationToken.None);
+            double rate = sample / Math.Max(timer.Elapsed.TotalSeconds, 1e-6);
+            bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.2 * rate;
+            if (settled || sample == plan.Rows || clock.Elapsed.TotalSeconds > 2.0) return rate;
+            previous = timer.Elapsed.TotalSeconds >= 0.05 ? rate : 0.0;
+        }
+    }
+
+    /// <summary>
+    /// Computes the units of <paramref name="plan"/> that are assigned to this call and not finished yet, then, for a
+    /// run that is not split into parts, merges it once every unit is finished. Cancellation stops between units: a unit
+    /// in flight is lost, finished ones are kept (in the run directory, or merged into the returned prefix).
+    /// </summary>
+    public RunOutcome Run(RegionPlan plan, Action<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var clock = Stopwatch.StartNew();
+        RegionRequest request = plan.Request;
+        RunOptions options = plan.Options;
+        RunDirectory? directory = plan.Directory;
+        RegionRun run = Layout(request, plan.Shape, plan.Layout.Cells);
+        long unitRows = plan.UnitRows;
+        int units = plan.Units;
+
+        var kept = new Dictionary<int, RegionUnit>();
+        int computed = 0;
+        var phase = Stopwatch.StartNew();
+        long pending = plan.PendingRows;
+        long doneRows = 0;
+        for (int u = options.Part; u < units && !cancellation.IsCancellationRequested; u += options.Parts)
+        {
+            if (directory is not null && directory.Has(u)) continue;
+            long first = run.First + u * unitRows;
+            long count = Math.Min(unitRows, run.Rows - u * unitRows);
+            RegionUnit? unit = Compute(request, run, run.Cells, first, count, cancellation);
+            if (unit is null) break;
+            if (directory is not null) directory.Write(u, unit.Write);
+            else kept[u] = unit;
+            computed++;
+            doneRows += count;
+            progress?.Invoke(new RunProgress("regions", doneRows, pending, phase.Elapsed));
+        }
+
+        IReadOnlyList<int> missing = directory is not null ? directory.Missing(units) : [.. Enumerable.Range(0, units).Where(u => !kept.ContainsKey(u))];
+        if (options.Parts > 1 || (directory is not null && missing.Count > 0)) return new RunOutcome(null, units, computed, missing);
+        // In memory, an interruption keeps the finished prefix of the units.
+        int prefix = missing.Count == 0 ? units : missing[0];
+        run.Units = (units, computed);
+        run.Device = _device.Description;
+        run.Path = _engine.Resolve(request.Path);
+        Combine(run, Enumerable.Range(0, prefix).Select(u => directory is null ? kept[u] : ReadUnit(directory, u, run)), progress, prefix);
+        run.Seconds = clock.Elapsed.TotalSeconds;
+        return new RunOutcome(run, units, computed, missing);
+    }
+
+    /// <summary>
+    /// Merges the finished run in <paramref name="directory"/> (its request read from the directory itself), or throws
+    /// <see cref="EngineInputException"/> naming the units and parts still missing.
+    /// </summary>
+    public static RegionRun Merge(string directory, Action<RunProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var clock = Stopwatch.StartNew();
+        RegionPlan plan = Plan(ReadRequest(directory), new RunOptions(directory), progress);
+        RunDirectory dir = plan.Directory!;
+        RegionRun run = Layout(plan.Request, plan.Shape, plan.Layout.Cells);
+        int units = plan.Units;
+        IReadOnlyList<int> missing = dir.Missing(units);
+        if (missing.Count > 0)
+        {
+            int? parts = dir.Parts;
+            string which = parts is int k
+                ? $"parts {string.Join(", ", missing.Select(u => u % k).Distinct().Order().Select(p => $"{p}/{k}"))} have not finished"
+                : "run the same enumerate command again to finish them";
+            throw new EngineInputException($"{directory}: {missing.Count} of {units} units are missing ({Ranges(missing)}); {which}");
+        }
+        run.Units = (units, 0);
+        run.Path = RegionPath.Auto;
+        Combine(run, Enumerable.Range(0, units).Select(u => ReadUnit(dir, u, run)), progress, units);
+        run.Seconds = clock.Elapsed.TotalSeconds;
+        return run;
+    }
+
+    /// <summary>The request a run directory was started with, its dataset read from the directory.</summary>
+    public static RegionRequest ReadRequest(string directory)
+    {
+        string file = Path.Combine(directory, "request.json");
+        if (!File.Exists(file)) throw new EngineInputException($"{directory} is not a run directory (no request.json)");
+        JsonNode json;
+        try
+        {
+            json = JsonNode.Parse(File.ReadAllText(file))!;
+        }
+        catch (JsonException e)
+        {
+            throw new EngineInputException($"{file} is damaged: {e.Message}");
+        }
+        if (json["version"]?.GetValue<string>() != RequestVersion) throw new EngineInputException($"{file} is not a region run of this engine");
+        string dataFile = Path.Combine(directory, DataFile);
+        if (!File.Exists(dataFile)) throw new EngineInputException($"{directory} has no stored dataset ({DataFile})");
+        Dataset data;
+        using (var reader = new BinaryReader(File.OpenRead(dataFile)))
+        {
+            string name = reader.ReadString();
+            int points = reader.ReadInt32(), inputs = reader.ReadInt32();
+            double[] x = new double[points * inputs], y = new double[points];
+            for (int k = 0; k < x.Length; k++) x[k] = reader.ReadDouble();
+            for (int k = 0; k < y.Length; k++) y[k] = reader.ReadDouble();
+            data = new Dataset(name, inputs, x, y);
+        }
+        if (Hash(data) != json["data_sha256"]!.GetValue<string>()) throw new EngineInputException($"{dataFile} does not match the request's dataset");
+        long? count = json["count"]?.GetValue<long>();
+        return new RegionRequest
+        {
+            Data = data,
+            Hidden = json["hidden"]!.GetValue<int>(),
+            Bias = json["bias"]!.GetValue<bool>(),
+            Nonempty = json["nonempty"]!.GetValue<bool>(),
+            Unordered = json["unordered"]!.GetValue<bool>(),
+            Bins = json["bins"]!.GetValue<int>(),
+            Start = json["start"]!.GetValue<long>(),
+            Count = count,
+            KeepRegions = json["keep"]!.GetValue<bool>(),
+            Realizability = json["realizability"]!.GetValue<bool>(),
+            Witnesses = json["witnesses"]!.GetValue<bool>(),
+        };
+    }
+
+    // The canonical text of a request: what makes two runs the same run. Output paths, the device and timing are not in
+    // it; the rows and units follow from it.
+    private static string Identity(RegionRequest request) => new JsonObject
+    {
+        ["version"] = RequestVersion,
+        ["command"] = "enumerate",
+        ["dataset"] = request.Data.Name,
+        ["data_sha256"] = Hash(request.Data),
+        ["points"] = request.Data.Count,
+        ["inputs"] = request.Data.Inputs,
+        ["hidden"] = request.Hidden,
+        ["bias"] = request.Bias,
+        ["nonempty"] = request.Nonempty,
+        ["unordered"] = request.Unordered,
+        ["bins"] = request.Bins,
+        ["start"] = request.Start,
+        ["count"] = request.Count,
+        ["keep"] = request.KeepRegions,
+        ["realizability"] = request.Realizability,
+        ["witnesses"] = request.Witnesses,
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    // Opens the run directory for the request and stores its dataset there, so that a merge needs nothing else.
+    private static RunDirectory OpenDirectory(string path, RegionRequest request)
+    {
+        var directory = RunDirectory.Open(path, Identity(request));
+        if (!File.Exists(Path.Combine(directory.Path, DataFile)))
+        {
+            directory.Save(DataFile, w =>
+            {
+                w.Write(request.Data.Name);
+                w.Write(request.Data.Count);
+                w.Write(request.Data.Inputs);
+                foreach (double v in request.Data.X) w.Write(v);
+                foreach (double v in request.Data.Y) w.Write(v);
+            });
+        }
+        return directory;
+    }
+
+    // The cells a run directory stores, or new ones (stored there when there is a directory).
+    private static ArrangementCells StoredOrNewCells(RunDirectory? directory, RegionRequest request, Action<RunProgress>? progress, CancellationToken cancellation)
+    {
+        ArrangementCells? stored = directory is null ? null : Load(directory.Path, request);
+        if (stored is not null) return stored;
+        ArrangementCells cells = Cells(request, progress, cancellation);
+        if (directory is not null) SaveCells(directory, cells);
+        return cells;
+    }
+
+    // The arrangement cells a run directory stores, or null when it has none yet.
+    private static ArrangementCells? Load(string path, RegionRequest request)
+    {
+        string file = Path.Combine(path, CellsFile);
+        if (!File.Exists(file)) return null;
+        using var reader = new BinaryReader(File.OpenRead(file));
+        int count = reader.ReadInt32(), words = reader.ReadInt32(), dimension = reader.ReadInt32();
+        var columns = new ulong[count][];
+        var witnesses = new double[count][];
+        for (int c = 0; c < count; c++)
+        {
+            columns[c] = new ulong[words];
+            for (int k = 0; k < words; k++) columns[c][k] = reader.ReadUInt64();
+            witnesses[c] = new double[dimension];
+            for (int k = 0; k < dimension; k++) witnesses[c][k] = reader.ReadDouble();
+        }
+        var decisions = new DecisionCounts();
+        decisions.Add(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
+        return ArrangementCells.FromCells(request.Data, request.Bias, columns, witnesses, decisions);
+    }
+
+    private static void SaveCells(RunDirectory directory, ArrangementCells cells) =>
+        directory.Save(CellsFile, w =>
+        {
+            w.Write(cells.Count);
+            w.Write(ColumnFeasibility.Words(cells.Data.Count));
+            w.Write(cells.Dimension);
+            for (int c = 0; c < cells.Count; c++)
+            {
+                foreach (ulong word in cells.Columns[c]) w.Write(word);
+                foreach (double e in cells.Witnesses[c]) w.Write(e);
+            }
+            w.Write(cells.Decisions.Programs);
+            w.Write(cells.Decisions.Fallbacks);
+            w.Write(cells.Decisions.Unchecked);
+        });
+
+    private static ArrangementCells Cells(RegionRequest request, Action<RunProgress>? progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        progress?.Invoke(new RunProgress("cells", 0, request.Data.Count, clock.Elapsed));
+        ArrangementCells cells = RegionEngine.Cells(request.Data, request.Bias, cancellation);
+        progress?.Invoke(new RunProgress("cells", request.Data.Count, request.Data.Count, clock.Elapsed));
+        return cells;
+    }
+
+    // Checks the request and returns its shape; throws EngineInputException for anything a user must fix.
+    private static RegionShape Validate(RegionRequest request)
+    {
+        if (request.Nonempty)
+        {
+            RegionEngine.ValidateNonempty(request);
+            if (request.Start != 0 || request.Count is not null)
+                throw new EngineInputException("start and count index exhaustive enumeration; a nonempty run enumerates every nonempty region");
+            return RegionShape.ForColumns(request.Data.Count, request.Data.Inputs, request.Hidden, request.Bias);
+        }
+        if (request.Unordered) throw new EngineInputException("unordered multisets need a nonempty run");
+        LossSummary.ValidateBins(request.Bins);
+        var shape = new RegionShape(request.Data.Count, request.Data.Inputs, request.Hidden, request.Bias);
+        if (request.Realizability && request.Hidden > Realizability.MaxHidden)
+            throw new EngineInputException($"realizability searches 3^h sign choices per region; h = {request.Hidden} exceeds the limit of {Realizability.MaxHidden}");
+        if (request.Start < 0 || request.Start >= shape.Regions)
+            throw new EngineInputException($"start index {request.Start} is outside [0, 2^{shape.PatternBits})");
+        long available = shape.Regions - request.Start;
+        long count = request.Count ?? available;
+        if (count <= 0 || count > available)
+            throw new EngineInputException($"count {count} must be in [1, {available}] for start {request.Start} and 2^{shape.PatternBits} regions");
+        if (request.KeepRegions && count > RegionRequest.MaxKeptRegions)
+            throw new EngineInputException($"keeping every region's result needs {count:N0} entries; at most {RegionRequest.MaxKeptRegions:N0} can be kept (use a count to take part of the range)");
+        NormalizedData.Create(request.Data, request.Bias);
+        return shape;
+    }
+
+    // An empty run of the request's rows: sizes, the histograms, and the layout of nonempty rows.
+    private static RegionRun Layout(RegionRequest request, RegionShape shape, ArrangementCells? cells)
+    {
+        double dead = NormalizedData.Create(request.Data, request.Bias).DeadRegionLoss;
+        long rows, regions;
+        NonemptyRegions? combinations = null;
+        if (request.Nonempty)
+        {
+            try
+            {
+                combinations = NonemptyRegions.Layout(cells!, request.Hidden, request.Unordered);
+                rows = combinations.Rows;
+                regions = combinations.Regions;
+            }
+            catch (OverflowException)
+            {
+                throw new EngineInputException($"{cells!.Count:N0} cells per node give more than 2^63 combinations for h = {request.Hidden}");
+            }
+            if (request.KeepRegions && rows > NonemptyRegions.MaxKeptRows)
+                throw new EngineInputException($"keeping {rows:N0} nonempty regions exceeds {NonemptyRegions.MaxKeptRows:N0}; drop the per-region outputs or use unordered multisets");
+        }
+        else
+        {
+            rows = request.Count ?? shape.Regions - request.Start;
+            regions = rows;
+        }
+        var run = new RegionRun(request, shape, dead, cells, rows, regions, new LossSummary(request.Bins, dead)) { Combinations = combinations };
+        if (request.Realizability) run.RealizableSummary = new LossSummary(request.Bins, dead);
+        return run;
+    }
+
+    // Rows per unit, from the request alone: small enough that an interruption loses seconds of work (per-region host
+    // work such as realizability makes rows dearer), large enough that there are at most MaxUnits units.
+    private static long UnitRows(RegionRequest request, long rows)
+    {
+        long unit = request.Nonempty
+            ? request.Realizability ? 1L << 12 : 1L << 16
+            : request.Realizability || request.KeepRegions ? 1L << 16 : 1L << 22;
+        while ((rows + unit - 1) / unit > MaxUnits) unit *= 2;
+        return unit;
+    }
+
+    // Solves rows [first, first + count), or returns null when cancelled before they all finished.
+    private RegionUnit? Compute(RegionRequest request, RegionRun run, ArrangementCells? cells, long first, long count, CancellationToken cancellation)
+    {
+        try
+        {
+            return request.Nonempty ? ComputeNonempty(request, cells!, first, count, cancellation) : ComputeRange(request, cells, first, count, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private RegionUnit? ComputeRange(RegionRequest request, ArrangementCells? cells, long first, long count, CancellationToken cancellation)
+    {
+        // Realizability is decided from the unit's own kept regions, whether or not the run keeps them.
+        RegionEnumeration part = _engine.Enumerate(new RegionRequest
+        {
+            Data = request.Data, Hidden = request.Hidden, Bias = request.Bias, Start = first, Count = count, Bins = request.Bins,
+            KeepRegions = request.KeepRegions || request.Realizability, Realizability = request.Realizability, Witnesses = request.Witnesses,
+            Path = request.Path, BatchSize = request.BatchSize,
+        }, cancellation: cancellation, cells: cells);
+        if (!part.Completed) return null;
+        return new RegionUnit
+        {
+            First = first, Count = count, Summary = part.Summary, Realizable = part.RealizableSummary, Decisions = part.Decisions,
+            Losses = request.KeepRegions ? part.Losses : null, Ranks = request.KeepRegions ? part.Ranks : null,
+            Feasible = request.KeepRegions ? part.Feasible : null, RealizableRows = request.KeepRegions ? part.Realizable : null,
+            Witnesses = part.Witnesses ?? [],
+        };
+    }
+
+    private static RegionUnit ComputeNonempty(RegionRequest request, ArrangementCells cells, long first, long count, CancellationToken cancellation)
+    {
+        NonemptyRegions part = NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
+        {
+            Unordered = request.Unordered, Keep = request.KeepRegions, Realizability = request.Realizability, Bins = request.Bins,
+            Witnesses = request.Witnesses, FirstRow = first, RowCount = count,
+        }, cancellation);
+        bool[]? feasible = part.Realizable is null ? null : Enumerable.Repeat(true, (int)count).ToArray();
+        return new RegionUnit
+        {
+            First = first, Count = count, Summary = part.Summary, Realizable = part.RealizableSummary, Decisions = part.Decisions,
+            Losses = part.Losses, Ranks = part.Ranks, Feasible = feasible, RealizableRows = part.Realizable,
+            Multiplicities = request.Unordered ? part.Multiplicities : null, Witnesses = part.Witnesses ?? [],
+        };
+    }
+
+    private static RegionUnit ReadUnit(RunDirectory directory, int unit, RegionRun run) =>
+        directory.Read(unit, r => RegionUnit.Read(r, run, NormalizedData.Create(run.Request.Data, run.Request.Bias), $"{directory.Path} unit {unit}"));
+
+    // Adds the first units, in order, into run: histograms and counts merge exactly, rows and witnesses concatenate.
+    private static void Combine(RegionRun run, IEnumerable<RegionUnit> units, Action<RunProgress>? progress, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        RegionRequest request = run.Request;
+        if (run.Cells is not null) run.Decisions.Merge(run.Cells.Decisions);
+        var witnesses = request.Witnesses ? new List<RegionWitness>() : null;
+        bool keep = request.KeepRegions;
+        if (keep)
+        {
+            run.Losses = new double[run.Rows];
+            run.Ranks = new int[run.Rows];
+            if (request.Realizability)
+            {
+                run.Feasible = new bool[run.Rows];
+                run.Realizable = new bool[run.Rows];
+            }
+            if (request.Unordered) run.Multiplicities = new long[run.Rows];
+        }
+        long done = 0;
+        int merged = 0;
+        foreach (RegionUnit unit in units)
+        {
+            run.Summary.Merge(unit.Summary);
+            if (unit.Realizable is not null) run.RealizableSummary!.Merge(unit.Realizable);
+            run.Decisions.Merge(unit.Decisions);
+            long offset = unit.First - run.First;
+            if (keep)
+            {
+                unit.Losses!.CopyTo(run.Losses!, offset);
+                unit.Ranks!.CopyTo(run.Ranks!, offset);
+                unit.Feasible?.CopyTo(run.Feasible!, offset);
+                unit.RealizableRows?.CopyTo(run.Realizable!, offset);
+                unit.Multiplicities?.CopyTo(run.Multiplicities!, offset);
+            }
+            foreach ((long row, NetworkWitness witness) in unit.Witnesses)
+                witnesses!.Add(new RegionWitness(row, run.Index(row), run.Combinations?.Multiplicity(row) ?? 1, witness));
+            done += unit.Count;
+            progress?.Invoke(new RunProgress("merge", ++merged, count, clock.Elapsed));
+        }
+        run.Done = done;
+        run.Witnesses = witnesses;
+        if (keep && done < run.Rows)
+        {
+            // A prefix: the kept arrays end where the finished rows do.
+            run.Losses = run.Losses![..(int)done];
+            run.Ranks = run.Ranks![..(int)done];
+            if (run.Feasible is not null) run.Feasible = run.Feasible[..(int)done];
+            if (run.Realizable is not null) run.Realizable = run.Realizable[..(int)done];
+            if (run.Multiplicities is not null) run.Multiplicities = run.Multiplicities[..(int)done];
+        }
+    }
+
+    private static string Hash(Dataset data)
+    {
+        // Little-endian doubles: the count, the dimension, the inputs, the targets.
+        double[] values = [data.Count, data.Inputs, .. data.X, .. data.Y];
+        byte[] bytes = new byte[values.Length * sizeof(double)];
+        for (int k = 0; k < values.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(k * sizeof(double)), values[k]);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    // "3–7, 12" for a sorted list of unit numbers.
+    private static string Ranges(IReadOnlyList<int> units)
+    {
+        var parts = new List<string>();
+        for (int k = 0; k < units.Count;)
+        {
+            int start = units[k];
+            while (k + 1 < units.Count && units[k + 1] == units[k] + 1) k++;
+            parts.Add(start == units[k] ? start.ToString(CultureInfo.InvariantCulture) : $"{start}–{units[k]}");
+            k++;
+            if (parts.Count == 8 && k < units.Count)
+            {
+                parts.Add("…");
+                break;
+            }
+        }
+        return "units " + string.Join(", ", parts);
+    }
+}
