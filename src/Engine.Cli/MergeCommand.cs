@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Engine.Core;
+using Engine.Mnist;
 using Engine.Runs;
 
 namespace Engine.Cli;
@@ -13,13 +14,21 @@ internal static class MergeCommand
         var csv = new Option<FileInfo?>("--csv") { Description = "Write one row per region (the run must have been started with --csv)." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the run's settings and histogram as JSON." };
         var witness = new Option<FileInfo?>("--witness") { Description = "Write the realizable regions' verified networks (the run must have been started with --witness)." };
-        var command = new Command("merge", "Combine the finished units of a run directory into the outputs a single run writes; names the parts still missing.");
+        var command = new Command("merge", "Combine the finished units of a run directory (enumerate or table1) into the outputs a single run writes; names the parts still missing.");
         command.Arguments.Add(directory);
         foreach (Option option in new Option[] { csv, json, witness }) command.Options.Add(option);
         command.SetAction((parsed, cancellation) =>
         {
             string dir = parsed.GetValue(directory)!.FullName;
             FileInfo? csvFile = parsed.GetValue(csv), jsonFile = parsed.GetValue(json), witnessFile = parsed.GetValue(witness);
+            if (Table1Runner.IsTable1Run(dir))
+            {
+                if (csvFile is not null || witnessFile is not null) throw new EngineInputException($"{dir} is a table1 run: it writes only --json");
+                if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
+                (Table1Options options, IReadOnlyList<Table1Cell> cells) = Table1Runner.Merge(dir);
+                Table1Command.Write(options, cells, jsonFile?.FullName);
+                return 0;
+            }
             RegionRequest request = RegionRunner.ReadRequest(dir);
             if (csvFile is not null && !request.KeepRegions) throw new EngineInputException($"{dir} was started without --csv: its units keep no per-region rows");
             if (witnessFile is not null && !request.Witnesses) throw new EngineInputException($"{dir} was started without --witness: its units keep no witnesses");

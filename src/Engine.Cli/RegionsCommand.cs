@@ -13,10 +13,12 @@ internal static class RegionsCommand
     public static Command Create()
     {
         var common = new RegionOptions();
+        var runDirectory = RunOptionsParser.DirectoryOption();
         var command = new Command("regions", "Count the nonempty activation regions (Figure 1): each node's feasible columns are the cells of the arrangement wᵀx_i + b = 0.");
         command.Options.Add(common.Dataset);
         command.Options.Add(common.Hidden);
         command.Options.Add(common.Bias);
+        command.Options.Add(runDirectory);
         command.SetAction((parsed, cancellation) =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -24,7 +26,8 @@ internal static class RegionsCommand
             int hidden = parsed.GetValue(common.Hidden);
             bool bias = parsed.GetValue(common.Bias);
             RegionShape shape = RegionShape.ForColumns(data.Count, data.Inputs, hidden, bias);
-            ArrangementCells cells = RegionEngine.Cells(data, bias, cancellation);
+            ArrangementCells cells = RegionRunner.Cells(data, bias, parsed.GetValue(runDirectory)?.FullName, Progress.Phases(), cancellation);
+            Progress.Done();
             int d = cells.Dimension;
             int hyperplanes = Enumerable.Range(0, data.Count).Count(i => data.Point(i).ContainsAnyExcept(0.0) || bias);
             long closed = ArrangementCells.GeneralPositionCount(hyperplanes, d);

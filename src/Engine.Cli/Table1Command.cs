@@ -5,6 +5,7 @@ using Engine.Core;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Mnist;
+using Engine.Runs;
 
 namespace Engine.Cli;
 
@@ -21,35 +22,53 @@ internal static class Table1Command
         var json = new Option<string?>("--json") { Description = "Also write every repeat's accuracies to this JSON file." };
         var mnist = MnistCommand.DirectoryOption();
         var device = new Option<string>("--device") { Description = $"Accelerator: {BackendNames.Names}.", DefaultValueFactory = _ => "auto" };
+        var runDirectory = RunOptionsParser.DirectoryOption();
+        var shard = RunOptionsParser.ShardOption();
 
         var command = new Command("table1", "Reproduce Table 1: accuracy of random (Eq. 8) and rich (ReLU) subglobal minima on MNIST.");
-        foreach (Option option in new Option[] { widths, modes, repeats, epochs, seed, json, mnist, device }) command.Options.Add(option);
+        foreach (Option option in new Option[] { widths, modes, repeats, epochs, seed, json, mnist, device, runDirectory, shard }) command.Options.Add(option);
         command.SetAction((parsed, cancellation) =>
         {
             var options = new Table1Options(ParseWidths(parsed.Value(widths)), ParseModes(parsed.Value(modes)),
                 parsed.GetValue(repeats), parsed.GetValue(epochs), parsed.GetValue(seed));
             Table1Experiment.Validate(options);
+            RunOptions run = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
+            string? jsonPath = parsed.GetValue(json);
+            if (jsonPath is not null) AtomicFile.CheckWritable(jsonPath, "--json");
             MnistData data = MnistData.Load(parsed.Value(mnist));
             using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
 
             int trainings = options.Modes.Count * options.Widths.Count * options.Repeats;
+            int groups = Table1Experiment.Groups(options, data.Features).Count;
             Table1Estimate estimate = Table1Experiment.Estimate(compute, data, options);
-            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs, {estimate.PathName} on {compute.Description}; estimated {Format(estimate.Time)}");
+            string part = run.Parts > 1 ? $"; part {run.Part}/{run.Parts} trains about 1/{run.Parts} of them" : "";
+            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs in {groups} groups, {estimate.PathName} on {compute.Description}; estimated {Format(estimate.Time)}{part}");
 
-            IReadOnlyList<Table1Cell> cells = Table1Experiment.Run(compute, data, options, p => Console.Error.WriteLine(
+            Table1Outcome outcome = Table1Runner.Run(compute, data, options, estimate.PathName, run, p => Console.Error.WriteLine(
                 $"  [{p.Mode.Name()} k={p.K}] epoch {p.Epoch}/{p.Epochs}, repeats {p.FirstRepeat + 1}–{p.FirstRepeat + p.GroupSize} of {p.Repeats}: " +
                 $"running train accuracy {100.0 * p.RunningAccuracy:F2}%, {Format(p.Elapsed)} elapsed"), cancellation);
-
-            Console.WriteLine(Table($"Training accuracy (%), mean ± std over {options.Repeats} repeats, {options.Epochs} epochs", options, cells, c => c.TrainAccuracy));
-            Console.WriteLine();
-            Console.WriteLine(Table("Test accuracy (%)", options, cells, c => c.TestAccuracy));
-            if (cells.Any(c => c.Epochs < options.Epochs))
-                Console.WriteLine("* interrupted: trained fewer epochs than asked");
-            string? jsonPath = parsed.GetValue(json);
-            if (jsonPath is not null) WriteJson(jsonPath, options, cells);
+            if (outcome.Cells is null)
+            {
+                Console.Error.WriteLine(run.Parts > 1 && !cancellation.IsCancellationRequested
+                    ? $"table1: part {run.Part}/{run.Parts}: {outcome.Computed} groups trained here; {outcome.Missing.Count} of {outcome.Groups} groups still missing{(outcome.Missing.Count == 0 ? $": write the table with 'engine merge {run.Directory}'" : " (other parts)")}"
+                    : $"table1: interrupted after {outcome.Computed} groups; {outcome.Missing.Count} of {outcome.Groups} groups remain in {run.Directory}: run the same command to resume");
+                return cancellation.IsCancellationRequested ? Cli.Interrupted : 0;
+            }
+            Write(options, outcome.Cells, jsonPath);
             return cancellation.IsCancellationRequested ? Cli.Interrupted : 0;
         });
         return command;
+    }
+
+    /// <summary>Prints the training and test tables of <paramref name="cells"/> and writes the JSON when asked.</summary>
+    public static void Write(Table1Options options, IReadOnlyList<Table1Cell> cells, string? jsonPath)
+    {
+        Console.WriteLine(Table($"Training accuracy (%), mean ± std over {options.Repeats} repeats, {options.Epochs} epochs", options, cells, c => c.TrainAccuracy));
+        Console.WriteLine();
+        Console.WriteLine(Table("Test accuracy (%)", options, cells, c => c.TestAccuracy));
+        if (cells.Any(c => c.Epochs < options.Epochs))
+            Console.WriteLine("* interrupted: trained fewer epochs than asked");
+        if (jsonPath is not null) WriteJson(jsonPath, options, cells);
     }
 
     /// <summary>Parses "16,32" into widths, throwing <see cref="EngineInputException"/> for anything but positive integers.</summary>
@@ -113,7 +132,7 @@ internal static class Table1Command
                 test = c.TestAccuracy,
             }),
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static string Format(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);

@@ -1,6 +1,20 @@
 namespace Engine.Core;
 
 /// <summary>
+/// The cells of an arrangement after its first <paramref name="Points"/> points were added, in the normalised data's
+/// units: what <see cref="ArrangementCells.Enumerate"/> needs to continue where it stopped.
+/// </summary>
+/// <param name="Points">Points added so far.</param>
+/// <param name="Columns">Each cell's column.</param>
+/// <param name="Witnesses">Each cell's interior point on the normalised data.</param>
+/// <param name="Splits">The hyperplanes that split each cell's ancestors (its possible facets).</param>
+/// <param name="Programs">Margin programs solved so far.</param>
+/// <param name="Fallbacks">Of them, sent to GLOP.</param>
+/// <param name="Unchecked">Of them, decided without a verified witness or certificate.</param>
+public sealed record ArrangementState(int Points, IReadOnlyList<ulong[]> Columns, IReadOnlyList<double[]> Witnesses, IReadOnlyList<int[]> Splits,
+    long Programs, long Fallbacks, long Unchecked);
+
+/// <summary>
 /// The feasible activation columns of one hidden node: the cells of the central hyperplane arrangement
 /// {(w, b) : wᵀx_i + b = 0} in ℝ^d, d = n + 1 with bias and d = n without (Figure 1 shows the three lines of
 /// paper-fig3 cutting ℝ² into six cells). Every node has the same cells, so a region is nonempty exactly when
@@ -70,8 +84,12 @@ public sealed class ArrangementCells
         return new ArrangementCells(normalized, [.. columns], [.. witnesses], decisions);
     }
 
-    /// <summary>Enumerates the cells of <paramref name="data"/>'s arrangement.</summary>
-    public static ArrangementCells Enumerate(Dataset data, bool bias, CancellationToken cancellation = default)
+    /// <summary>
+    /// Enumerates the cells of <paramref name="data"/>'s arrangement. <paramref name="checkpoint"/>, when given, sees the
+    /// state after every point added; passing such a state back as <paramref name="resume"/> continues from there.
+    /// </summary>
+    public static ArrangementCells Enumerate(Dataset data, bool bias, CancellationToken cancellation = default,
+        ArrangementState? resume = null, Action<ArrangementState>? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         NormalizedData normalized = NormalizedData.Create(data, bias);
@@ -82,8 +100,17 @@ public sealed class ArrangementCells
         var columns = new List<ulong[]> { new ulong[words] };
         var witnesses = new List<double[]> { new double[d] };
         var splits = new List<int[]> { Array.Empty<int>() };
+        int firstPoint = 0;
+        if (resume is not null)
+        {
+            columns = [.. resume.Columns];
+            witnesses = [.. resume.Witnesses];
+            splits = [.. resume.Splits];
+            decisions.Add(resume.Programs, resume.Fallbacks, resume.Unchecked);
+            firstPoint = resume.Points;
+        }
         double[] x = new double[d];
-        for (int i = 0; i < data.Count; i++)
+        for (int i = firstPoint; i < data.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
             double norm = ColumnFeasibility.Augmented(scaled, bias, i, x);
@@ -123,6 +150,7 @@ public sealed class ArrangementCells
                 witnesses.Add(witness!);
                 splits.Add(split!);
             }
+            checkpoint?.Invoke(new ArrangementState(i + 1, columns, witnesses, splits, decisions.Programs, decisions.Fallbacks, decisions.Unchecked));
         }
         // Witnesses in the data's units: w_k/σ_k multiplies the original x_k as w_k multiplied x_k/σ_k. Dividing by a power
         // of two is exact, so the signs verified on the normalised data hold on the original; they are checked again.

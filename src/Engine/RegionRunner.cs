@@ -108,6 +108,8 @@ public sealed class RegionRunner
     // At most this many units: enough to balance any number of parts, few enough files for any filesystem.
     private const long MaxUnits = 4096;
     private const string CellsFile = "cells.bin";
+    private const string CellsProgressFile = "cells-progress.bin";
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(5);
     private const string DataFile = "data.bin";
     private const string RequestVersion = "engine region run 1";
 
@@ -335,60 +337,138 @@ public sealed class RegionRunner
         return directory;
     }
 
-    // The cells a run directory stores, or new ones (stored there when there is a directory).
+    /// <summary>
+    /// The arrangement cells of <paramref name="data"/> (<c>engine regions</c>), kept in the run directory
+    /// <paramref name="directory"/> when one is given: a stored result is read back, an enumeration that was stopped
+    /// continues from its last checkpoint, and a different dataset is refused.
+    /// </summary>
+    public static ArrangementCells Cells(Dataset data, bool bias, string? directory, Action<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (directory is null) return NewCells(data, bias, null, progress, cancellation);
+        string identity = new JsonObject
+        {
+            ["version"] = "engine cells run 1",
+            ["command"] = "regions",
+            ["dataset"] = data.Name,
+            ["data_sha256"] = Hash(data),
+            ["bias"] = bias,
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        RunDirectory dir = RunDirectory.Open(directory, identity);
+        dir.RemoveStrays();
+        return StoredOrNewCells(dir, new RegionRequest { Data = data, Hidden = 1, Bias = bias }, progress, cancellation);
+    }
+
+    // The cells a run directory stores, or new ones: continued from the directory's checkpoint and stored there, when
+    // there is a directory.
     private static ArrangementCells StoredOrNewCells(RunDirectory? directory, RegionRequest request, Action<RunProgress>? progress, CancellationToken cancellation)
     {
-        ArrangementCells? stored = directory is null ? null : Load(directory.Path, request);
+        ArrangementCells? stored = directory?.Load(CellsFile, r => ReadCells(r, request));
         if (stored is not null) return stored;
-        ArrangementCells cells = Cells(request, progress, cancellation);
-        if (directory is not null) SaveCells(directory, cells);
+        ArrangementCells cells = NewCells(request.Data, request.Bias, directory, progress, cancellation);
+        if (directory is not null)
+        {
+            directory.Save(CellsFile, w => WriteCells(w, cells));
+            directory.Delete(CellsProgressFile);
+        }
         return cells;
     }
 
-    // The arrangement cells a run directory stores, or null when it has none yet.
-    private static ArrangementCells? Load(string path, RegionRequest request)
+    // Enumerates the cells, checkpointing into the directory every few seconds and continuing from its checkpoint.
+    private static ArrangementCells NewCells(Dataset data, bool bias, RunDirectory? directory, Action<RunProgress>? progress, CancellationToken cancellation)
     {
-        string file = Path.Combine(path, CellsFile);
-        if (!File.Exists(file)) return null;
-        using var reader = new BinaryReader(File.OpenRead(file));
+        var clock = Stopwatch.StartNew();
+        ArrangementState? resume = directory?.Load(CellsProgressFile, ReadState);
+        TimeSpan saved = TimeSpan.Zero;
+        // Progress counts the points this call adds, so that its rate and time left are this call's.
+        int first = resume?.Points ?? 0;
+        progress?.Invoke(new RunProgress("cells", 0, data.Count - first, clock.Elapsed));
+        return ArrangementCells.Enumerate(data, bias, cancellation, resume, state =>
+        {
+            progress?.Invoke(new RunProgress("cells", state.Points - first, data.Count - first, clock.Elapsed));
+            // A checkpoint costs a write of every cell, so it is taken every few seconds, not after every point.
+            if (directory is null || clock.Elapsed - saved < CheckpointInterval || state.Points == data.Count) return;
+            directory.Save(CellsProgressFile, w => WriteState(w, state));
+            saved = clock.Elapsed;
+        });
+    }
+
+    private static ArrangementCells ReadCells(BinaryReader reader, RegionRequest request)
+    {
         int count = reader.ReadInt32(), words = reader.ReadInt32(), dimension = reader.ReadInt32();
         var columns = new ulong[count][];
         var witnesses = new double[count][];
         for (int c = 0; c < count; c++)
         {
-            columns[c] = new ulong[words];
-            for (int k = 0; k < words; k++) columns[c][k] = reader.ReadUInt64();
-            witnesses[c] = new double[dimension];
-            for (int k = 0; k < dimension; k++) witnesses[c][k] = reader.ReadDouble();
+            columns[c] = Words(reader, words);
+            witnesses[c] = Doubles(reader, dimension);
         }
         var decisions = new DecisionCounts();
         decisions.Add(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
         return ArrangementCells.FromCells(request.Data, request.Bias, columns, witnesses, decisions);
     }
 
-    private static void SaveCells(RunDirectory directory, ArrangementCells cells) =>
-        directory.Save(CellsFile, w =>
-        {
-            w.Write(cells.Count);
-            w.Write(ColumnFeasibility.Words(cells.Data.Count));
-            w.Write(cells.Dimension);
-            for (int c = 0; c < cells.Count; c++)
-            {
-                foreach (ulong word in cells.Columns[c]) w.Write(word);
-                foreach (double e in cells.Witnesses[c]) w.Write(e);
-            }
-            w.Write(cells.Decisions.Programs);
-            w.Write(cells.Decisions.Fallbacks);
-            w.Write(cells.Decisions.Unchecked);
-        });
-
-    private static ArrangementCells Cells(RegionRequest request, Action<RunProgress>? progress, CancellationToken cancellation)
+    private static void WriteCells(BinaryWriter w, ArrangementCells cells)
     {
-        var clock = Stopwatch.StartNew();
-        progress?.Invoke(new RunProgress("cells", 0, request.Data.Count, clock.Elapsed));
-        ArrangementCells cells = RegionEngine.Cells(request.Data, request.Bias, cancellation);
-        progress?.Invoke(new RunProgress("cells", request.Data.Count, request.Data.Count, clock.Elapsed));
-        return cells;
+        w.Write(cells.Count);
+        w.Write(ColumnFeasibility.Words(cells.Data.Count));
+        w.Write(cells.Dimension);
+        for (int c = 0; c < cells.Count; c++)
+        {
+            foreach (ulong word in cells.Columns[c]) w.Write(word);
+            foreach (double e in cells.Witnesses[c]) w.Write(e);
+        }
+        w.Write(cells.Decisions.Programs);
+        w.Write(cells.Decisions.Fallbacks);
+        w.Write(cells.Decisions.Unchecked);
+    }
+
+    private static ArrangementState ReadState(BinaryReader reader)
+    {
+        int points = reader.ReadInt32(), count = reader.ReadInt32(), words = reader.ReadInt32(), dimension = reader.ReadInt32();
+        var columns = new ulong[count][];
+        var witnesses = new double[count][];
+        var splits = new int[count][];
+        for (int c = 0; c < count; c++)
+        {
+            columns[c] = Words(reader, words);
+            witnesses[c] = Doubles(reader, dimension);
+            splits[c] = new int[reader.ReadInt32()];
+            for (int k = 0; k < splits[c].Length; k++) splits[c][k] = reader.ReadInt32();
+        }
+        return new ArrangementState(points, columns, witnesses, splits, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
+    }
+
+    private static void WriteState(BinaryWriter w, ArrangementState state)
+    {
+        w.Write(state.Points);
+        w.Write(state.Columns.Count);
+        w.Write(state.Columns[0].Length);
+        w.Write(state.Witnesses[0].Length);
+        for (int c = 0; c < state.Columns.Count; c++)
+        {
+            foreach (ulong word in state.Columns[c]) w.Write(word);
+            foreach (double e in state.Witnesses[c]) w.Write(e);
+            w.Write(state.Splits[c].Length);
+            foreach (int row in state.Splits[c]) w.Write(row);
+        }
+        w.Write(state.Programs);
+        w.Write(state.Fallbacks);
+        w.Write(state.Unchecked);
+    }
+
+    private static ulong[] Words(BinaryReader reader, int count)
+    {
+        ulong[] words = new ulong[count];
+        for (int k = 0; k < count; k++) words[k] = reader.ReadUInt64();
+        return words;
+    }
+
+    private static double[] Doubles(BinaryReader reader, int count)
+    {
+        double[] values = new double[count];
+        for (int k = 0; k < count; k++) values[k] = reader.ReadDouble();
+        return values;
     }
 
     // Checks the request and returns its shape; throws EngineInputException for anything a user must fix.

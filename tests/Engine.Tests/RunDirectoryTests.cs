@@ -97,6 +97,56 @@ public sealed class RunDirectoryTests
     }
 
     [Test]
+    public void Table1PartsAndInterruptionsGiveTheSingleRunsTable()
+    {
+        string mnist = Mnist.MnistFixture.Directory;
+        string[] args = ["table1", "--k", "16,32", "--repeats", "2", "--epochs", "1", "--mnist", mnist];
+        string single = Folder("table1-single"), parts = Folder("table1-parts"), resumed = Folder("table1-resumed");
+        (int code, string error) = Engine([.. args, "--json", Path.Combine(single, "out.json")]);
+        Assert.That(code, Is.Zero, error);
+        // Four groups: parts in any order, one twice, then merged.
+        foreach (int part in new[] { 1, 0, 1 }) Assert.That(Engine([.. args, "--run", Path.Combine(parts, "run"), "--shard", $"{part}/2"]).Code, Is.Zero);
+        Assert.That(Engine(["merge", Path.Combine(parts, "run"), "--json", Path.Combine(parts, "out.json")]).Code, Is.Zero);
+        // SIGTERM once the first group is stored; the group in training is lost and trained again on resuming.
+        string[] run = [.. args, "--run", Path.Combine(resumed, "run"), "--json", Path.Combine(resumed, "out.json")];
+        using (Process child = Start(run))
+        {
+            string units = Path.Combine(resumed, "run", "units");
+            while (!child.HasExited && (!Directory.Exists(units) || Directory.GetFiles(units, "*.unit").Length < 1)) Thread.Sleep(5);
+            if (!child.HasExited) Signal(child, "TERM");
+            child.WaitForExit();
+        }
+        Assert.That(Engine(run).Code, Is.Zero);
+        foreach (string dir in new[] { parts, resumed })
+        {
+            static string[] Untimed(string file) => [.. File.ReadAllLines(file).Where(l => !l.Contains("secondsPerEpoch", StringComparison.Ordinal))];
+            Assert.That(Untimed(Path.Combine(dir, "out.json")), Is.EqualTo(Untimed(Path.Combine(single, "out.json"))), dir);
+        }
+    }
+
+    [Test]
+    public void CellEnumerationContinuesFromItsCheckpoint()
+    {
+        // 39,802 cells in ℝ³ take several seconds; SIGTERM after the first checkpoint, then the same command finishes.
+        string dir = Folder("cells");
+        string[] args = ["regions", "--dataset", "random:200,2,1", "--bias", "--hidden", "1", "--run", Path.Combine(dir, "run")];
+        using (Process child = Start(args))
+        {
+            string checkpoint = Path.Combine(dir, "run", "cells-progress.bin");
+            while (!child.HasExited && !File.Exists(checkpoint)) Thread.Sleep(5);
+            if (!child.HasExited) Signal(child, "TERM");
+            child.WaitForExit();
+        }
+        using Process resumed = Start(args, captureOutput: true);
+        string output = resumed.StandardOutput.ReadToEnd();
+        resumed.WaitForExit();
+        Assert.That(resumed.ExitCode, Is.Zero);
+        // Points in general position: the closed form counts the cells independently.
+        Assert.That(output, Does.Contain($"cells per node: {Core.ArrangementCells.GeneralPositionCount(200, 3):N0}"));
+        Assert.That(File.Exists(Path.Combine(dir, "run", "cells.bin")), Is.True);
+    }
+
+    [Test]
     public void ADifferentRequestOnTheSameDirectoryIsRefused()
     {
         string dir = Folder("refused");
@@ -133,7 +183,7 @@ public sealed class RunDirectoryTests
     private static string[] Args(string[] args, string dir) => [.. args.Concat(Outputs).Select(a => a.Replace("{dir}", dir, StringComparison.Ordinal))];
 
     // The program next to the tests, as a separate process.
-    private static Process Start(string[] args)
+    private static Process Start(string[] args, bool captureOutput = false)
     {
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "engine"))
         {
@@ -143,8 +193,10 @@ public sealed class RunDirectoryTests
         };
         foreach (string a in args) info.ArgumentList.Add(a);
         Process process = Process.Start(info)!;
+        if (captureOutput) return process;
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
+        process.ErrorDataReceived += (_, _) => { };
         return process;
     }
 

@@ -35,6 +35,24 @@ public sealed record Table1Cell(NetworkMode Mode, int K, int Epochs, double[] Tr
 public sealed record Table1Progress(NetworkMode Mode, int K, int Epoch, int Epochs, int FirstRepeat, int GroupSize, int Repeats,
     double RunningAccuracy, TimeSpan Elapsed);
 
+/// <summary>
+/// Repeats of one cell that train side by side: the unit of work of a Table 1 run. Each group draws its seeds from
+/// (seed, k, first repeat, mode), so a group's result does not depend on which other groups ran, or where.
+/// </summary>
+/// <param name="Mode">Row.</param>
+/// <param name="K">Column.</param>
+/// <param name="FirstRepeat">First repeat of the group (0-based).</param>
+/// <param name="Size">Repeats in the group.</param>
+public sealed record Table1Group(NetworkMode Mode, int K, int FirstRepeat, int Size);
+
+/// <summary>A trained group.</summary>
+/// <param name="Group">Which repeats.</param>
+/// <param name="Epochs">Epochs trained (fewer than asked when a run without a run directory was interrupted).</param>
+/// <param name="TrainAccuracy">Training accuracy of each repeat of the group, in [0, 1].</param>
+/// <param name="TestAccuracy">Test accuracy of each repeat of the group, in [0, 1].</param>
+/// <param name="SecondsPerEpoch">Wall time per epoch of the group's trainings together.</param>
+public sealed record Table1GroupResult(Table1Group Group, int Epochs, double[] TrainAccuracy, double[] TestAccuracy, double SecondsPerEpoch);
+
 /// <summary>What <see cref="Table1Experiment.Estimate"/> found.</summary>
 /// <param name="Time">Expected wall time of the whole run.</param>
 /// <param name="PathName">The compute path the trainings run on, e.g. "host (openblas)".</param>
@@ -104,57 +122,93 @@ public static class Table1Experiment
         return new Table1Estimate(TimeSpan.FromSeconds(seconds), pathName);
     }
 
+    /// <summary>Every group of the run, in order: modes, then widths, then repeats.</summary>
+    public static IReadOnlyList<Table1Group> Groups(Table1Options options, int features)
+    {
+        Validate(options);
+        var groups = new List<Table1Group>();
+        foreach (NetworkMode mode in options.Modes)
+        {
+            foreach (int k in options.Widths)
+            {
+                int group = GroupSize(k, options.Repeats, features);
+                for (int first = 0; first < options.Repeats; first += group) groups.Add(new Table1Group(mode, k, first, Math.Min(group, options.Repeats - first)));
+            }
+        }
+        return groups;
+    }
+
     /// <summary>
-    /// Runs every cell, reporting each finished epoch to <paramref name="progress"/>. Cancellation is honoured at
-    /// epoch boundaries: the group in training is evaluated as it stands, its cell is returned with the epochs it
-    /// finished, and later cells are skipped.
+    /// Trains one group, reporting each finished epoch. Cancellation is honoured at epoch boundaries: with
+    /// <paramref name="whole"/> the group is abandoned (<see cref="OperationCanceledException"/>), otherwise it is
+    /// evaluated as it stands and returned with the epochs it finished.
+    /// </summary>
+    public static Table1GroupResult TrainGroup(ComputeDevice device, MnistData data, Table1Options options, Table1Group group, bool whole,
+        Action<Table1Progress> progress, TimeSpan started, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(progress);
+        // Each group gets its own seed, so repeats differ whichever group they fall in.
+        ulong seed = ActivationMask.Mix(options.Seed ^ ActivationMask.Mix(((ulong)(uint)group.K << 32) | (uint)group.FirstRepeat)) ^ (ulong)group.Mode;
+        using MnistTraining training = MnistTraining.Create(device, data, group.K, group.Mode, group.Size, seed);
+        var clock = Stopwatch.StartNew();
+        int epoch = 0;
+        while (epoch < options.Epochs && !(epoch > 0 && cancellation.IsCancellationRequested))
+        {
+            RepeatStats running = training.TrainEpoch(epoch);
+            epoch++;
+            double mean = Enumerable.Range(0, group.Size).Average(running.Accuracy);
+            progress(new Table1Progress(group.Mode, group.K, epoch, options.Epochs, group.FirstRepeat, group.Size, options.Repeats, mean, started + clock.Elapsed));
+        }
+        if (whole && epoch < options.Epochs) throw new OperationCanceledException(cancellation);
+        double secondsPerEpoch = clock.Elapsed.TotalSeconds / epoch;
+        RepeatStats trainStats = training.EvaluateTrain();
+        RepeatStats testStats = training.EvaluateTest();
+        return new Table1GroupResult(group, epoch,
+            [.. Enumerable.Range(0, group.Size).Select(trainStats.Accuracy)], [.. Enumerable.Range(0, group.Size).Select(testStats.Accuracy)], secondsPerEpoch);
+    }
+
+    /// <summary>
+    /// The cells of trained groups, in the order of the options (cells with no group yet are left out); a cell's
+    /// epochs are its least-trained group's, and its time per epoch is the sum of its groups'.
+    /// </summary>
+    public static IReadOnlyList<Table1Cell> Cells(Table1Options options, IEnumerable<Table1GroupResult> groups)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(groups);
+        Table1GroupResult[] all = [.. groups];
+        var cells = new List<Table1Cell>();
+        foreach (NetworkMode mode in options.Modes)
+        {
+            foreach (int k in options.Widths)
+            {
+                Table1GroupResult[] mine = [.. all.Where(g => g.Group.Mode == mode && g.Group.K == k).OrderBy(g => g.Group.FirstRepeat)];
+                if (mine.Length == 0) continue;
+                cells.Add(new Table1Cell(mode, k, mine.Min(g => g.Epochs), [.. mine.SelectMany(g => g.TrainAccuracy)], [.. mine.SelectMany(g => g.TestAccuracy)],
+                    mine.Sum(g => g.SecondsPerEpoch)));
+            }
+        }
+        return cells;
+    }
+
+    /// <summary>
+    /// Runs every group in order, reporting each finished epoch. Cancellation is honoured at epoch boundaries: the group
+    /// in training is evaluated as it stands, its cell is returned with the epochs it finished, and later groups are
+    /// skipped.
     /// </summary>
     public static IReadOnlyList<Table1Cell> Run(ComputeDevice device, MnistData data, Table1Options options,
         Action<Table1Progress> progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(progress);
-        Validate(options);
-        var cells = new List<Table1Cell>();
+        var results = new List<Table1GroupResult>();
         var clock = Stopwatch.StartNew();
-        foreach (NetworkMode mode in options.Modes)
+        foreach (Table1Group group in Groups(options, data.Features))
         {
-            foreach (int k in options.Widths)
-            {
-                if (cancellation.IsCancellationRequested) return cells;
-                int group = GroupSize(k, options.Repeats, data.Features);
-                var train = new List<double>();
-                var test = new List<double>();
-                int epochsDone = options.Epochs;
-                double trainingSeconds = 0.0;
-                for (int first = 0; first < options.Repeats && !cancellation.IsCancellationRequested; first += group)
-                {
-                    int size = Math.Min(group, options.Repeats - first);
-                    // Each group gets its own seed, so repeats differ whichever group they fall in.
-                    ulong seed = ActivationMask.Mix(options.Seed ^ ActivationMask.Mix(((ulong)(uint)k << 32) | (uint)first)) ^ (ulong)mode;
-                    using MnistTraining training = MnistTraining.Create(device, data, k, mode, size, seed);
-                    var groupClock = Stopwatch.StartNew();
-                    int epoch = 0;
-                    while (epoch < options.Epochs && !(epoch > 0 && cancellation.IsCancellationRequested))
-                    {
-                        RepeatStats running = training.TrainEpoch(epoch);
-                        epoch++;
-                        double mean = Enumerable.Range(0, size).Average(running.Accuracy);
-                        progress(new Table1Progress(mode, k, epoch, options.Epochs, first, size, options.Repeats, mean, clock.Elapsed));
-                    }
-                    trainingSeconds += groupClock.Elapsed.TotalSeconds / epoch;
-                    epochsDone = Math.Min(epochsDone, epoch);
-                    RepeatStats trainStats = training.EvaluateTrain();
-                    RepeatStats testStats = training.EvaluateTest();
-                    for (int r = 0; r < size; r++)
-                    {
-                        train.Add(trainStats.Accuracy(r));
-                        test.Add(testStats.Accuracy(r));
-                    }
-                }
-                cells.Add(new Table1Cell(mode, k, epochsDone, [.. train], [.. test], trainingSeconds));
-            }
+            if (cancellation.IsCancellationRequested) break;
+            results.Add(TrainGroup(device, data, options, group, whole: false, progress, clock.Elapsed, cancellation));
         }
-        return cells;
+        return Cells(options, results);
     }
 }

@@ -127,6 +127,9 @@ public sealed class RunDirectory
         return File.Exists(file) ? ReadFile(file, read) : null;
     }
 
+    /// <summary>Removes a named file of the run, if present.</summary>
+    public void Delete(string name) => File.Delete(System.IO.Path.Combine(Path, name));
+
     /// <summary>Removes temporary files left by processes that were killed while writing.</summary>
     public void RemoveStrays()
     {

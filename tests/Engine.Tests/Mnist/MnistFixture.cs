@@ -4,15 +4,16 @@ using NUnit.Framework;
 namespace Engine.Tests.Mnist;
 
 /// <summary>
-/// Real MNIST for the tests: the repository's data/mnist (where `.ci/run` and `engine mnist fetch` put it), fetched with
-/// the engine's own code when missing. The full set is read once and shared.
+/// Real MNIST for the tests: the repository's data/mnist, where `.ci/run` and `engine mnist fetch` put it. Tests never
+/// download: when it is missing, a test that needs it fails with one line naming the fetch command.
 /// </summary>
 internal static class MnistFixture
 {
     private static readonly Lazy<string> LazyDirectory = new(() =>
     {
         string directory = Path.Combine(RepositoryRoot(), MnistFiles.DefaultDirectory);
-        if (!MnistFiles.ArePresent(directory)) MnistFiles.Fetch(directory, TestContext.Progress);
+        if (!MnistFiles.ArePresent(directory))
+            Assert.Fail($"MNIST is missing in {directory}: run 'dotnet run --project src/Engine.Cli -c Release -- mnist fetch' first");
         return directory;
     });
 
