@@ -17,9 +17,9 @@ public interface IRegionOutput
 {
     /// <summary>
     /// Stores the outcome of region <paramref name="r"/>; <paramref name="scratch"/> still holds its factor and
-    /// <paramref name="points"/> is the point store with the units of its solution.
+    /// <paramref name="design"/> is the region's view of the point store.
     /// </summary>
-    void Write<TS, TP>(long r, RegionLoss result, TS scratch, in RegionShape shape, TP points) where TS : struct, IScratch where TP : struct, IScratch;
+    void Write<TS, TD>(long r, RegionLoss result, TS scratch, in RegionShape shape, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign;
 }
 
 /// <summary>Stores each region's loss, rank and which path decided it.</summary>
@@ -38,7 +38,7 @@ public readonly struct LossOutput : IRegionOutput
     }
 
     /// <inheritdoc />
-    public void Write<TS, TP>(long r, RegionLoss result, TS scratch, in RegionShape shape, TP points) where TS : struct, IScratch where TP : struct, IScratch
+    public void Write<TS, TD>(long r, RegionLoss result, TS scratch, in RegionShape shape, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
     {
         _losses[r] = result.Loss;
         _ranks[r] = result.Rank;
@@ -60,10 +60,10 @@ public readonly struct SolutionOutput : IRegionOutput
     }
 
     /// <inheritdoc />
-    public void Write<TS, TP>(long r, RegionLoss result, TS scratch, in RegionShape shape, TP points) where TS : struct, IScratch where TP : struct, IScratch
+    public void Write<TS, TD>(long r, RegionLoss result, TS scratch, in RegionShape shape, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
     {
-        _loss.Write(r, result, scratch, shape, points);
-        RegionSolve.MinimumNormSolution(scratch, shape, result, points);
+        _loss.Write(r, result, scratch, shape, design);
+        RegionSolve.MinimumNormSolution(scratch, shape, result, design);
         int m = shape.Parameters;
         for (int i = 0; i < m; i++) _solutions[r * m + i] = scratch[shape.LossScratch + i];
     }
@@ -88,8 +88,9 @@ public static class RegionSystemKernels
         {
             long index = launch.Start + r;
             RegionSystem.Build(table, launch.Shape, index, s);
-            RegionLoss result = RegionSolve.Solve(s, launch.Shape, launch.SumSquaredTargets, launch.LossScale, new IndexDesign<ViewScratch>(store, index));
-            output.Write(r, result, s, launch.Shape, store);
+            var design = new IndexDesign<ViewScratch>(store, index);
+            RegionLoss result = RegionSolve.Solve(s, launch.Shape, launch.SumSquaredTargets, launch.LossScale, design);
+            output.Write(r, result, s, launch.Shape, design);
         }
     }
 }

@@ -18,6 +18,8 @@ public sealed class ColumnSystem
     private readonly double[] _scratch;
     private readonly double _sumTargets;
     private RegionLoss _solved;
+    private IReadOnlyList<ulong[]> _columns = [];
+    private int _zeroed;
     private readonly ulong[] _solvedColumns;
     private int _solvedZeroed = -1;
 
@@ -33,7 +35,8 @@ public sealed class ColumnSystem
         Normalized = normalized;
         Shape = shape;
         _points = GC.AllocateArray<double>(RegionDesign.PointsLength(shape), pinned: true);
-        RegionDesign.FillPoints(normalized, shape, _points);
+        // Solutions here serve realizability, which works in the normalised data's units.
+        RegionDesign.FillPoints(normalized, shape, _points, dataUnits: false);
         _scratch = GC.AllocateArray<double>(shape.SolutionScratch, pinned: true);
         _solvedColumns = new ulong[shape.Hidden * ColumnFeasibility.Words(shape.Points)];
         foreach (double y in normalized.Data.Y) _sumTargets += y;
@@ -60,6 +63,8 @@ public sealed class ColumnSystem
     public unsafe RegionLoss Solve(IReadOnlyList<ulong[]> columns, int zeroed = 0)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        _columns = columns;
+        _zeroed = zeroed;
         // The same region again (realizability right after the enumeration's solve): its factor is still in the scratch.
         if (zeroed == _solvedZeroed && SameColumns(columns)) return _solved;
         _solvedZeroed = -1;
@@ -121,8 +126,7 @@ public sealed class ColumnSystem
                 g[(m - 1) * m + m - 1] = Shape.Points;
                 rhs[m - 1] = _sumTargets;
             }
-            _solved = RegionSolve.Solve(new PointerScratch(scratch), Shape, SumSquaredTargets, Normalized.LossScale,
-                new ColumnDesign(columns, zeroed, new PointerScratch(points)));
+            _solved = RegionSolve.Solve(new PointerScratch(scratch), Shape, SumSquaredTargets, Normalized.LossScale, Design(points));
             int words = ColumnFeasibility.Words(Shape.Points);
             for (int j = 0; j < hidden; j++) columns[j].AsSpan(0, words).CopyTo(_solvedColumns.AsSpan(j * words, words));
             _solvedZeroed = zeroed;
@@ -137,9 +141,10 @@ public sealed class ColumnSystem
     public unsafe double[] MinimumNorm()
     {
         fixed (double* scratch = _scratch)
+        fixed (double* points = _points)
         {
-            _solved = RegionSolve.Factored(new PointerScratch(scratch), Shape, _solved);
-            RegionSolve.MinimumNormSolution(new PointerScratch(scratch), Shape, _solved, new NormalizedUnits(RegionDesign.Units(Shape) + Shape.Parameters));
+            _solved = RegionSolve.Factored(new PointerScratch(scratch), Shape, _solved, Design(points));
+            RegionSolve.MinimumNormSolution(new PointerScratch(scratch), Shape, _solved, Design(points));
         }
         return _scratch.AsSpan(Shape.LossScratch, Shape.Parameters).ToArray();
     }
@@ -151,8 +156,9 @@ public sealed class ColumnSystem
     public unsafe double[] NullSpace()
     {
         fixed (double* scratch = _scratch)
+        fixed (double* points = _points)
         {
-            _solved = RegionSolve.Factored(new PointerScratch(scratch), Shape, _solved);
+            _solved = RegionSolve.Factored(new PointerScratch(scratch), Shape, _solved, Design(points));
         }
         int rank = _solved.Rank;
         int m = Shape.Parameters;
@@ -192,6 +198,9 @@ public sealed class ColumnSystem
         return true;
     }
 
+    // The design of the region last passed to Solve, over this workspace's point store.
+    private unsafe ColumnDesign Design(double* points) => new(_columns, _zeroed, new PointerScratch(points));
+
     // The design of a region given by its columns, nodes in the zeroed mask left out.
     private readonly struct ColumnDesign(IReadOnlyList<ulong[]> columns, int zeroed, PointerScratch points) : IRegionDesign
     {
@@ -199,26 +208,20 @@ public sealed class ColumnSystem
         {
             int rows = 0;
             int zeroRows = shape.Points;
-            for (int i = 0; i < shape.Points; i++)
-            {
-                long active = 0;
-                for (int j = 0; j < shape.Hidden; j++)
-                {
-                    if (((zeroed >> j) & 1) == 0 && ColumnFeasibility.Active(columns[j], i)) active |= 1L << j;
-                }
-                rows = RegionDesign.WriteRow(s, shape, points, i, active, rows, ref zeroRows);
-            }
+            for (int i = 0; i < shape.Points; i++) rows = RegionDesign.WriteRow(s, shape, points, i, Active(i, shape.Hidden), rows, ref zeroRows);
             return rows;
         }
-    }
 
-    // Units of the normalised data: every parameter in its own units and no target offset.
-    private readonly struct NormalizedUnits(int offsetIndex) : IScratch
-    {
-        public double this[int index]
+        public long Active(int point, int hidden)
         {
-            get => index == offsetIndex ? 0.0 : 1.0;
-            set => throw new NotSupportedException();
+            long active = 0;
+            for (int j = 0; j < hidden; j++)
+            {
+                if (((zeroed >> j) & 1) == 0 && ColumnFeasibility.Active(columns[j], point)) active |= 1L << j;
+            }
+            return active;
         }
+
+        public double Store(int offset) => points[offset];
     }
 }

@@ -53,6 +53,22 @@ public sealed class Dataset
     /// <summary>Input x_i as a span of length n.</summary>
     public ReadOnlySpan<double> Point(int i) => _x.AsSpan(i * Inputs, Inputs);
 
+    /// <summary>
+    /// SHA-256 of the data (N, n, the inputs and the targets as little-endian doubles), lower-case hex: the same for
+    /// equal data however it was loaded, so caches and run directories can recognise it. Computed once.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= ComputeFingerprint();
+
+    private string? _fingerprint;
+
+    private string ComputeFingerprint()
+    {
+        double[] values = [Count, Inputs, .. _x, .. _y];
+        byte[] bytes = new byte[values.Length * sizeof(double)];
+        for (int k = 0; k < values.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(k * sizeof(double)), values[k]);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+
     /// <summary>Σ y_i², twice the loss of the all-zeros (dead) region.</summary>
     public double SumSquaredTargets
     {

@@ -4,9 +4,9 @@ namespace Engine.Core;
 
 /// <summary>
 /// The host twin of the Eq. 7 kernel: the same <see cref="RegionSystem"/> and <see cref="RegionSolve"/> code,
-/// spread over the cores with Parallel.For. Regions are walked in blocks of 2^ChunkBits consecutive indices that
-/// share every chunk but the lowest, so each block sums the higher chunks' entries once and each region adds a
-/// single table entry before its solve.
+/// spread over the cores with Parallel.For. Regions are walked in slices of consecutive indices within blocks of
+/// 2^ChunkBits that share every chunk but the lowest, so each slice sums the higher chunks' entries once and each
+/// region adds a single table entry before its solve.
 /// </summary>
 public static class HostRegionSolver
 {
@@ -23,15 +23,19 @@ public static class HostRegionSolver
         int m = shape.Parameters;
         int bits = shape.ChunkBits;
         long end = start + count;
-        long firstBlock = start >> bits;
-        long lastBlock = (end - 1) >> bits;
+        // Tasks are slices of blocks: whole blocks for long ranges, but a range of one or two blocks (a fig3-sized call)
+        // is still cut into enough slices to keep every core busy. A slice sums its block's higher chunks itself.
+        long slice = Math.Max(MinSlice, Math.Min(1L << bits, count / (4L * Environment.ProcessorCount)));
+        slice = 1L << Math.Min(bits, System.Numerics.BitOperations.Log2((ulong)slice));
+        long firstSlice = start / slice;
+        long lastSlice = (end - 1) / slice;
         bool solve = !outputs.Solutions.IsEmpty;
         int scratchSize = solve ? shape.SolutionScratch : shape.LossScratch;
         var gate = new object();
 
-        Parallel.For(firstBlock, lastBlock + 1,
+        Parallel.For(firstSlice, lastSlice + 1,
             () => new Worker(scratchSize, shape.EntrySize, summary.Bins.Length, summary.Upper),
-            (block, _, w) =>
+            (part, _, w) =>
             {
                 fixed (double* table = tables.Values)
                 fixed (double* points = tables.Points)
@@ -43,9 +47,9 @@ public static class HostRegionSolver
                     var scratch = new PointerScratch(w.Scratch);
                     var high = new PointerScratch(w.High);
                     var design = new PointerScratch(points);
-                    SumHigherChunks(source, shape, block << bits, w.High);
-                    long from = Math.Max(start, block << bits);
-                    long to = Math.Min(end, (block + 1) << bits);
+                    SumHigherChunks(source, shape, part * slice, w.High);
+                    long from = Math.Max(start, part * slice);
+                    long to = Math.Min(end, (part + 1) * slice);
                     long mask = (1L << bits) - 1;
                     for (long index = from; index < to; index++)
                     {
@@ -57,7 +61,7 @@ public static class HostRegionSolver
                         if (!ranks.IsEmpty) ranks[(int)r] = result.Rank;
                         if (solve)
                         {
-                            RegionSolve.MinimumNormSolution(scratch, shape, result, design);
+                            RegionSolve.MinimumNormSolution(scratch, shape, result, new IndexDesign<PointerScratch>(design, index));
                             new ReadOnlySpan<double>(w.Scratch + shape.LossScratch, m).CopyTo(solutions.Slice((int)(r * m), m));
                         }
                     }
@@ -83,6 +87,9 @@ public static class HostRegionSolver
             for (int e = 0; e < shape.EntrySize; e++) high[e] += tables[offset + e];
         }
     }
+
+    // Smallest slice of regions a task takes: below this, scheduling costs more than the solves.
+    private const long MinSlice = 256;
 
     private sealed unsafe class Worker : IDisposable
     {

@@ -3,19 +3,32 @@ namespace Engine.Core;
 /// <summary>
 /// The design matrix Z of Eq. 4 for the exact path: row i is z_i = [a_i1 x̃_i, …, a_ih x̃_i, 1], the trailing 1 only
 /// with bias, over the normalised points. A point store holds the rows x̃_i (N × d, the 1 of the bias included), the
-/// targets ỹ (N), then the units (m) that turn each normalised parameter into the data's and the target offset μ
-/// (1): see <see cref="RegionTables.Points"/>.
+/// targets ỹ (N), the units (m) that turn each normalised parameter into the units solutions are reported in and the
+/// target offset μ (1), the Gram matrix x̃_iᵀx̃_k of the points (N × N), and an upper bound on the squared norm of any
+/// column of any region's Z (1): see <see cref="RegionTables.Points"/>.
 /// </summary>
 public static class RegionDesign
 {
     /// <summary>Doubles a point store for <paramref name="shape"/> holds.</summary>
-    public static int PointsLength(in RegionShape shape) => Units(shape) + shape.Parameters + 1;
+    public static int PointsLength(in RegionShape shape) => ColumnBound(shape) + 1;
+
+    /// <summary>Offset of the targets ỹ in a point store.</summary>
+    public static int Targets(in RegionShape shape) => shape.Points * shape.Features;
 
     /// <summary>Offset of the parameter units in a point store; the target offset μ follows them.</summary>
-    public static int Units(in RegionShape shape) => shape.Points * shape.Features + shape.Points;
+    public static int Units(in RegionShape shape) => Targets(shape) + shape.Points;
 
-    /// <summary>Fills the point store <paramref name="points"/> from normalised data.</summary>
-    public static void FillPoints(NormalizedData normalized, in RegionShape shape, Span<double> points)
+    /// <summary>Offset of the points' Gram matrix (N × N, row-major) in a point store.</summary>
+    public static int Gram(in RegionShape shape) => Units(shape) + shape.Parameters + 1;
+
+    /// <summary>Offset of the bound max_k ‖z_k‖² over every region's design, in a point store.</summary>
+    public static int ColumnBound(in RegionShape shape) => Gram(shape) + shape.Points * shape.Points;
+
+    /// <summary>
+    /// Fills the point store <paramref name="points"/> from normalised data. With <paramref name="dataUnits"/> the units
+    /// turn solutions into the data's units; without, solutions stay in the normalised data's.
+    /// </summary>
+    public static void FillPoints(NormalizedData normalized, in RegionShape shape, Span<double> points, bool dataUnits = true)
     {
         ArgumentNullException.ThrowIfNull(normalized);
         Dataset data = normalized.Data;
@@ -30,10 +43,30 @@ public static class RegionDesign
         int units = Units(shape);
         for (int j = 0; j < shape.Hidden; j++)
         {
-            for (int f = 0; f < d; f++) points[units + j * d + f] = normalized.TargetScale / (f < data.Inputs ? normalized.InputScales[f] : 1.0);
+            for (int f = 0; f < d; f++) points[units + j * d + f] = dataUnits ? normalized.TargetScale / (f < data.Inputs ? normalized.InputScales[f] : 1.0) : 1.0;
         }
-        if (shape.Bias == 1) points[units + shape.Parameters - 1] = normalized.TargetScale;
-        points[units + shape.Parameters] = normalized.TargetOffset;
+        if (shape.Bias == 1) points[units + shape.Parameters - 1] = dataUnits ? normalized.TargetScale : 1.0;
+        points[units + shape.Parameters] = dataUnits ? normalized.TargetOffset : 0.0;
+        int gram = Gram(shape);
+        for (int i = 0; i < shape.Points; i++)
+        {
+            for (int k = 0; k < shape.Points; k++)
+            {
+                double v = 0.0;
+                for (int f = 0; f < d; f++) v += points[i * d + f] * points[k * d + f];
+                points[gram + i * shape.Points + k] = v;
+            }
+        }
+        // A column of Z holds one input of the active points (or 1 on every point for c): its squared norm is at most the
+        // input's sum of squares over all points.
+        double bound = shape.Bias == 1 ? shape.Points : 0.0;
+        for (int f = 0; f < d; f++)
+        {
+            double column = 0.0;
+            for (int i = 0; i < shape.Points; i++) column += points[i * d + f] * points[i * d + f];
+            bound = Math.Max(bound, column);
+        }
+        points[ColumnBound(shape)] = bound;
     }
 
     /// <summary>
@@ -82,10 +115,15 @@ public readonly struct IndexDesign<TP> : IRegionDesign where TP : struct, IScrat
     /// <inheritdoc />
     public int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch
     {
-        long mask = (1L << shape.Hidden) - 1;
         int rows = 0;
         int zeroRows = shape.Points;
-        for (int i = 0; i < shape.Points; i++) rows = RegionDesign.WriteRow(s, shape, _points, i, (_index >> (i * shape.Hidden)) & mask, rows, ref zeroRows);
+        for (int i = 0; i < shape.Points; i++) rows = RegionDesign.WriteRow(s, shape, _points, i, Active(i, shape.Hidden), rows, ref zeroRows);
         return rows;
     }
+
+    /// <inheritdoc />
+    public long Active(int point, int hidden) => (_index >> (point * hidden)) & ((1L << hidden) - 1);
+
+    /// <inheritdoc />
+    public double Store(int offset) => _points[offset];
 }

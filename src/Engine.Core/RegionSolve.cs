@@ -33,14 +33,24 @@ public readonly struct RegionLoss
     public int Exact => Path == Cholesky ? 0 : 1;
 }
 
-/// <summary>Writes a region's design Z (column-major, leading dimension N, unscaled) and targets ỹ into the scratch for the exact path.</summary>
+/// <summary>
+/// A region's view of its point store (<see cref="RegionDesign"/>): which nodes are active at each point, the store's
+/// values, and the design Z written into the scratch for the exact path.
+/// </summary>
 public interface IRegionDesign
 {
     /// <summary>
     /// Fills <see cref="RegionShape.Design"/> and <see cref="RegionShape.DesignTargets"/> of <paramref name="s"/> with
-    /// the nonzero rows of Z first (see <see cref="RegionDesign.WriteRow"/>) and returns how many there are.
+    /// the nonzero rows of Z first (column-major, leading dimension N, unscaled; see <see cref="RegionDesign.WriteRow"/>)
+    /// and returns how many there are.
     /// </summary>
     int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch;
+
+    /// <summary>The nodes active at point <paramref name="point"/>, as bits (bit j = a_ij) of an h-node network.</summary>
+    long Active(int point, int hidden);
+
+    /// <summary>Value <paramref name="offset"/> of the point store.</summary>
+    double Store(int offset);
 }
 
 /// <summary>
@@ -92,15 +102,10 @@ public static class RegionSolve
     {
         int rank = Factor(s, shape, sumSquaredTargets, out double loss);
         if (rank >= 0) return new RegionLoss(loss * lossScale, rank);
-        int rows = design.Write(s, shape);
-        if (FullRowRank(s, shape, rows))
-        {
-            // Every nonzero row is fitted exactly: the loss is that of the zero rows, which nothing can fit.
-            double residual = 0.0;
-            for (int i = rows; i < shape.Points; i++) residual += s[shape.DesignTargets + i] * s[shape.DesignTargets + i];
+        // Every nonzero row fitted exactly: the loss is that of the zero rows, which nothing can fit.
+        if (IndependentRows(s, shape, design, out int rows, out double residual))
             return new RegionLoss(0.5 * residual * lossScale, rows, RegionLoss.IndependentRows);
-        }
-        rank = Exact(s, shape, rows, out loss);
+        rank = Exact(s, shape, design.Write(s, shape), out loss);
         return new RegionLoss(loss * lossScale, rank, RegionLoss.QR);
     }
 
@@ -195,40 +200,58 @@ public static class RegionSolve
     }
 
     /// <summary>
-    /// Whether the <paramref name="rows"/> nonzero rows of the design in <paramref name="s"/> are certainly independent,
-    /// with σ_rows(Z̃) far above the rank cut: then every target of those rows is fitted exactly, the rank is the
-    /// number of rows, and no factorization of Z is needed. Regions with fewer points than parameters (the common case
-    /// for small datasets and wide networks) are mostly like that. Leaves Z as it was; uses the matrix area.
+    /// Whether the nonzero rows of the region's design are certainly independent, with σ_rows(Z̃) far above the rank
+    /// cut: then every target of those rows is fitted exactly, the rank is the number of rows (<paramref name="rows"/>),
+    /// the loss is half the zero rows' <paramref name="residual"/>, and no factorization of Z is needed. Regions with
+    /// fewer points than parameters (small datasets, wide networks) are mostly like that. Uses the matrix area.
     /// </summary>
     /// <remarks>
-    /// K = ZZᵀ is factored by Cholesky with diagonal pivoting. Higham's bound turns its smallest pivot into a lower bound
-    /// on λ_min(K) = σ_rows(Z)², and σ_rows(Z̃)² ≥ λ_min(K)/max_k ‖z_k‖² since Z̃ = Z·diag(1/‖z_k‖). The bound must exceed
-    /// a hundred times the rounding of K and its factorization, and (10·ρ)²·m, ten times the exact path's cut.
+    /// K = ZZᵀ over the nonzero rows needs no Z: z_iᵀz_k = (x̃_iᵀx̃_k)·|A_i ∩ A_k| (+ 1 for c), from the store's Gram matrix
+    /// and the nodes active at both points. K is factored by Cholesky with diagonal pivoting; Higham's bound turns its
+    /// smallest pivot into a lower bound on λ_min(K) = σ_rows(Z)², and σ_rows(Z̃)² ≥ λ_min(K)/max_k ‖z_k‖² since
+    /// Z̃ = Z·diag(1/‖z_k‖), with the store's bound on ‖z_k‖². The bound must exceed a hundred times the rounding of K
+    /// and its factorization, and (10·ρ)²·m, ten times the exact path's cut.
     /// </remarks>
-    public static bool FullRowRank<TS>(TS s, in RegionShape shape, int rows) where TS : struct, IScratch
+    public static bool IndependentRows<TS, TD>(TS s, in RegionShape shape, TD design, out int rows, out double residual)
+        where TS : struct, IScratch
+        where TD : struct, IRegionDesign
     {
         int m = shape.Parameters;
-        int stride = shape.Points;
-        int z = shape.Design;
-        if (rows == 0 || rows >= m) return rows == 0;
-        double maxColumn = 0.0;
-        for (int k = 0; k < m; k++)
+        int n = shape.Points;
+        int h = shape.Hidden;
+        int index = shape.Design;              // the nonzero rows' points, then their masks
+        int masks = index + n;
+        int targets = RegionDesign.Targets(shape);
+        int gram = RegionDesign.Gram(shape);
+        rows = 0;
+        residual = 0.0;
+        for (int i = 0; i < n; i++)
         {
-            double norm = 0.0;
-            for (int i = 0; i < rows; i++) norm += s[z + k * stride + i] * s[z + k * stride + i];
-            maxColumn = Math.Max(maxColumn, norm);
-        }
-        // K in the lower triangle of the matrix area, row-major with stride rows.
-        double maxDiagonal = 0.0;
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j <= i; j++)
+            long active = design.Active(i, h);
+            if (active == 0 && shape.Bias == 0)
             {
-                double v = 0.0;
-                for (int k = 0; k < m; k++) v += s[z + k * stride + i] * s[z + k * stride + j];
-                s[i * rows + j] = v;
+                double y = design.Store(targets + i);
+                residual += y * y;
+                continue;
             }
-            maxDiagonal = Math.Max(maxDiagonal, s[i * rows + i]);
+            s[index + rows] = i;
+            s[masks + rows] = active;
+            rows++;
+        }
+        if (rows == 0) return true;
+        // m rows or more are a square or tall design, which the fast path decides; masks must fit a double's mantissa.
+        if (rows >= m || h > 52) return false;
+        double maxDiagonal = 0.0;
+        for (int a = 0; a < rows; a++)
+        {
+            int pa = (int)s[index + a];
+            long ma = (long)s[masks + a];
+            for (int b = 0; b <= a; b++)
+            {
+                double v = design.Store(gram + pa * n + (int)s[index + b]) * Bits(ma & (long)s[masks + b]);
+                s[a * rows + b] = v + shape.Bias;
+            }
+            maxDiagonal = Math.Max(maxDiagonal, s[a * rows + a]);
         }
         double rounding = 100.0 * rows * (m + rows + 4) * UnitRoundoff * maxDiagonal;
         double minPivot = double.PositiveInfinity;
@@ -267,7 +290,15 @@ public static class RegionSolve
         for (int k = 0; k < rows; k++) power *= 4.0;
         double lambda = minPivot * 9.0 / (power + 6.0 * rows - 1.0);
         double cut = 10.0 * shape.RankCut;
-        return lambda >= rounding && lambda >= cut * cut * m * maxColumn;
+        return lambda >= rounding && lambda >= cut * cut * m * design.Store(RegionDesign.ColumnBound(shape));
+    }
+
+    // Set bits of a node mask (a loop rather than an intrinsic, so that kernels can call it).
+    private static int Bits(long mask)
+    {
+        int count = 0;
+        for (long v = mask; v != 0; v &= v - 1) count++;
+        return count;
     }
 
     // Offset of entry (i, j) of a symmetric matrix held in its lower triangle with the given stride.
@@ -354,9 +385,8 @@ public static class RegionSolve
     /// <summary>
     /// After a solve that returned <paramref name="solved"/>, writes the minimizer p of smallest norm in the data's
     /// units (m values in the order of <see cref="RegionShape.Parameters"/>) into <paramref name="s"/> at offset
-    /// <see cref="RegionShape.LossScratch"/>. <paramref name="units"/> is a point store (<see cref="RegionDesign"/>)
-    /// whose units and target offset turn normalised parameters into the data's. Needs
-    /// <see cref="RegionShape.SolutionScratch"/> doubles of scratch.
+    /// <see cref="RegionShape.LossScratch"/>, in the units of the point store behind <paramref name="design"/>
+    /// (<see cref="RegionDesign"/>). Needs <see cref="RegionShape.SolutionScratch"/> doubles of scratch.
     /// </summary>
     /// <remarks>
     /// In equilibrated, permuted coordinates the basic solution is ũ = [L11⁻ᵀz; 0] and the null space is spanned by
@@ -365,9 +395,9 @@ public static class RegionSolve
     /// found by Householder QR of WN rather than its normal equations: the units of different inputs may differ by
     /// many orders of magnitude, which the normal equations would square (LAPACK's xGELSY approach, weighted).
     /// </remarks>
-    public static void MinimumNormSolution<TS, TP>(TS s, in RegionShape shape, RegionLoss solved, TP units) where TS : struct, IScratch where TP : struct, IScratch
+    public static void MinimumNormSolution<TS, TD>(TS s, in RegionShape shape, RegionLoss solved, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
     {
-        solved = Factored(s, shape, solved);
+        solved = Factored(s, shape, solved, design);
         int m = shape.Parameters;
         int r = solved.Rank;
         int free = m - r;
@@ -388,8 +418,8 @@ public static class RegionSolve
             s[u + i] = v / s[i * m + i];
         }
         for (int i = r; i < m; i++) s[u + i] = 0.0;
-        for (int i = 0; i < m; i++) s[w + i] = Scale(s, shape, solved, i) * units[unit + (int)s[perm + i]];
-        double offset = units[unit + m];
+        for (int i = 0; i < m; i++) s[w + i] = Scale(s, shape, solved, i) * design.Store(unit + (int)s[perm + i]);
+        double offset = design.Store(unit + m);
 
         if (free > 0)
         {
@@ -413,13 +443,13 @@ public static class RegionSolve
     }
 
     /// <summary>
-    /// The solve's outcome with a factor in the scratch: a region decided by <see cref="RegionLoss.IndependentRows"/> is
-    /// factored now by the exact path, on the design still in the scratch. Call before reading the factor.
+    /// The solve's outcome with a factor in the scratch: a region decided by <see cref="RegionLoss.IndependentRows"/> has
+    /// none, and is factored now by the exact path on its design. Call before reading the factor.
     /// </summary>
-    public static RegionLoss Factored<TS>(TS s, in RegionShape shape, RegionLoss solved) where TS : struct, IScratch
+    public static RegionLoss Factored<TS, TD>(TS s, in RegionShape shape, RegionLoss solved, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
     {
         if (solved.Path != RegionLoss.IndependentRows) return solved;
-        int rank = Exact(s, shape, solved.Rank, out _);
+        int rank = Exact(s, shape, design.Write(s, shape), out _);
         return new RegionLoss(solved.Loss, rank, RegionLoss.QR);
     }
 

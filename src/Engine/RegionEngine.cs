@@ -93,11 +93,12 @@ public sealed class RegionEngine
         return result;
     }
 
-    // The last tables built, reused while the dataset and network stay the same.
+    // The last tables built, reused while the dataset (by content) and the network stay the same: a stream of small
+    // requests on one dataset builds them once.
     private RegionTables Tables(RegionRequest request)
     {
         RegionTables? last = _tables;
-        if (last is not null && ReferenceEquals(last.Data, request.Data) && last.Shape.Hidden == request.Hidden && last.Shape.Bias == (request.Bias ? 1 : 0)) return last;
+        if (last is not null && last.Data.Fingerprint == request.Data.Fingerprint && last.Shape.Hidden == request.Hidden && last.Shape.Bias == (request.Bias ? 1 : 0)) return last;
         last = new RegionTables(request.Data, request.Hidden, request.Bias);
         _tables = last;
         return last;

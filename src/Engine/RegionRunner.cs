@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.Core;
@@ -279,7 +278,7 @@ public sealed class RegionRunner
             for (int k = 0; k < y.Length; k++) y[k] = reader.ReadDouble();
             data = new Dataset(name, inputs, x, y);
         }
-        if (Hash(data) != json["data_sha256"]!.GetValue<string>()) throw new EngineInputException($"{dataFile} does not match the request's dataset");
+        if (data.Fingerprint != json["data_sha256"]!.GetValue<string>()) throw new EngineInputException($"{dataFile} does not match the request's dataset");
         long? count = json["count"]?.GetValue<long>();
         return new RegionRequest
         {
@@ -304,7 +303,7 @@ public sealed class RegionRunner
         ["version"] = RequestVersion,
         ["command"] = "enumerate",
         ["dataset"] = request.Data.Name,
-        ["data_sha256"] = Hash(request.Data),
+        ["data_sha256"] = request.Data.Fingerprint,
         ["points"] = request.Data.Count,
         ["inputs"] = request.Data.Inputs,
         ["hidden"] = request.Hidden,
@@ -351,7 +350,7 @@ public sealed class RegionRunner
             ["version"] = "engine cells run 1",
             ["command"] = "regions",
             ["dataset"] = data.Name,
-            ["data_sha256"] = Hash(data),
+            ["data_sha256"] = data.Fingerprint,
             ["bias"] = bias,
         }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
         RunDirectory dir = RunDirectory.Open(directory, identity);
@@ -642,15 +641,6 @@ public sealed class RegionRunner
             if (run.Realizable is not null) run.Realizable = run.Realizable[..(int)done];
             if (run.Multiplicities is not null) run.Multiplicities = run.Multiplicities[..(int)done];
         }
-    }
-
-    private static string Hash(Dataset data)
-    {
-        // Little-endian doubles: the count, the dimension, the inputs, the targets.
-        double[] values = [data.Count, data.Inputs, .. data.X, .. data.Y];
-        byte[] bytes = new byte[values.Length * sizeof(double)];
-        for (int k = 0; k < values.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(k * sizeof(double)), values[k]);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
     // "3–7, 12" for a sorted list of unit numbers.
