@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Engine.Core;
 
@@ -31,40 +32,27 @@ public static class HostRegionSolver
         long lastSlice = (end - 1) / slice;
         bool solve = !outputs.Solutions.IsEmpty;
         int scratchSize = solve ? shape.SolutionScratch : shape.LossScratch;
+        // SIMD lanes take the fast path of whole groups of regions; solutions, tall-enough designs and large m stay scalar.
+        int lanes = solve || m > RegionLanes.MaxParameters || m > shape.Points || slice < 8 ? 0
+            : Vector512.IsHardwareAccelerated ? Lanes512.Count : Vector256.IsHardwareAccelerated ? Lanes256.Count : 0;
+        double[]? laneTable = lanes > 0 ? tables.LaneTable(lanes) : null;
         var gate = new object();
 
         Parallel.For(firstSlice, lastSlice + 1,
-            () => new Worker(scratchSize, shape.EntrySize, summary.Bins.Length, summary.Upper),
+            () => new Worker(scratchSize, shape.EntrySize, lanes * RegionLanes.ScratchPerLane(m), summary.Bins.Length, summary.Upper),
             (part, _, w) =>
             {
                 fixed (double* table = tables.Values)
                 fixed (double* points = tables.Points)
+                fixed (double* interleaved = laneTable)
                 {
-                    Span<double> losses = outputs.Losses.Span;
-                    Span<int> ranks = outputs.Ranks.Span;
-                    Span<double> solutions = outputs.Solutions.Span;
-                    var source = new PointerScratch(table);
-                    var scratch = new PointerScratch(w.Scratch);
-                    var high = new PointerScratch(w.High);
-                    var design = new PointerScratch(points);
-                    SumHigherChunks(source, shape, part * slice, w.High);
+                    var slot = new Slot(tables, start, outputs, table, points, w);
+                    SumHigherChunks(slot.Source, shape, part * slice, w.High);
                     long from = Math.Max(start, part * slice);
                     long to = Math.Min(end, (part + 1) * slice);
-                    long mask = (1L << bits) - 1;
-                    for (long index = from; index < to; index++)
-                    {
-                        RegionSystem.LoadSum(high, 0, source, (int)((index & mask) * shape.EntrySize), scratch, m);
-                        RegionLoss result = RegionSolve.Solve(scratch, shape, tables.SumSquaredTargets, tables.LossScale, new IndexDesign<PointerScratch>(design, index));
-                        w.Summary.Add(index, result, m);
-                        long r = index - start;
-                        if (!losses.IsEmpty) losses[(int)r] = result.Loss;
-                        if (!ranks.IsEmpty) ranks[(int)r] = result.Rank;
-                        if (solve)
-                        {
-                            RegionSolve.MinimumNormSolution(scratch, shape, result, new IndexDesign<PointerScratch>(design, index));
-                            new ReadOnlySpan<double>(w.Scratch + shape.LossScratch, m).CopyTo(solutions.Slice((int)(r * m), m));
-                        }
-                    }
+                    if (lanes == Lanes512.Count && interleaved is not null) from = SolveLanes<Lanes512, Vector512<double>>(slot, interleaved, from, to);
+                    else if (lanes == Lanes256.Count && interleaved is not null) from = SolveLanes<Lanes256, Vector256<double>>(slot, interleaved, from, to);
+                    for (long index = from; index < to; index++) slot.Record(index, slot.Solve(index));
                 }
                 return w;
             },
@@ -73,6 +61,66 @@ public static class HostRegionSolver
                 lock (gate) summary.Merge(w.Summary);
                 w.Dispose();
             });
+    }
+
+    // Whole aligned groups of regions from `from`, a group per SIMD instruction; returns where the scalar tail starts.
+    // A lane the lane path cannot certify is solved again by the scalar path, which takes the same steps.
+    private static unsafe long SolveLanes<TL, TV>(Slot slot, double* interleaved, long from, long to)
+        where TL : struct, ILanes<TV>
+        where TV : unmanaged
+    {
+        RegionShape shape = slot.Tables.Shape;
+        int lanes = TL.Count;
+        long mask = (1L << shape.ChunkBits) - 1;
+        double* losses = stackalloc double[lanes];
+        long index = from;
+        for (; index < from + ((lanes - from % lanes) % lanes) && index < to; index++) slot.Record(index, slot.Solve(index));
+        for (; index + lanes <= to; index += lanes)
+        {
+            double* low = interleaved + (index & mask) / lanes * shape.EntrySize * lanes;
+            uint certified = RegionLanes.Factor<TL, TV>(slot.Worker.High, low, shape, slot.Tables.SumSquaredTargets, slot.Tables.LossScale, losses, (TV*)slot.Worker.Lanes);
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                long region = index + lane;
+                slot.Record(region, ((certified >> lane) & 1) != 0 ? new RegionLoss(losses[lane], shape.Parameters) : slot.Solve(region));
+            }
+        }
+        return index;
+    }
+
+    // One task's view of a call: the tables, the outputs, and the worker's scratch.
+    private readonly unsafe struct Slot(RegionTables tables, long start, RegionOutputs outputs, double* table, double* points, Worker worker)
+    {
+        public RegionTables Tables => tables;
+
+        public Worker Worker => worker;
+
+        public PointerScratch Source => new(table);
+
+        // The scalar path for one region: its system from the block's higher chunks plus its own entry, then the solve.
+        public RegionLoss Solve(long index)
+        {
+            RegionShape shape = tables.Shape;
+            long mask = (1L << shape.ChunkBits) - 1;
+            var scratch = new PointerScratch(worker.Scratch);
+            RegionSystem.LoadSum(new PointerScratch(worker.High), 0, Source, (int)((index & mask) * shape.EntrySize), scratch, shape.Parameters);
+            return RegionSolve.Solve(scratch, shape, tables.SumSquaredTargets, tables.LossScale, new IndexDesign<PointerScratch>(new PointerScratch(points), index));
+        }
+
+        // Adds the region to the worker's summary and the outputs; a solution needs the factor the scalar path left.
+        public void Record(long index, RegionLoss result)
+        {
+            int m = tables.Shape.Parameters;
+            worker.Summary.Add(index, result, m);
+            long r = index - start;
+            if (!outputs.Losses.IsEmpty) outputs.Losses.Span[(int)r] = result.Loss;
+            if (!outputs.Ranks.IsEmpty) outputs.Ranks.Span[(int)r] = result.Rank;
+            if (!outputs.Solutions.IsEmpty)
+            {
+                RegionSolve.MinimumNormSolution(new PointerScratch(worker.Scratch), tables.Shape, result, new IndexDesign<PointerScratch>(new PointerScratch(points), index));
+                new ReadOnlySpan<double>(worker.Scratch + tables.Shape.LossScratch, m).CopyTo(outputs.Solutions.Span.Slice((int)(r * m), m));
+            }
+        }
     }
 
     // Packed sum of the entries of chunks 1..K−1 for the block starting at blockStart.
@@ -93,10 +141,11 @@ public static class HostRegionSolver
 
     private sealed unsafe class Worker : IDisposable
     {
-        public Worker(int scratch, int entry, int bins, double upper)
+        public Worker(int scratch, int entry, int lanes, int bins, double upper)
         {
             Scratch = (double*)NativeMemory.AlignedAlloc((nuint)(scratch * sizeof(double)), 64);
             High = (double*)NativeMemory.AlignedAlloc((nuint)(entry * sizeof(double)), 64);
+            Lanes = (double*)NativeMemory.AlignedAlloc((nuint)(Math.Max(lanes, 1) * sizeof(double)), 64);
             Summary = new LossSummary(bins, upper);
         }
 
@@ -104,12 +153,15 @@ public static class HostRegionSolver
 
         public double* High { get; }
 
+        public double* Lanes { get; }
+
         public LossSummary Summary { get; }
 
         public void Dispose()
         {
             NativeMemory.AlignedFree(Scratch);
             NativeMemory.AlignedFree(High);
+            NativeMemory.AlignedFree(Lanes);
         }
     }
 }

@@ -45,9 +45,7 @@ public readonly struct RegionShape
         double rhsBound = half / (2.0 * Math.Sqrt(Parameters) * EntryRounding);
         LossCertificate = Math.Min(half / (Parameters * EntryRounding), rhsBound * rhsBound);
         RankCut = Math.Max(points, Parameters) * RegionSolve.MachineEpsilon;
-        double power = 1.0;
-        for (int k = 0; k < Parameters; k++) power *= 4.0;
-        HighamFactor = 9.0 / (power + 6.0 * Parameters - 1.0);
+
         // Regions built from their columns need no chunk tables.
         if (!indexed) return;
         int chunkPoints = Math.Max(1, Math.Min(points, MaxChunkBits / hidden));
@@ -159,11 +157,6 @@ public readonly struct RegionShape
     /// </summary>
     public double RankCut { get; }
 
-    /// <summary>
-    /// Higham's bound for a triangular factor with pivoted diagonal dominance (<i>Accuracy and Stability</i>, §8.3):
-    /// σ_min(L)² ≥ l_min²·9/(4^m + 6m − 1). This is the factor, for m parameters; it underflows gracefully for large m.
-    /// </summary>
-    public double HighamFactor { get; }
 
     private static long TableBytes(int points, int chunkPoints, int hidden, int entrySize) =>
         (points + chunkPoints - 1) / chunkPoints * (1L << (chunkPoints * hidden)) * entrySize * sizeof(double);

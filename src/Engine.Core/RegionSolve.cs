@@ -63,12 +63,12 @@ public interface IRegionDesign
 /// zero, a node inactive on every point or an input that vanishes there, is left out). The rank is that of Z̃
 /// under LAPACK's cut: singular values at or below ρ·σ_max, ρ = max(N, m)·ε, count as zero. Equilibration makes the
 /// rank and loss invariant under rescaling any input column or the targets.</para>
-/// <para><b>Fast path.</b> The tabulated Eq. 7 system G = ZᵀZ is factored by Cholesky with diagonal pivoting, which
-/// in exact arithmetic is Z's QR with column pivoting. Its answer is kept only when it is proven accurate for the
-/// equilibrated G̃ = SGS: every nonzero column gets a pivot, a lower bound on σ_min(G̃) (Higham's bound for pivoted
-/// factors, or the comparison-matrix bound) exceeds <see cref="RegionShape.RankCertificate"/>, and the solution's
-/// size bounds the loss error by <see cref="FastPathAccuracy"/>·Σỹ² (<see cref="RegionShape.LossCertificate"/>). The
-/// loss is then ½(Σỹ² − ‖z‖²) with z = L⁻¹Pᵀb, no back substitution.</para>
+/// <para><b>Fast path.</b> The tabulated Eq. 7 system G = ZᵀZ is factored by Cholesky (<see cref="Factor"/>, and
+/// <see cref="RegionLanes"/> for several regions per SIMD instruction). Its answer is kept only when it is proven
+/// accurate for the equilibrated G̃ = SGS: every nonzero column gets a pivot, the comparison-matrix lower bound on
+/// σ_min(G̃) exceeds <see cref="RegionShape.RankCertificate"/>, and the solution's size bounds the loss error by
+/// <see cref="FastPathAccuracy"/>·Σỹ² (<see cref="RegionShape.LossCertificate"/>). The loss is then ½(Σỹ² − ‖z‖²) with
+/// z = L⁻¹b, no back substitution.</para>
 /// <para><b>Exact path.</b> Every other region (rank-deficient ones, near-dependent ones, and every region with more
 /// nonzero columns than points) is solved by Householder QR with column pivoting of Z̃ itself, with the rank cut
 /// above, and its loss is summed from the residual components of Qᵀỹ, with no cancellation. Backward stability gives
@@ -112,11 +112,18 @@ public static class RegionSolve
     /// <summary>
     /// The fast path: factors the Eq. 7 system in <paramref name="s"/> (destroying it). Returns the rank with the loss
     /// of the normalised data when the answer is certified, or −1 when the region must take the exact path.
+    /// <see cref="RegionLanes"/> runs the same steps on several regions at once, one per SIMD lane.
     /// </summary>
     /// <remarks>
-    /// The factor is of G itself, not of G̃ = SGS: Cholesky's backward error |ΔG| ≤ γ|L||Lᵀ| is componentwise and so the
-    /// same in either scaling, and σ_min(G̃) ≥ σ_min(G)/max_k G_kk bounds the equilibrated design from the raw factor.
-    /// The factor is in the data's own coordinates: its scales are 1 (the scales slot is left as it was).
+    /// Steps: columns that are exactly zero (a node inactive everywhere, an input that vanishes where it is active) move
+    /// to the end; the others are factored by Cholesky in their natural order, G = LLᵀ, each pivot at least
+    /// <see cref="RegionShape.RankCertificate"/> times the largest diagonal of G. The certificate: the comparison-matrix
+    /// bound σ_min(G) ≥ 1/(‖M⁻¹‖₁‖M⁻¹‖∞), M the comparison matrix of L, divided by max G_kk (which bounds σ_min(G̃) for
+    /// the equilibrated G̃ = SGS), is at least that certificate; and the loss error is within
+    /// <see cref="FastPathAccuracy"/>·Σỹ², shown either by that bound (‖p̃‖² ≤ Σỹ²/σ_min(G̃)) or by the solution itself
+    /// (‖p̃‖² = Σ p_k² G_kk ≤ <see cref="RegionShape.LossCertificate"/>·Σỹ²). Cholesky's backward error |ΔG| ≤ γ|L||Lᵀ| is
+    /// componentwise, so factoring G unscaled loses nothing against G̃; the factor is in the data's own coordinates and
+    /// its scales are 1 (the scales slot is left as it was).
     /// </remarks>
     public static int Factor<TS>(TS s, in RegionShape shape, double sumSquaredTargets, out double loss) where TS : struct, IScratch
     {
@@ -135,30 +142,25 @@ public static class RegionSolve
         }
         // Z has N rows: more nonzero columns than that are dependent for sure, and only Z can say which.
         if (nonzero > shape.Points) return -1;
+        if (nonzero < m)
+        {
+            // Zero columns have zero rows and columns in G: move them behind the others, keeping the others' order.
+            for (int k = 0, next = 0; k < m; k++)
+            {
+                if (!(s[k * m + k] > 0.0)) continue;
+                if (k != next) SwapSymmetric(s, shape, next, k);
+                next++;
+            }
+        }
 
-        // A pivot below T·max G_kk cannot pass the rank certificate below: stop there.
+        // A pivot below T·max G_kk cannot pass the rank certificate (σ_min(L)² ≤ every pivot): stop there.
         double floor = shape.RankCertificate * maxDiagonal;
         double explained = 0.0;
-        double minPivot = double.PositiveInfinity;
-        // Zero columns keep a zero diagonal, so the nonzero ones are pivoted first; each must stay well above zero.
         for (int k = 0; k < nonzero; k++)
         {
-            int pivot = k;
-            double best = s[k * m + k];
-            for (int i = k + 1; i < m; i++)
-            {
-                double d = s[i * m + i];
-                if (d > best)
-                {
-                    best = d;
-                    pivot = i;
-                }
-            }
-            if (!(best >= floor)) return -1;
-            if (pivot != k) SwapSymmetric(s, shape, k, pivot);
-            minPivot = Math.Min(minPivot, best);
-
-            double diagonal = Math.Sqrt(best);
+            double pivot = s[k * m + k];
+            if (!(pivot >= floor)) return -1;
+            double diagonal = Math.Sqrt(pivot);
             double inverse = 1.0 / diagonal;
             s[k * m + k] = diagonal;
             double zk = s[rhs + k] * inverse;
@@ -177,26 +179,15 @@ public static class RegionSolve
                 for (int j = k + 1; j <= i; j++) s[i * m + j] -= lik * s[j * m + k];
             }
         }
-        if (nonzero > 0 && !Certified(s, shape, nonzero, minPivot / maxDiagonal, maxDiagonal, sumSquaredTargets)) return -1;
+        if (nonzero > 0)
+        {
+            double sigma2 = ComparisonBound(s, shape, nonzero) / maxDiagonal;
+            if (!(sigma2 >= shape.RankCertificate)) return -1;
+            if (!(sigma2 * shape.LossCertificate >= 1.0 || SolutionNorm(s, shape, nonzero) <= shape.LossCertificate * sumSquaredTargets)) return -1;
+        }
         // Cancellation in Σỹ² − ‖z‖² can leave a tiny negative residual where the fit is exact.
         loss = 0.5 * Math.Max(0.0, sumSquaredTargets - explained);
         return nonzero;
-    }
-
-    // The fast path's certificate for a full-rank factor of the nonzero columns (smallest pivot relative to the largest
-    // diagonal given): a lower bound on σ_min(G̃) of at least RankCertificate, and a loss error bound within
-    // FastPathAccuracy·Σỹ². σ_min comes from Higham's bound for pivoted factors, σ_min(L)² ≥ l_min²·9/(4^r + 6r − 1),
-    // or, where that is too weak, from the comparison-matrix bound; ‖p̃‖² ≤ Σỹ²/σ_min², or else ‖p̃‖² itself.
-    private static bool Certified<TS>(TS s, in RegionShape shape, int rank, double relativePivot, double maxDiagonal, double sumSquaredTargets) where TS : struct, IScratch
-    {
-        // Higham's factor falls with the rank, so the stored one for r = m is a valid, slightly weaker, bound for any rank.
-        double sigma2 = relativePivot * shape.HighamFactor;
-        if (sigma2 < shape.RankCertificate)
-        {
-            sigma2 = Math.Max(sigma2, ComparisonBound(s, shape, rank) / maxDiagonal);
-            if (!(sigma2 >= shape.RankCertificate)) return false;
-        }
-        return sigma2 * shape.LossCertificate >= 1.0 || SolutionNorm(s, shape, rank) <= shape.LossCertificate * sumSquaredTargets;
     }
 
     /// <summary>
@@ -489,8 +480,8 @@ public static class RegionSolve
     }
 
     // σ_min(L11)² ≥ 1/(‖M⁻¹‖₁‖M⁻¹‖∞), M the comparison matrix of L11 (|l_kk| on the diagonal, −|l_ik| below), since
-    // |L⁻¹| ≤ M⁻¹ entrywise and ‖A‖₂² ≤ ‖A‖₁‖A‖∞. M⁻¹ ≥ 0, so both norms are maxima of M⁻¹e and M⁻ᵀe. Uses the design
-    // area as workspace: the fast path has not written a design yet.
+    // |L⁻¹| ≤ M⁻¹ entrywise and ‖A‖₂² ≤ ‖A‖₁‖A‖∞: a bound for any triangular factor, pivoted or not. M⁻¹ ≥ 0, so both
+    // norms are maxima of M⁻¹e and M⁻ᵀe. Uses the design area as workspace: the fast path has not written a design yet.
     private static double ComparisonBound<TS>(TS s, in RegionShape shape, int r) where TS : struct, IScratch
     {
         int m = shape.Parameters;

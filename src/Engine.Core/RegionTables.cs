@@ -57,6 +57,31 @@ public sealed class RegionTables
     /// <summary>Σ ỹ_i² of the normalised targets.</summary>
     public double SumSquaredTargets => Normalized.SumSquaredTargets;
 
+    /// <summary>
+    /// The lowest chunk's table re-laid for <paramref name="lanes"/> SIMD lanes (<see cref="RegionLanes"/>): entries of
+    /// <paramref name="lanes"/> consecutive patterns interleaved element by element, so that element e of a group is one
+    /// vector load. Built on first use, pinned.
+    /// </summary>
+    public double[] LaneTable(int lanes)
+    {
+        double[]? table = _laneTable;
+        if (table is not null && _lanes == lanes) return table;
+        long patterns = 1L << Shape.ChunkBits;
+        int entry = Shape.EntrySize;
+        table = GC.AllocateArray<double>((int)(patterns * entry), pinned: true);
+        for (long p = 0; p < patterns; p++)
+        {
+            long group = p / lanes, lane = p % lanes;
+            for (int e = 0; e < entry; e++) table[group * entry * lanes + e * lanes + lane] = Values[p * entry + e];
+        }
+        _lanes = lanes;
+        _laneTable = table;
+        return table;
+    }
+
+    private double[]? _laneTable;
+    private int _lanes;
+
     /// <summary>Turns a loss of the normalised data into the data's units (exact: a power of four).</summary>
     public double LossScale => Normalized.LossScale;
 

@@ -63,6 +63,32 @@ public sealed class RegionSolveTests(Backend backend) : BackendFixture(backend)
         Assert.That(kernel.Summary.Exact, Is.EqualTo(host.Summary.Exact));
     }
 
+    // Datasets with at least as many points as unknowns, where the host path solves groups of regions in SIMD lanes.
+    [TestCase("random:8,2,7", 2, false)]
+    [TestCase("random:12,1,9", 1, true)]
+    [TestCase("random:7,2,4", 2, true)]
+    [TestCase("near-collinear", 2, false)]
+    [TestCase("scaled", 1, true)]
+    public void HostLanesMatchTheScalarPathBitForBitAndTheSvdReference(string dataset, int hidden, bool bias)
+    {
+        var engine = new RegionEngine(Device);
+        Dataset data = HardData.Load(dataset);
+        // Per-region losses without solutions take the lane path; with solutions, every region takes the scalar path.
+        RegionEnumeration lanes = engine.Enumerate(new RegionRequest { Data = data, Hidden = hidden, Bias = bias, KeepRegions = true, Path = RegionPath.Host });
+        RegionEnumeration scalar = engine.Enumerate(new RegionRequest { Data = data, Hidden = hidden, Bias = bias, KeepSolutions = true, Path = RegionPath.Host });
+        Assert.That(lanes.Ranks, Is.EqualTo(scalar.Ranks));
+        Assert.That(lanes.Losses, Is.EqualTo(scalar.Losses), "the same steps in the same order give the same bits");
+        Assert.That(lanes.Summary.Exact, Is.EqualTo(scalar.Summary.Exact));
+        double scale = LossScale(data);
+        for (long index = 0; index < lanes.Requested; index++)
+        {
+            ReferenceLeastSquares.Solution expected = ReferenceLeastSquares.Solve(data, hidden, bias, index);
+            double tolerance = Tolerances.RegionLoss(Backend, expected.Condition, scale);
+            if (!double.IsNaN(tolerance)) Assert.That(lanes.Losses![index], Is.EqualTo(expected.Loss).Within(tolerance), $"loss of region {index}");
+            if (!expected.RankAmbiguous) Assert.That(lanes.Ranks![index], Is.EqualTo(expected.Rank), $"rank of region {index}");
+        }
+    }
+
     [Test]
     public void DeviceReductionMatchesKeptLosses()
     {
