@@ -4,8 +4,9 @@ using Engine.Core;
 namespace Engine.Bench;
 
 /// <summary>
-/// Eq. 7 build + solve + reduction for the three named workloads, per region. The host twin is the baseline;
-/// the kernel runs on every accelerator present (the CPU accelerator always), alone and with its transfers.
+/// Eq. 7 build + solve + reduction for the three named workloads, per region. The scalar host path is the baseline;
+/// beside it the host path with SIMD lanes, and the kernel on every accelerator present (the CPU accelerator always),
+/// alone and with its transfers.
 /// </summary>
 [MemoryDiagnoser(false)]
 public class RegionBenchmarks
@@ -54,7 +55,10 @@ public class RegionBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = RegionsPerOp)]
-    public void HostTwin() => Cover(start => HostRegionSolver.Solve(_tables, start, _regions, _summary));
+    public void HostScalar() => Cover(start => HostRegionSolver.Solve(_tables, start, _regions, _summary, lanes: false));
+
+    [Benchmark(OperationsPerInvoke = RegionsPerOp)]
+    public void HostLanes() => Cover(start => HostRegionSolver.Solve(_tables, start, _regions, _summary, lanes: true));
 
     [Benchmark(OperationsPerInvoke = RegionsPerOp)]
     public void KernelOnly() => Cover(start => _solver.Launch(start, _regions));

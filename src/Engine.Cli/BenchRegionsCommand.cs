@@ -13,7 +13,7 @@ internal static class BenchRegionsCommand
         var workload = new Option<string>("--workload") { Description = $"Workload: {string.Join(", ", RegionWorkload.All.Select(w => w.Name))}.", Required = true };
         var count = new Option<long?>("--count") { Description = "Regions to solve per run (default: the workload's 2^(N·h), at least 2^20 by repetition)." };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs; the median is reported.", DefaultValueFactory = _ => 3 };
-        var path = new Option<string>("--path") { Description = "auto, host or kernel.", DefaultValueFactory = _ => "auto" };
+        var path = new Option<string>("--path") { Description = "auto, host (SIMD lanes where they apply), scalar or kernel.", DefaultValueFactory = _ => "auto" };
         var device = RegionOptions.DeviceOption();
         var command = new Command("regions", "Time the Eq. 7 build and solve with the device reduction; prints {workload, regions, seconds, regions_per_s}.");
         foreach (Option option in new Option[] { workload, count, repeats, path, device }) command.Options.Add(option);
@@ -52,7 +52,7 @@ internal static class BenchRegionsCommand
                 ["seconds"] = median,
                 ["regions_per_s"] = target / median,
                 ["device"] = compute.Backend.Name(),
-                ["path"] = engine.Resolve(regionPath).ToString().ToLowerInvariant(),
+                ["path"] = engine.Describe(regionPath),
                 ["runs"] = runs,
             }.ToJsonString());
             return 0;

@@ -24,7 +24,7 @@ internal static class EnumerateCommand
         var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run without --run)." };
         var count = new Option<long?>("--count") { Description = "Regions to enumerate from --start (default: all)." };
         var allowLong = new Option<bool>("--allow-long") { Description = $"Run even when the estimate exceeds {LongRunSeconds / 3600:0} hour." };
-        var path = new Option<string>("--path") { Description = "Where the math runs: auto, host (C# twin on all cores) or kernel (ILGPU).", DefaultValueFactory = _ => "auto" };
+        var path = new Option<string>("--path") { Description = "Where the math runs: auto, host (C# twin on all cores, SIMD lanes), scalar (the host twin without lanes) or kernel (ILGPU).", DefaultValueFactory = _ => "auto" };
         var runDirectory = RunOptionsParser.DirectoryOption();
         var shard = RunOptionsParser.ShardOption();
 
@@ -70,7 +70,7 @@ internal static class EnumerateCommand
             double estimate = plan.PendingRows / rate;
             string what = request.Nonempty ? $"{plan.Rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} of {plan.CellsPerNode:N0} cells per node" : $"{RegionReport.Regions(plan.Rows)} regions";
             string done = plan.PendingRows < plan.Rows ? $", {plan.PendingRows:N0} rows still to do" : "";
-            string where = request.Nonempty ? "the host" : $"{device.Backend.Name()} via the {runner.Engine.Resolve(request.Path).ToString().ToLowerInvariant()} path";
+            string where = request.Nonempty ? "the host" : $"{device.Backend.Name()} via the {runner.Engine.Describe(request.Path)} path";
             string planText = $"{what} of {RegionReport.Describe(plan.Shape, data.Name)} in {plan.Units:N0} units{done}, on {where} at {rate:0.00e0} rows/s: about {RegionReport.Duration(estimate)} and {Math.Max(1, plan.MemoryBytes >> 20):N0} MiB";
             if (estimate > LongRunSeconds && !parsed.GetValue(allowLong))
                 throw new EngineInputException($"{planText}; pass --allow-long to run anyway{(request.Nonempty ? "" : ", or --count to take part of the range")}");
@@ -114,8 +114,9 @@ internal static class EnumerateCommand
     {
         "auto" => RegionPath.Auto,
         "host" => RegionPath.Host,
+        "scalar" => RegionPath.Scalar,
         "kernel" => RegionPath.Kernel,
-        _ => throw new EngineInputException($"unknown path '{name}': expected auto, host or kernel"),
+        _ => throw new EngineInputException($"unknown path '{name}': expected auto, host, scalar or kernel"),
     };
 }
 

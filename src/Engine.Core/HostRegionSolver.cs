@@ -13,9 +13,10 @@ public static class HostRegionSolver
 {
     /// <summary>
     /// Solves regions [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) into
-    /// <paramref name="summary"/>, and into <paramref name="outputs"/> where those are not empty.
+    /// <paramref name="summary"/>, and into <paramref name="outputs"/> where those are not empty; with
+    /// <paramref name="lanes"/>, groups of regions go through <see cref="RegionLanes"/> where it applies.
     /// </summary>
-    public static unsafe void Solve(RegionTables tables, long start, long count, LossSummary summary, RegionOutputs outputs = default)
+    public static unsafe void Solve(RegionTables tables, long start, long count, LossSummary summary, RegionOutputs outputs = default, bool lanes = true)
     {
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(summary);
@@ -33,13 +34,12 @@ public static class HostRegionSolver
         bool solve = !outputs.Solutions.IsEmpty;
         int scratchSize = solve ? shape.SolutionScratch : shape.LossScratch;
         // SIMD lanes take the fast path of whole groups of regions; solutions, tall-enough designs and large m stay scalar.
-        int lanes = solve || m > RegionLanes.MaxParameters || m > shape.Points || slice < 8 ? 0
-            : Vector512.IsHardwareAccelerated ? Lanes512.Count : Vector256.IsHardwareAccelerated ? Lanes256.Count : 0;
-        double[]? laneTable = lanes > 0 ? tables.LaneTable(lanes) : null;
+        int width = !lanes || solve || m > RegionLanes.MaxParameters || m > shape.Points || slice < 8 ? 0 : LaneWidth;
+        double[]? laneTable = width > 0 ? tables.LaneTable(width) : null;
         var gate = new object();
 
         Parallel.For(firstSlice, lastSlice + 1,
-            () => new Worker(scratchSize, shape.EntrySize, lanes * RegionLanes.ScratchPerLane(m), summary.Bins.Length, summary.Upper),
+            () => new Worker(scratchSize, shape.EntrySize, width * RegionLanes.ScratchPerLane(m), summary.Bins.Length, summary.Upper),
             (part, _, w) =>
             {
                 fixed (double* table = tables.Values)
@@ -50,8 +50,8 @@ public static class HostRegionSolver
                     SumHigherChunks(slot.Source, shape, part * slice, w.High);
                     long from = Math.Max(start, part * slice);
                     long to = Math.Min(end, (part + 1) * slice);
-                    if (lanes == Lanes512.Count && interleaved is not null) from = SolveLanes<Lanes512, Vector512<double>>(slot, interleaved, from, to);
-                    else if (lanes == Lanes256.Count && interleaved is not null) from = SolveLanes<Lanes256, Vector256<double>>(slot, interleaved, from, to);
+                    if (width == Lanes512.Count && interleaved is not null) from = SolveLanes<Lanes512, Vector512<double>>(slot, interleaved, from, to);
+                    else if (width == Lanes256.Count && interleaved is not null) from = SolveLanes<Lanes256, Vector256<double>>(slot, interleaved, from, to);
                     for (long index = from; index < to; index++) slot.Record(index, slot.Solve(index));
                 }
                 return w;
@@ -62,6 +62,9 @@ public static class HostRegionSolver
                 w.Dispose();
             });
     }
+
+    /// <summary>Regions per SIMD instruction on this machine: 8 with AVX-512, 4 with AVX2, 0 without either.</summary>
+    public static int LaneWidth => Vector512.IsHardwareAccelerated ? Lanes512.Count : Vector256.IsHardwareAccelerated ? Lanes256.Count : 0;
 
     // Whole aligned groups of regions from `from`, a group per SIMD instruction; returns where the scalar tail starts.
     // A lane the lane path cannot certify is solved again by the scalar path, which takes the same steps.

@@ -20,6 +20,16 @@ public sealed class RegionEngine
         _device = device;
     }
 
+    /// <summary>
+    /// Describes the path <paramref name="path"/> resolves to, for reports: "host (8 lanes)", "host (scalar)" or "kernel".
+    /// </summary>
+    public string Describe(RegionPath path) => Resolve(path) switch
+    {
+        RegionPath.Kernel => "kernel",
+        RegionPath.Scalar => "host (scalar)",
+        _ => HostRegionSolver.LaneWidth > 0 ? $"host ({HostRegionSolver.LaneWidth} lanes)" : "host (scalar)",
+    };
+
     /// <summary>The path <paramref name="path"/> resolves to on this device.</summary>
     public RegionPath Resolve(RegionPath path) => path != RegionPath.Auto ? path
         : _device.Backend == Backend.Cpu ? RegionPath.Host : RegionPath.Kernel;
@@ -73,7 +83,7 @@ public sealed class RegionEngine
             result.Ranks = new int[count];
             if (request.KeepSolutions) result.Solutions = new double[count * tables.Shape.Parameters];
         }
-        if (path == RegionPath.Host)
+        if (path is RegionPath.Host or RegionPath.Scalar)
             RunHost(request, tables, count, result, progress, cancellation);
         else
             RunKernels(request, tables, count, result, progress, cancellation);
@@ -187,7 +197,7 @@ public sealed class RegionEngine
     private static void RunHost(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
         Action<long, long>? progress, CancellationToken cancellation) =>
         Loop(request, tables, count, result, progress, cancellation,
-            (start, n, outputs) => HostRegionSolver.Solve(tables, start, n, result.Summary, outputs));
+            (start, n, outputs) => HostRegionSolver.Solve(tables, start, n, result.Summary, outputs, lanes: request.Path != RegionPath.Scalar));
 
     // The batch loop both paths share: cancellation and progress between batches, outputs sliced per batch.
     private static void Loop(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,

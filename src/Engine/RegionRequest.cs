@@ -7,8 +7,10 @@ public enum RegionPath
 {
     /// <summary>Kernels on a GPU; the host twin on the CPU backend, where ILGPU's simulated warps are several times slower.</summary>
     Auto,
-    /// <summary>The host twin: the same math in plain C# over all cores.</summary>
+    /// <summary>The host twin: the same math in plain C# over all cores, groups of regions in SIMD lanes where they apply.</summary>
     Host,
+    /// <summary>The host twin with no SIMD lanes: every region by the scalar path (the benchmarks' baseline).</summary>
+    Scalar,
     /// <summary>The ILGPU kernels on the opened accelerator, whatever it is.</summary>
     Kernel,
 }
