@@ -32,12 +32,16 @@ public sealed record ArrangementState(int Points, IReadOnlyList<ulong[]> Columns
 /// </remarks>
 public sealed class ArrangementCells
 {
-    private ArrangementCells(NormalizedData normalized, List<ulong[]> columns, List<double[]> witnesses, DecisionCounts decisions)
+    private readonly int[]?[] _facets;
+
+    private ArrangementCells(NormalizedData normalized, List<ulong[]> columns, List<double[]> witnesses, List<int[]> splits, DecisionCounts decisions)
     {
         Normalized = normalized;
         Columns = columns;
         Witnesses = witnesses;
+        Splits = splits;
         Decisions = decisions;
+        _facets = new int[]?[columns.Count];
     }
 
     /// <summary>The dataset whose points define the hyperplanes, as given.</summary>
@@ -61,6 +65,23 @@ public sealed class ArrangementCells
     /// <summary>A strictly interior (w_j[, b_j]) of each cell in the data's own units, its signs verified on the data as given.</summary>
     public IReadOnlyList<double[]> Witnesses { get; }
 
+    /// <summary>The points whose hyperplanes split each cell's ancestors: every facet of the cell is among them.</summary>
+    public IReadOnlyList<int[]> Splits { get; }
+
+    /// <summary>
+    /// The points of <paramref name="cell"/>'s facets (<see cref="ColumnFeasibility.Facets"/> of its splits): positivity
+    /// on their rows is positivity on every point. Found on first use, once per cell; safe to call from any thread.
+    /// </summary>
+    public int[] Facets(int cell)
+    {
+        int[]? facets = Volatile.Read(ref _facets[cell]);
+        if (facets is not null) return facets;
+        // Two threads may both compute a cell's facets; they find the same points, and either result is kept.
+        facets = ColumnFeasibility.Facets(Normalized, Columns[cell], Splits[cell]);
+        Volatile.Write(ref _facets[cell], facets);
+        return facets;
+    }
+
     /// <summary>Dimension d of the arrangement: n + 1 with bias, n without.</summary>
     public int Dimension => Data.Inputs + (Bias ? 1 : 0);
 
@@ -68,11 +89,13 @@ public sealed class ArrangementCells
     /// The cells of <paramref name="data"/>'s arrangement as found before (a run directory's cache), each witness
     /// checked again on the data; <see cref="EngineInputException"/> when one fails.
     /// </summary>
-    public static ArrangementCells FromCells(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> witnesses, DecisionCounts decisions)
+    public static ArrangementCells FromCells(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> witnesses, IReadOnlyList<int[]> splits,
+        DecisionCounts decisions)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(witnesses);
+        ArgumentNullException.ThrowIfNull(splits);
         NormalizedData normalized = NormalizedData.Create(data, bias);
         double[] x = new double[data.Inputs + (bias ? 1 : 0)];
         int[] all = Enumerable.Range(0, data.Count).Where(i => ColumnFeasibility.Augmented(normalized.Data, bias, i, x) > 0.0).ToArray();
@@ -81,7 +104,7 @@ public sealed class ArrangementCells
             if (!ColumnFeasibility.StrictlyInside(data, bias, columns[c], all, witnesses[c]))
                 throw new EngineInputException($"stored cell {c} does not hold on this data; delete the stored cells to compute them again");
         }
-        return new ArrangementCells(normalized, [.. columns], [.. witnesses], decisions);
+        return new ArrangementCells(normalized, [.. columns], [.. witnesses], [.. splits], decisions);
     }
 
     /// <summary>
@@ -163,7 +186,7 @@ public sealed class ArrangementCells
                 throw new InvalidOperationException($"cell {c}'s witness fails on the data as given");
             witnesses[c] = w;
         }
-        return new ArrangementCells(normalized, columns, witnesses, decisions);
+        return new ArrangementCells(normalized, columns, witnesses, splits, decisions);
     }
 
     /// <summary>

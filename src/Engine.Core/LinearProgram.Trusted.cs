@@ -25,7 +25,7 @@ public sealed partial class LinearProgram
             rows[r] = solver.MakeConstraint(double.NegativeInfinity, _rhs[r]);
             for (int k = 0; k < Variables; k++)
             {
-                if (_rows[r][k] != 0.0) rows[r].SetCoefficient(x[k], _rows[r][k]);
+                if (Coefficient(r, k) != 0.0) rows[r].SetCoefficient(x[k], Coefficient(r, k));
             }
         }
         Objective goal = solver.Objective();

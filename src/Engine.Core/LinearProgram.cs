@@ -57,13 +57,22 @@ public sealed partial class LinearProgram
     /// <summary>Largest violation of a bound or row, relative to its scale, that a returned point may show.</summary>
     public const double CheckTolerance = 1e-9;
 
-    private readonly double[] _lower;
-    private readonly double[] _upper;
-    private readonly List<double[]> _rows = [];
+    private double[] _lower = [];
+    private double[] _upper = [];
+    // Row r's coefficients at [r·n, (r+1)·n): one growing array rather than an array per row.
+    private readonly List<double> _rows = [];
     private readonly List<double> _rhs = [];
+    // Kept between solves, like the rows' storage, so that a program reused through Reset allocates nothing once warm.
+    private readonly Tableau _tableau = new();
 
     /// <summary>Creates a program over variables with bounds <paramref name="lower"/> ≤ x ≤ <paramref name="upper"/>.</summary>
-    public LinearProgram(ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
+    public LinearProgram(ReadOnlySpan<double> lower, ReadOnlySpan<double> upper) => Reset(lower, upper);
+
+    /// <summary>
+    /// Empties the program and sets new bounds, keeping its storage: callers that solve many programs of similar size
+    /// on one thread (the margin programs of every sign choice) reuse one instance.
+    /// </summary>
+    public void Reset(ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
     {
         if (lower.Length != upper.Length)
             throw new ArgumentException($"{lower.Length} lower bounds for {upper.Length} upper bounds");
@@ -71,21 +80,28 @@ public sealed partial class LinearProgram
         {
             if (!double.IsFinite(l)) throw new ArgumentException("lower bounds must be finite");
         }
-        _lower = lower.ToArray();
-        _upper = upper.ToArray();
+        if (_lower.Length != lower.Length)
+        {
+            _lower = new double[lower.Length];
+            _upper = new double[upper.Length];
+        }
+        lower.CopyTo(_lower);
+        upper.CopyTo(_upper);
+        _rows.Clear();
+        _rhs.Clear();
     }
 
     /// <summary>Number of variables.</summary>
     public int Variables => _lower.Length;
 
     /// <summary>Number of rows added (an equality counts twice).</summary>
-    public int Rows => _rows.Count;
+    public int Rows => _rhs.Count;
 
     /// <summary>Adds the row aᵀx ≤ <paramref name="rhs"/>.</summary>
     public void AddLessOrEqual(ReadOnlySpan<double> a, double rhs)
     {
         if (a.Length != Variables) throw new ArgumentException($"row has {a.Length} coefficients for {Variables} variables");
-        _rows.Add(a.ToArray());
+        _rows.AddRange(a);
         _rhs.Add(rhs);
     }
 
@@ -102,31 +118,15 @@ public sealed partial class LinearProgram
     public LinearProgramResult Maximize(ReadOnlySpan<double> objective)
     {
         if (objective.Length != Variables) throw new ArgumentException($"objective has {objective.Length} coefficients for {Variables} variables");
-        int n = Variables;
-        // Shift x = l + x' so that x' ≥ 0; finite upper bounds become rows x'_k ≤ u_k − l_k after the program's own.
-        var rows = new List<(double[] A, double B)>(_rows.Count + n);
-        for (int r = 0; r < _rows.Count; r++)
-        {
-            double b = _rhs[r];
-            for (int k = 0; k < n; k++) b -= _rows[r][k] * _lower[k];
-            rows.Add((_rows[r], b));
-        }
-        for (int k = 0; k < n; k++)
-        {
-            if (double.IsPositiveInfinity(_upper[k])) continue;
-            double[] unit = new double[n];
-            unit[k] = 1.0;
-            rows.Add((unit, _upper[k] - _lower[k]));
-        }
-        var tableau = new Tableau(rows, n);
+        Tableau tableau = _tableau.Load(this);
         LinearProgramStatus phase1 = tableau.FindFeasibleBasis();
         if (phase1 != LinearProgramStatus.Optimal) return Failed(phase1);
         LinearProgramStatus phase2 = tableau.Optimize(objective);
         if (phase2 != LinearProgramStatus.Optimal) return Failed(phase2);
         double[] x = tableau.Solution();
-        for (int k = 0; k < n; k++) x[k] += _lower[k];
+        for (int k = 0; k < Variables; k++) x[k] += _lower[k];
         if (!Satisfies(x)) return Failed(LinearProgramStatus.NumericalTrouble);
-        double[] duals = tableau.Duals(_rows.Count);
+        double[] duals = tableau.Duals(Rows);
         return new LinearProgramResult(LinearProgramStatus.Optimal, Value(objective, x), x, duals);
     }
 
@@ -153,7 +153,7 @@ public sealed partial class LinearProgram
             double size = Math.Abs(objective[k]);
             for (int r = 0; r < Rows; r++)
             {
-                double term = Math.Max(duals[r], 0.0) * _rows[r][k];
+                double term = Math.Max(duals[r], 0.0) * Coefficient(r, k);
                 reduced -= term;
                 size += Math.Abs(term);
             }
@@ -180,13 +180,15 @@ public sealed partial class LinearProgram
             double scale = Math.Abs(_rhs[r]);
             for (int k = 0; k < Variables; k++)
             {
-                lhs += _rows[r][k] * x[k];
-                scale += Math.Abs(_rows[r][k] * x[k]);
+                lhs += Coefficient(r, k) * x[k];
+                scale += Math.Abs(Coefficient(r, k) * x[k]);
             }
             if (lhs > _rhs[r] + CheckTolerance * (1.0 + scale)) return false;
         }
         return true;
     }
+
+    private double Coefficient(int row, int variable) => _rows[row * Variables + variable];
 
     private static double Value(ReadOnlySpan<double> objective, double[] x)
     {
@@ -204,37 +206,66 @@ public sealed partial class LinearProgram
     /// </summary>
     private sealed class Tableau
     {
-        private readonly int _m;
-        private readonly int _n;
-        private readonly int _columns;
-        private readonly double[] _a;
-        private readonly double[] _b;
-        private readonly double[] _c;
-        private readonly int[] _basic;
-        private readonly int[] _nonbasic;
-        private readonly int _artificial;
+        private int _m;
+        private int _n;
+        private int _columns;
+        private double[] _a = [];
+        private double[] _b = [];
+        private double[] _c = [];
+        private int[] _basic = [];
+        private int[] _nonbasic = [];
+        private int _artificial;
 
-        public Tableau(List<(double[] A, double B)> rows, int n)
+        // The program with x shifted to x' = x − l ≥ 0; finite upper bounds become rows x'_k ≤ u_k − l_k after the
+        // program's own. Storage grows to the largest program seen and is reused.
+        public Tableau Load(LinearProgram program)
         {
-            _m = rows.Count;
+            int n = program.Variables;
+            int bounded = 0;
+            foreach (double u in program._upper) bounded += double.IsPositiveInfinity(u) ? 0 : 1;
+            _m = program.Rows + bounded;
             _n = n;
             _columns = n + 1;
             _artificial = n + _m;
-            _a = new double[_m * _columns];
-            _b = new double[_m];
-            _c = new double[_columns];
-            _basic = new int[_m];
-            _nonbasic = new int[_columns];
+            if (_a.Length < _m * _columns) _a = new double[Math.Max(_m * _columns, 2 * _a.Length)];
+            if (_b.Length < _m)
+            {
+                _b = new double[Math.Max(_m, 2 * _b.Length)];
+                _basic = new int[_b.Length];
+            }
+            if (_c.Length < _columns)
+            {
+                _c = new double[_columns];
+                _nonbasic = new int[_columns];
+            }
+            Array.Clear(_a, 0, _m * _columns);
+            for (int r = 0; r < program.Rows; r++)
+            {
+                double b = program._rhs[r];
+                for (int k = 0; k < n; k++)
+                {
+                    double a = program.Coefficient(r, k);
+                    _a[r * _columns + k] = a;
+                    b -= a * program._lower[k];
+                }
+                _b[r] = b;
+            }
+            for (int k = 0, r = program.Rows; k < n; k++)
+            {
+                if (double.IsPositiveInfinity(program._upper[k])) continue;
+                _a[r * _columns + k] = 1.0;
+                _b[r++] = program._upper[k] - program._lower[k];
+            }
             for (int r = 0; r < _m; r++)
             {
-                for (int k = 0; k < n; k++) _a[r * _columns + k] = rows[r].A[k];
                 // The artificial column enters as x_B = b − A x_N + x₀.
                 _a[r * _columns + n] = -1.0;
-                _b[r] = rows[r].B;
                 _basic[r] = n + r;
             }
             for (int k = 0; k < n; k++) _nonbasic[k] = k;
             _nonbasic[n] = _artificial;
+            Value = 0.0;
+            return this;
         }
 
         public double Value { get; private set; }
@@ -256,7 +287,7 @@ public sealed partial class LinearProgram
                 LinearProgramStatus status = Run(allowArtificial: true);
                 if (status != LinearProgramStatus.Optimal) return status == LinearProgramStatus.Unbounded ? LinearProgramStatus.NumericalTrouble : status;
                 if (Value < -FeasibilityTolerance) return LinearProgramStatus.Infeasible;
-                int row = Array.IndexOf(_basic, _artificial);
+                int row = _basic.AsSpan(0, _m).IndexOf(_artificial);
                 if (row >= 0)
                 {
                     // x₀ is basic at zero: a degenerate pivot on the largest usable entry of its row moves it out.
@@ -271,7 +302,7 @@ public sealed partial class LinearProgram
                 }
             }
             // Freeze x₀ at zero: its column never enters again.
-            int artificialColumn = Array.IndexOf(_nonbasic, _artificial);
+            int artificialColumn = _nonbasic.AsSpan(0, _columns).IndexOf(_artificial);
             if (artificialColumn >= 0)
             {
                 for (int r = 0; r < _m; r++) _a[r * _columns + artificialColumn] = 0.0;

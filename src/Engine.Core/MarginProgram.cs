@@ -82,6 +82,20 @@ public static class MarginProgram
         return null;
     }
 
+    /// <summary>
+    /// Whether the optimum is certified to be at or below <paramref name="threshold"/> by the simplex's multipliers alone
+    /// (counted as a decided program when it is). False says nothing: the caller decides the question another way.
+    /// </summary>
+    public static bool Refutes(LinearProgram program, double[] objective, double threshold, DecisionCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(counts);
+        LinearProgramResult result = program.Maximize(objective);
+        if (result.Status != LinearProgramStatus.Optimal || result.Objective > threshold || program.UpperBound(objective, result.Duals) > threshold) return false;
+        counts.Count(fallback: false, uncheckedAnswer: false);
+        return true;
+    }
+
     // Whether result settles the question with a verified point or a verified bound.
     private static bool Checked<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, LinearProgramResult result, out T? answer) where T : class
     {

@@ -197,7 +197,7 @@ public sealed class NonemptyRegions
     }
 
     // Rows per parallel chunk: a chunk unranks its first tuple once and then advances an odometer.
-    private const long ChunkRows = 1024;
+    private const long ChunkRows = 64;
 
     private void Run(CancellationToken cancellation)
     {
@@ -231,6 +231,7 @@ public sealed class NonemptyRegions
                 long from = FirstRow + chunk * ChunkRows;
                 long to = Math.Min(FirstRow + Count, from + ChunkRows);
                 int[] tuple = Tuple(from);
+                Func<int, int[]> facets = j => Cells.Facets(tuple[j]);
                 for (long row = from; row < to; row++)
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -245,7 +246,7 @@ public sealed class NonemptyRegions
                     bool realizable = false;
                     if (Options.Realizability)
                     {
-                        RealizedMinimum? minimum = Realizability.Decide(w.System, w.Columns, loss.Loss, w.CellWitnesses, Decisions);
+                        RealizedMinimum? minimum = Realizability.Decide(w.System, w.Columns, loss.Loss, w.CellWitnesses, Decisions, facets);
                         realizable = minimum is not null;
                         if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
                         if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, minimum.Witness));

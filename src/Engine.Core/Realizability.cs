@@ -48,9 +48,12 @@ public static class Realizability
     /// subglobal minimum is <paramref name="loss"/>, or null when none is strictly inside. The region must be
     /// nonempty: <paramref name="cellWitnesses"/>[j] is an interior (w_j[, b_j]) of column j's cell in the data's units,
     /// used for nodes with v_j = 0. <paramref name="system"/> is the calling thread's workspace; decisions are counted
-    /// in <paramref name="counts"/>.
+    /// in <paramref name="counts"/>. <paramref name="cellFacets"/>(j), when given, gives the points of the facets of column
+    /// j's cell (<see cref="ArrangementCells.Facets"/>): a no is then first sought on their rows alone, which is faster
+    /// and decides the same.
     /// </summary>
-    public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts)
+    public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts,
+        Func<int, int[]>? cellFacets = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(columns);
@@ -65,7 +68,7 @@ public static class Realizability
             if ((zeroed & pinned) != 0) continue;
             RegionLoss reduced = system.Solve(columns, zeroed);
             if (reduced.Loss - loss > gap) continue;
-            var candidate = new Candidate(system, columns, loss, cellWitnesses, zeroed, system.MinimumNorm(), AliveDirections(system.Shape, system.NullSpace(), m - reduced.Rank, zeroed));
+            var candidate = new Candidate(system, columns, loss, cellWitnesses, cellFacets, zeroed, system.MinimumNorm(), AliveDirections(system.Shape, system.NullSpace(), m - reduced.Rank, zeroed));
             // With a unique minimizer, a node that it does not zero can never be zeroed by a minimizer: every set of
             // zeroed nodes containing it has a larger minimum, and its reduced solve is skipped.
             if (zeroed == 0 && reduced.Rank == m) pinned = candidate.NonzeroNodes();
@@ -80,10 +83,17 @@ public static class Realizability
                 counts.CountUnchecked();
                 continue;
             }
-            int alive = hidden - BitOperations.PopCount((uint)zeroed);
-            for (int choice = 0; choice < 1 << alive; choice++)
+            // Rows the null space cannot move fix their node's sign: only the other nodes' signs need trying.
+            if (!candidate.ForcedSigns(out int[] forced)) continue;
+            int open = 0;
+            for (int j = 0; j < hidden; j++)
             {
-                RealizedMinimum? found = candidate.Inside(Signs(hidden, zeroed, choice), counts);
+                if (((zeroed >> j) & 1) == 0 && forced[j] == 0) open |= 1 << j;
+            }
+            int choices = 1 << BitOperations.PopCount((uint)open);
+            for (int choice = 0; choice < choices; choice++)
+            {
+                RealizedMinimum? found = candidate.Inside(Signs(forced, open, choice), counts);
                 if (found is not null) return found;
             }
         }
@@ -132,14 +142,14 @@ public static class Realizability
         return alive;
     }
 
-    // σ_j for the alive nodes from the bits of choice (bit set = −1), 0 for zeroed nodes.
-    private static int[] Signs(int hidden, int zeroed, int choice)
+    // The forced signs, with the open nodes' signs from the bits of choice (bit set = −1); zeroed nodes keep 0.
+    private static int[] Signs(int[] forced, int open, int choice)
     {
-        int[] signs = new int[hidden];
+        int[] signs = (int[])forced.Clone();
         int bit = 0;
-        for (int j = 0; j < hidden; j++)
+        for (int j = 0; j < signs.Length; j++)
         {
-            if (((zeroed >> j) & 1) == 1) continue;
+            if (((open >> j) & 1) == 0) continue;
             signs[j] = ((choice >> bit++) & 1) == 1 ? -1 : 1;
         }
         return signs;
@@ -147,7 +157,8 @@ public static class Realizability
 
     // One set of zeroed nodes whose reduced region keeps the minimum: its minimizer set p_min + N c in the normalised
     // data's units, searched sign choice by sign choice.
-    private sealed class Candidate(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, int zeroed, double[] minimizer, double[] basis)
+    private sealed class Candidate(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses,
+        Func<int, int[]>? cellFacets, int zeroed, double[] minimizer, double[] basis)
     {
         private readonly RegionShape _shape = system.Shape;
         private readonly Dataset _data = system.Normalized.Data;
@@ -203,56 +214,98 @@ public static class Realizability
             return signs;
         }
 
-        // A minimizer p_min + N c strictly inside for the sign choice, decided with a certificate either way.
-        public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
+        // Per alive node and point, at (j·N + i)·(free + 1): s_ij·((N_jᵀx̃_i)ᵀ, p_minᵀx̃_i) scaled to unit ∞-norm, with its
+        // kind: Skip (the origin, or a zeroed node), Vanishing (p_jᵀx̃_i = 0 on every minimizer), Fixed (the null space
+        // cannot move it) or Moving. Built once into the thread's workspace; a sign choice only multiplies a node's rows by σ_j.
+        private bool _built;
+
+        private const byte Skip = 0, Vanishing = 1, Fixed = 2, Moving = 3;
+
+        private (double[] Rows, byte[] Kinds) Rows()
         {
+            Workspace space = Workspace.Current;
+            if (_built) return (space.Rows, space.Kinds);
             int d = _shape.Features;
             int free = Free;
+            int n = _data.Count;
             double scale = Scale;
-            // Variables (c_1..c_free, τ, t); rows −(α τ + βᵀc)/‖(α, β)‖ + t ≤ 0.
-            double[] lower = new double[free + 2];
-            double[] upper = new double[free + 2];
-            Array.Fill(lower, -1.0);
-            Array.Fill(upper, 1.0);
-            lower[free] = 0.0;
-            // |α τ + βᵀc| ≤ free + 1 on unit rows, so with t ≥ −(free + 2) the lower corner is feasible: no Phase I.
-            lower[free + 1] = -(free + 2.0);
-            var program = new LinearProgram(lower, upper);
-            double[] x = new double[d];
-            double[] row = new double[free + 2];
+            Span<double> x = stackalloc double[d];
+            double[] rows = space.RowStorage(_shape.Hidden * n * (free + 1));
+            byte[] kinds = space.KindStorage(_shape.Hidden * n);
             for (int j = 0; j < _shape.Hidden; j++)
             {
-                if (signs[j] == 0) continue;
+                if (((zeroed >> j) & 1) == 1) continue;
                 int node = j * d;
-                for (int i = 0; i < _data.Count; i++)
+                for (int i = 0; i < n; i++)
                 {
                     double norm = ColumnFeasibility.Augmented(_data, _bias, i, x);
                     if (norm == 0.0) continue;
-                    double s = signs[j] * (ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0);
-                    Array.Clear(row);
-                    for (int k = 0; k < d; k++) row[free] += s * Minimizer[node + k] * x[k];
-                    double size = Math.Abs(row[free]);
+                    double s = ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
+                    Span<double> row = rows.AsSpan((j * n + i) * (free + 1), free + 1);
+                    double alpha = 0.0;
+                    for (int k = 0; k < d; k++) alpha += s * Minimizer[node + k] * x[k];
+                    row[free] = alpha;
+                    double size = Math.Abs(alpha);
+                    bool moves = false;
                     for (int c = 0; c < free; c++)
                     {
                         double b = 0.0;
                         for (int k = 0; k < d; k++) b += basis[(node + k) * free + c] * x[k];
                         row[c] = s * b;
+                        moves |= b != 0.0;
                         size = Math.Max(size, Math.Abs(row[c]));
                     }
-                    if (!(size > ZeroTolerance * norm * scale)) return null;
-                    for (int c = 0; c <= free; c++) row[c] = -row[c] / size;
-                    row[free + 1] = 1.0;
-                    program.AddLessOrEqual(row, 0.0);
+                    // A row that vanishes pins p_jᵀx̃_i to 0 on every minimizer: the boundary, whatever the sign.
+                    if (!(size > ZeroTolerance * norm * scale))
+                    {
+                        kinds[j * n + i] = Vanishing;
+                        continue;
+                    }
+                    for (int c = 0; c <= free; c++) row[c] /= size;
+                    kinds[j * n + i] = moves ? Moving : Fixed;
                 }
             }
-            // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
-            double[] link = new double[free + 2];
-            link[free] = -1.0;
-            link[free + 1] = 1.0;
-            program.AddLessOrEqual(link, 0.0);
+            _built = true;
+            return (rows, kinds);
+        }
+
+        // Whether some sign choice can work, and the sign each alive node is forced to (0 where both remain open): a row
+        // the null space cannot move (β = 0 exactly) has the same sign s·α on every minimizer, so only σ_j = sign(s·α)
+        // can make it positive; a vanishing row, or two such rows of opposite signs, leave no sign at all. Either way the
+        // rows themselves are the certificate.
+        public bool ForcedSigns(out int[] forced)
+        {
+            int free = Free;
+            int n = _data.Count;
+            forced = new int[_shape.Hidden];
+            (double[] rows, byte[] kinds) = Rows();
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    byte kind = kinds[j * n + i];
+                    if (kind == Vanishing) return false;
+                    if (kind != Fixed) continue;
+                    int sign = Math.Sign(rows[(j * n + i) * (free + 1) + free]);
+                    if (forced[j] == 0) forced[j] = sign;
+                    else if (forced[j] != sign) return false;
+                }
+            }
+            return true;
+        }
+
+        // A minimizer p_min + N c strictly inside for the sign choice, decided with a certificate either way. Rows the null
+        // space cannot move are left out: with the sign they force they read τ·1 ≥ t, which the link t ≤ τ already says.
+        // Most choices have no such minimizer, and a certificate for the rows of the cells' facets alone bounds the program
+        // over every row, since those are some of its rows: that program, a few rows per node instead of one per point,
+        // is tried first. A yes is always found on every row.
+        public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
+        {
+            int free = Free;
             double[] objective = new double[free + 2];
             objective[free + 1] = 1.0;
-            return MarginProgram.Decide(program, objective, ColumnFeasibility.MarginTolerance, point =>
+            if (cellFacets is not null && MarginProgram.Refutes(Program(signs, cellFacets), objective, ColumnFeasibility.MarginTolerance, counts)) return null;
+            return MarginProgram.Decide(Program(signs, null), objective, ColumnFeasibility.MarginTolerance, point =>
             {
                 double[] p = (double[])Minimizer.Clone();
                 double tau = point[free];
@@ -262,6 +315,44 @@ public static class Realizability
                 }
                 return Realize(p, signs);
             }, counts);
+        }
+
+        // The margin program of a sign choice in the thread's workspace, over variables (c_1..c_free, τ, t) with rows
+        // −σ_j(α τ + βᵀc) + t ≤ 0 on unit rows: for every point that moves, or only for the points of each cell's facets.
+        private LinearProgram Program(int[] signs, Func<int, int[]>? facets)
+        {
+            int free = Free;
+            Span<double> lower = stackalloc double[free + 2];
+            Span<double> upper = stackalloc double[free + 2];
+            lower.Fill(-1.0);
+            upper.Fill(1.0);
+            lower[free] = 0.0;
+            // |α τ + βᵀc| ≤ free + 1 on unit rows, so with t ≥ −(free + 2) the lower corner is feasible: no Phase I.
+            lower[free + 1] = -(free + 2.0);
+            LinearProgram program = Workspace.Current.Program;
+            program.Reset(lower, upper);
+            (double[] rows, byte[] kinds) = Rows();
+            int n = _data.Count;
+            Span<double> line = stackalloc double[free + 2];
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                if (signs[j] == 0) continue;
+                int[]? points = facets?.Invoke(j);
+                for (int k = 0; k < (points?.Length ?? n); k++)
+                {
+                    int i = points?[k] ?? k;
+                    if (kinds[j * n + i] != Moving) continue;
+                    for (int c = 0; c <= free; c++) line[c] = -signs[j] * rows[(j * n + i) * (free + 1) + c];
+                    line[free + 1] = 1.0;
+                    program.AddLessOrEqual(line, 0.0);
+                }
+            }
+            // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
+            line.Clear();
+            line[free] = -1.0;
+            line[free + 1] = 1.0;
+            program.AddLessOrEqual(line, 0.0);
+            return program;
         }
 
         // The network of a normalised minimizer with these signs, in the data's units, if it verifies on the data as given.
@@ -312,6 +403,37 @@ public static class Realizability
             double sum = 0.0;
             foreach (double e in a) sum += e / largest * (e / largest);
             return largest * Math.Sqrt(sum);
+        }
+    }
+
+    // Storage that every decision on a thread reuses: the margin program and the rows it is built from. Decisions run
+    // by the million on pool threads, and fresh programs of a few hundred rows each made the collector a third of the time.
+    private sealed class Workspace
+    {
+        [ThreadStatic]
+        private static Workspace? t_current;
+
+        public static Workspace Current => t_current ??= new Workspace();
+
+        public LinearProgram Program { get; } = new([], []);
+
+        public double[] Rows { get; private set; } = [];
+
+        public byte[] Kinds { get; private set; } = [];
+
+        // Storage for at least length values; a candidate writes every row it does not mark Skip before reading it.
+        public double[] RowStorage(int length)
+        {
+            if (Rows.Length < length) Rows = new double[length];
+            return Rows;
+        }
+
+        // Storage for length kinds, cleared: an entry left from an earlier candidate must read as Skip.
+        public byte[] KindStorage(int length)
+        {
+            if (Kinds.Length < length) Kinds = new byte[length];
+            Array.Clear(Kinds, 0, length);
+            return Kinds;
         }
     }
 }

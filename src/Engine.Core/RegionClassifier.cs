@@ -25,8 +25,8 @@ public static class RegionClassifier
         ArgumentNullException.ThrowIfNull(decisions);
         var shape = new RegionShape(cells.Data.Count, cells.Data.Inputs, hidden, cells.Bias);
         // N ≤ 62 here, so a column is one word.
-        var cellWitnesses = new Dictionary<ulong, double[]>();
-        for (int c = 0; c < cells.Count; c++) cellWitnesses[cells.Columns[c][0]] = cells.Witnesses[c];
+        var cellOf = new Dictionary<ulong, int>();
+        for (int c = 0; c < cells.Count; c++) cellOf[cells.Columns[c][0]] = c;
         var gate = new object();
         var found = new List<(long, NetworkWitness)>();
         Parallel.For(0, losses.Length, new ParallelOptions { CancellationToken = cancellation },
@@ -43,10 +43,11 @@ public static class RegionClassifier
                         if (RegionPattern.Active(index, hidden, i, j)) column |= 1UL << i;
                     }
                     w.Columns[j] = [column];
-                    all &= cellWitnesses.TryGetValue(column, out w.CellWitnesses[j]!);
+                    all &= cellOf.TryGetValue(column, out w.Cells[j]);
+                    if (all) w.CellWitnesses[j] = cells.Witnesses[w.Cells[j]];
                 }
                 feasible[r] = all;
-                if (all && Realizability.Decide(w.System, w.Columns, losses[r], w.CellWitnesses, decisions) is { } minimum)
+                if (all && Realizability.Decide(w.System, w.Columns, losses[r], w.CellWitnesses, decisions, j => cells.Facets(w.Cells[j])) is { } minimum)
                 {
                     realizable[r] = true;
                     w.Summary.Add(index, new RegionLoss(losses[r], ranks[r]), shape.Parameters);
@@ -73,6 +74,8 @@ public static class RegionClassifier
         public LossSummary Summary { get; } = new(like.Bins.Length, like.Upper);
 
         public ulong[][] Columns { get; } = new ulong[shape.Hidden][];
+
+        public int[] Cells { get; } = new int[shape.Hidden];
 
         public double[][] CellWitnesses { get; } = new double[shape.Hidden][];
 

@@ -9,25 +9,22 @@ namespace Engine;
 
 /// <summary>
 /// The one place that picks and owns an ILGPU accelerator. Every façade type runs its kernels on a
-/// <see cref="ComputeDevice"/>; disposing it releases the context, and disposing twice is safe.
+/// <see cref="ComputeDevice"/>; disposing it releases the context, and disposing twice is safe. The accelerator is
+/// opened on first use unless a GPU backend is named: creating a context probes every driver and starts the CPU
+/// accelerator's threads, a tenth of a second or more that runs on the host alone (nonempty enumeration) should not pay.
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
-    private readonly Context _context;
+    private readonly Lazy<Opened> _opened;
     private bool _disposed;
 
-    private ComputeDevice(Context context, Accelerator accelerator, Backend backend)
-    {
-        _context = context;
-        Accelerator = accelerator;
-        Backend = backend;
-    }
+    private ComputeDevice(Backend requested) => _opened = new Lazy<Opened>(() => Create(requested));
 
     /// <summary>The backend actually opened (never <see cref="Backend.Auto"/>).</summary>
-    public Backend Backend { get; }
+    public Backend Backend => _opened.Value.Backend;
 
     /// <summary>The accelerator, for the façade's kernel launchers.</summary>
-    internal Accelerator Accelerator { get; }
+    internal Accelerator Accelerator => _opened.Value.Accelerator;
 
     /// <summary>A one-line description such as "cuda: NVIDIA H100 (132 multiprocessors, 81000 MiB)".</summary>
     public string Description => Backend == Backend.Cpu
@@ -35,10 +32,18 @@ public sealed class ComputeDevice : IDisposable
         : $"{Backend.Name()}: {Accelerator.Name} ({Accelerator.NumMultiprocessors} multiprocessors, {Accelerator.MemorySize >> 20} MiB)";
 
     /// <summary>
-    /// Opens the accelerator for <paramref name="backend"/>: CUDA, else OpenCL, else CPU when it is
-    /// <see cref="Backend.Auto"/>. Throws <see cref="EngineInputException"/> when the named one is absent.
+    /// The accelerator for <paramref name="backend"/>: CUDA, else OpenCL, else CPU when it is <see cref="Backend.Auto"/>.
+    /// A named CUDA or OpenCL backend is opened here, and <see cref="EngineInputException"/> says when it is absent;
+    /// the others cannot be absent and open on first use.
     /// </summary>
     public static ComputeDevice Open(Backend backend)
+    {
+        var device = new ComputeDevice(backend);
+        if (backend is Backend.Cuda or Backend.OpenCL) _ = device._opened.Value;
+        return device;
+    }
+
+    private static Opened Create(Backend backend)
     {
         Context context = CreateContext();
         try
@@ -56,7 +61,7 @@ public sealed class ComputeDevice : IDisposable
                 CLDevice => Backend.OpenCL,
                 _ => Backend.Cpu,
             };
-            return new ComputeDevice(context, device.CreateAccelerator(context), opened);
+            return new Opened(context, device.CreateAccelerator(context), opened);
         }
         catch
         {
@@ -90,8 +95,9 @@ public sealed class ComputeDevice : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        Accelerator.Dispose();
-        _context.Dispose();
+        if (!_opened.IsValueCreated) return;
+        _opened.Value.Accelerator.Dispose();
+        _opened.Value.Context.Dispose();
     }
 
     // The CPU accelerator is configured as one multiprocessor per core so that its kernels use every core.
@@ -105,6 +111,8 @@ public sealed class ComputeDevice : IDisposable
         .EnableAlgorithms()
         .Math(MathMode.Default)
         .Optimize(OptimizationLevel.O1));
+
+    private sealed record Opened(Context Context, Accelerator Accelerator, Backend Backend);
 
     private static Device? First<T>(Context context) where T : Device => context.Devices.OfType<T>().FirstOrDefault();
 

@@ -35,31 +35,6 @@ public sealed class RegionEngine
         : _device.Backend == Backend.Cpu ? RegionPath.Host : RegionPath.Kernel;
 
     /// <summary>
-    /// Measures regions per second for <paramref name="request"/> on prefixes of its range of doubling size, until two
-    /// consecutive samples of at least 50 ms agree within 20 % (the JIT has tiered up and the kernels are compiled),
-    /// the range is covered, or two seconds have gone; callers use it to say how long a run will take before it starts.
-    /// </summary>
-    public double MeasureRate(RegionRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        long total = Validate(request, new RegionShape(request.Data.Count, request.Data.Inputs, request.Hidden, request.Bias));
-        var clock = Stopwatch.StartNew();
-        double previous = 0.0;
-        for (long sample = Math.Min(total, 1L << 10); ; sample = Math.Min(total, sample * 2))
-        {
-            RegionEnumeration timed = Enumerate(new RegionRequest
-            {
-                Data = request.Data, Hidden = request.Hidden, Bias = request.Bias, Start = request.Start,
-                Count = sample, Path = request.Path, Bins = request.Bins,
-            });
-            double rate = timed.Done / Math.Max(timed.Seconds, 1e-6);
-            bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.2 * rate;
-            if (settled || sample == total || clock.Elapsed.TotalSeconds > 2.0) return rate;
-            previous = timed.Seconds >= 0.05 ? rate : 0.0;
-        }
-    }
-
-    /// <summary>
     /// Solves every region of <paramref name="request"/>. Cancellation stops at a batch boundary and returns what
     /// finished, a prefix of the range; <paramref name="progress"/> receives (done, total) after each batch.
     /// </summary>

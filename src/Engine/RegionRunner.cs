@@ -110,7 +110,7 @@ public sealed class RegionRunner
     private const string CellsProgressFile = "cells-progress.bin";
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(5);
     private const string DataFile = "data.bin";
-    private const string RequestVersion = "engine region run 1";
+    private const string RequestVersion = "engine region run 2";
 
     private readonly ComputeDevice _device;
     private readonly RegionEngine _engine;
@@ -153,25 +153,42 @@ public sealed class RegionRunner
     }
 
     /// <summary>
-    /// Measures the rate in rows per second at which this runner computes <paramref name="plan"/>'s rows, on prefixes of
-    /// doubling size until two of at least 50 ms agree within 20 % (the JIT has tiered up), the rows are covered, or two
-    /// seconds have gone. Nothing is stored. Callers use it to say how long a run will take before it starts.
+    /// Measures the rate in rows per second at which this runner computes <paramref name="plan"/>'s rows, in rounds of
+    /// doubling size until a round of at least 50 ms agrees with the one before within 25 % (the JIT has tiered up), the
+    /// rows are covered, or the time limit has gone. Nonempty rows are sampled in blocks spread evenly over the whole
+    /// range, since their cost varies along it (multisets of one repeated cell decide in a fraction of the time of
+    /// others), within a quarter of a second. Indexed regions cost about the same everywhere but pay a per-call overhead,
+    /// so they are timed on one prefix per round, within two seconds. Nothing is stored. Callers use it to say how long a
+    /// run will take before it starts; the first rounds run code the JIT has not optimised yet, so it errs long.
     /// </summary>
     public double MeasureRate(RegionPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        bool nonempty = plan.Request.Nonempty;
+        int blocks = nonempty ? 16 : 1;
+        double limit = nonempty ? 0.25 : 2.0;
         RegionRun layout = plan.Layout;
         var clock = Stopwatch.StartNew();
         double previous = 0.0;
-        // First samples sized so that per-call overheads do not dominate: rows with host geometry cost far more.
-        long initial = plan.Request.Nonempty ? plan.Request.Realizability ? 64 : 1024 : plan.Request.Realizability ? 4096 : 1 << 14;
-        for (long sample = Math.Min(plan.Rows, initial); ; sample = Math.Min(plan.Rows, sample * 2))
+        // A nonempty row costs thousands of times what an indexed region costs.
+        long initial = nonempty ? 64 : plan.Request.Realizability ? 1 << 12 : 1 << 14;
+        for (long block = initial; ; block *= 2)
         {
             var timer = Stopwatch.StartNew();
-            Compute(plan.Request, layout, layout.Cells, layout.First, sample, CancellationToken.None);
-            double rate = sample / Math.Max(timer.Elapsed.TotalSeconds, 1e-6);
-            bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.2 * rate;
-            if (settled || sample == plan.Rows || clock.Elapsed.TotalSeconds > 2.0) return rate;
+            long rows = Math.Min(plan.Rows, blocks * block);
+            if (rows == plan.Rows)
+            {
+                Compute(plan.Request, layout, layout.Cells, layout.First, rows, CancellationToken.None);
+            }
+            else
+            {
+                // Int128: an indexed range has up to 2^62 rows.
+                Parallel.For(0, blocks, k => Compute(plan.Request, layout, layout.Cells,
+                    layout.First + (long)((Int128)(plan.Rows - block) * k / Math.Max(blocks - 1, 1)), block, CancellationToken.None));
+            }
+            double rate = rows / Math.Max(timer.Elapsed.TotalSeconds, 1e-6);
+            bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.25 * rate;
+            if (settled || rows == plan.Rows || clock.Elapsed.TotalSeconds > limit) return rate;
             previous = timer.Elapsed.TotalSeconds >= 0.05 ? rate : 0.0;
         }
     }
@@ -216,8 +233,9 @@ public sealed class RegionRunner
         // In memory, an interruption keeps the finished prefix of the units.
         int prefix = missing.Count == 0 ? units : missing[0];
         run.Units = (units, computed);
-        run.Device = _device.Description;
-        run.Path = _engine.Resolve(request.Path);
+        // Nonempty rows are solved one by one on the host from their columns, whatever the device.
+        run.Device = request.Nonempty ? $"host: {Environment.ProcessorCount} cores" : _device.Description;
+        run.Path = request.Nonempty ? RegionPath.Host : _engine.Resolve(request.Path);
         Combine(run, Enumerable.Range(0, prefix).Select(u => directory is null ? kept[u] : ReadUnit(directory, u, run)), progress, prefix);
         run.Seconds = clock.Elapsed.TotalSeconds;
         return new RunOutcome(run, units, computed, missing);
@@ -397,14 +415,16 @@ public sealed class RegionRunner
         int count = reader.ReadInt32(), words = reader.ReadInt32(), dimension = reader.ReadInt32();
         var columns = new ulong[count][];
         var witnesses = new double[count][];
+        var splits = new int[count][];
         for (int c = 0; c < count; c++)
         {
             columns[c] = Words(reader, words);
             witnesses[c] = Doubles(reader, dimension);
+            splits[c] = Ints(reader);
         }
         var decisions = new DecisionCounts();
         decisions.Add(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
-        return ArrangementCells.FromCells(request.Data, request.Bias, columns, witnesses, decisions);
+        return ArrangementCells.FromCells(request.Data, request.Bias, columns, witnesses, splits, decisions);
     }
 
     private static void WriteCells(BinaryWriter w, ArrangementCells cells)
@@ -416,6 +436,7 @@ public sealed class RegionRunner
         {
             foreach (ulong word in cells.Columns[c]) w.Write(word);
             foreach (double e in cells.Witnesses[c]) w.Write(e);
+            WriteInts(w, cells.Splits[c]);
         }
         w.Write(cells.Decisions.Programs);
         w.Write(cells.Decisions.Fallbacks);
@@ -432,8 +453,7 @@ public sealed class RegionRunner
         {
             columns[c] = Words(reader, words);
             witnesses[c] = Doubles(reader, dimension);
-            splits[c] = new int[reader.ReadInt32()];
-            for (int k = 0; k < splits[c].Length; k++) splits[c][k] = reader.ReadInt32();
+            splits[c] = Ints(reader);
         }
         return new ArrangementState(points, columns, witnesses, splits, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
     }
@@ -448,12 +468,25 @@ public sealed class RegionRunner
         {
             foreach (ulong word in state.Columns[c]) w.Write(word);
             foreach (double e in state.Witnesses[c]) w.Write(e);
-            w.Write(state.Splits[c].Length);
-            foreach (int row in state.Splits[c]) w.Write(row);
+            WriteInts(w, state.Splits[c]);
         }
         w.Write(state.Programs);
         w.Write(state.Fallbacks);
         w.Write(state.Unchecked);
+    }
+
+    // A length, then the values.
+    private static int[] Ints(BinaryReader reader)
+    {
+        int[] values = new int[reader.ReadInt32()];
+        for (int k = 0; k < values.Length; k++) values[k] = reader.ReadInt32();
+        return values;
+    }
+
+    private static void WriteInts(BinaryWriter w, int[] values)
+    {
+        w.Write(values.Length);
+        foreach (int value in values) w.Write(value);
     }
 
     private static ulong[] Words(BinaryReader reader, int count)

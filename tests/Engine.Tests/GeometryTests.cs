@@ -101,6 +101,47 @@ public sealed class GeometryTests
         }
     }
 
+    [TestCase(9, 2, false, 3)]
+    [TestCase(40, 2, false, 4)]
+    [TestCase(12, 2, true, 5)]
+    [TestCase(10, 3, true, 6)]
+    public void FacetsImplyEveryRowOfTheirCell(int points, int inputs, bool bias, int seed)
+    {
+        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},{seed}");
+        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        int d = inputs + (bias ? 1 : 0);
+        var rng = new Random(seed);
+        for (int c = 0; c < cells.Count; c++)
+        {
+            int[] facets = cells.Facets(c);
+            // Without bias, points in general position in the plane bound every cell (a wedge) by exactly two rays.
+            if (d == 2) Assert.That(facets, Has.Length.EqualTo(2), $"cell {c}");
+            // Every direction on the positive side of the facets is on the positive side of every point: sampled around
+            // the cell's own witness at distances from 1e-4 to 1 of its size, so that samples land inside even thin cells.
+            double[] w = cells.Witnesses[c];
+            double scale = w.Max(Math.Abs);
+            int inside = 0;
+            for (int sample = 0; sample < 400; sample++)
+            {
+                double radius = scale * Math.Pow(10.0, -4.0 * rng.NextDouble());
+                double[] u = w.Select(e => e + radius * (rng.NextDouble() - 0.5)).ToArray();
+                if (!facets.All(i => Side(data, bias, u, i) == (ColumnFeasibility.Active(cells.Columns[c], i) ? 1 : -1))) continue;
+                inside++;
+                for (int i = 0; i < points; i++)
+                    Assert.That(Side(data, bias, u, i), Is.EqualTo(ColumnFeasibility.Active(cells.Columns[c], i) ? 1 : -1), $"cell {c}, point {i}");
+            }
+            Assert.That(inside, Is.Positive, $"cell {c}: no sample inside");
+        }
+    }
+
+    // The sign of wᵀx_i (+ b), written out here.
+    private static int Side(Dataset data, bool bias, double[] w, int i)
+    {
+        double u = bias ? w[data.Inputs] : 0.0;
+        for (int k = 0; k < data.Inputs; k++) u += w[k] * data.Point(i)[k];
+        return Math.Sign(u);
+    }
+
     [Test]
     public void TwoHundredPointsTwoNodesFinishInSeconds()
     {

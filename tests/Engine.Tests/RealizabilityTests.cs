@@ -60,6 +60,30 @@ public sealed class RealizabilityTests
         return Realizability.Decide(system, [column], loss, [witness], new DecisionCounts());
     }
 
+    [TestCase("random:14,2,3", 2, true)]
+    [TestCase("random:24,2,4", 3, false)]
+    [TestCase("collinear", 2, true)]
+    public void FacetProgramsDecideAsTheFullPrograms(string dataset, int hidden, bool bias)
+    {
+        // A no sought first on the rows of the cells' facets must be the no of the program over every point, row by row.
+        Dataset data = DegenerateData.Load(dataset);
+        NonemptyRegions run = RegionEngine.EnumerateNonempty(new RegionRequest { Data = data, Hidden = hidden, Bias = bias, KeepRegions = true, Unordered = true });
+        var system = new ColumnSystem(data, run.Shape);
+        int realizable = 0;
+        for (long r = 0; r < run.Rows; r++)
+        {
+            ulong[][] columns = run.Columns(r);
+            int[] tuple = run.Tuple(r);
+            double[][] witnesses = tuple.Select(c => run.Cells.Witnesses[c]).ToArray();
+            double loss = system.Solve(columns).Loss;
+            bool full = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts()) is not null;
+            bool facets = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts(), j => run.Cells.Facets(tuple[j])) is not null;
+            Assert.That(facets, Is.EqualTo(full), $"row {r}");
+            realizable += full ? 1 : 0;
+        }
+        Assert.That(realizable, Is.Positive.And.LessThan(run.Rows));
+    }
+
     [TestCase("paper-fig3", 1, false)]
     [TestCase("paper-fig3", 2, false)]
     [TestCase("random:6,2,3", 2, true)]
