@@ -37,7 +37,7 @@ internal static class BenchMnistCommand
                 "kernels" => TrainingPath.Kernels,
                 string other => throw new EngineInputException($"--path '{other}': expected auto, host or kernels"),
             };
-            MnistData data = MnistData.Load(parsed.Value(mnist), testLimit: 0);
+            MnistData data = MnistCommand.Load(parsed.Value(mnist), testLimit: 0);
             using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
             using MnistTraining training = MnistTraining.Create(compute, data, width, networkMode, parsed.GetValue(repeats), 1UL, trainingPath);
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Engine.Core;
 using Engine.Core.Mnist;
+using Engine.Mnist;
 
 namespace Engine.Cli;
 
@@ -17,12 +19,20 @@ internal static class MnistCommand
         fetch.Options.Add(dir);
         fetch.SetAction((parsed, _) =>
         {
-            MnistFiles.Fetch(parsed.Value(dir), Console.Out);
+            MnistFetch.Fetch(parsed.Value(dir), Console.Out);
             return 0;
         });
         var command = new Command("mnist", "MNIST data for Table 1.");
         command.Subcommands.Add(fetch);
         return command;
+    }
+
+    /// <summary>The MNIST files in <paramref name="directory"/>, or the command line's own advice when they are missing.</summary>
+    public static MnistData Load(string directory, int? testLimit = null)
+    {
+        if (!MnistFiles.ArePresent(directory))
+            throw new EngineInputException($"MNIST files missing in '{directory}': run 'engine mnist fetch --dir {directory}' or pass --mnist DIR");
+        return MnistData.Load(directory, testLimit: testLimit);
     }
 
     /// <summary>The <c>--mnist DIR</c> option that commands reading MNIST share.</summary>

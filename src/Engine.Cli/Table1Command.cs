@@ -35,7 +35,7 @@ internal static class Table1Command
             RunOptions run = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
             string? jsonPath = parsed.GetValue(json);
             if (jsonPath is not null) AtomicFile.CheckWritable(jsonPath, "--json");
-            MnistData data = MnistData.Load(parsed.Value(mnist));
+            MnistData data = MnistCommand.Load(parsed.Value(mnist));
             using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
 
             int trainings = options.Modes.Count * options.Widths.Count * options.Repeats;

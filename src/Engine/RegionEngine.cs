@@ -147,11 +147,11 @@ public sealed class RegionEngine
         if (count <= 0 || count > available)
             throw new EngineInputException($"count {count} must be in [1, {available}] for start {request.Start} and 2^{shape.PatternBits} regions");
         if (request.Realizability && !(request.KeepRegions || request.KeepSolutions))
-            throw new EngineInputException("realizability of an exhaustive run is decided per kept region: keep the regions (--csv) or enumerate --nonempty");
+            throw new EngineInputException("realizability of an exhaustive run is decided per kept region: set KeepRegions, or Nonempty");
         if ((request.KeepRegions || request.KeepSolutions) && count > RegionRequest.MaxKeptRegions)
-            throw new EngineInputException($"keeping every region's result needs {count:N0} entries; at most {RegionRequest.MaxKeptRegions:N0} can be kept (use --count to take part of the range)");
+            throw new EngineInputException($"keeping every region's result needs {count:N0} entries; at most {RegionRequest.MaxKeptRegions:N0} can be kept (set Count to take part of the range)");
         if (request.KeepSolutions && count * shape.Parameters > int.MaxValue)
-            throw new EngineInputException($"keeping {count:N0} solutions of {shape.Parameters} parameters exceeds one array; use --count");
+            throw new EngineInputException($"keeping {count:N0} solutions of {shape.Parameters} parameters exceeds one array; set Count to take part of the range");
         if (request.BatchSize < 1)
             throw new EngineInputException($"batch size must be positive, got {request.BatchSize}");
         return count;

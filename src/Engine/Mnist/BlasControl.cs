@@ -1,7 +1,10 @@
-namespace Engine.Core.Blas;
+using Engine.Core;
+using Engine.Core.Blas;
+
+namespace Engine.Mnist;
 
 /// <summary>
-/// Picks the host BLAS like Math.NET's <c>LinearAlgebraControl</c>: <see cref="UseBest"/> takes OpenBLAS when
+/// The façade's policy for the host BLAS, like Math.NET's <c>LinearAlgebraControl</c> (Core only provides the providers): <see cref="UseBest"/> takes OpenBLAS when
 /// <c>libopenblas.so.0</c> loads and the managed provider otherwise; <c>ENGINE_BLAS=openblas|managed</c> overrides.
 /// </summary>
 public static class BlasControl
