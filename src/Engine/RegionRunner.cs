@@ -413,15 +413,7 @@ public sealed class RegionRunner
     private static ArrangementCells ReadCells(BinaryReader reader, RegionRequest request)
     {
         int count = reader.ReadInt32(), words = reader.ReadInt32(), dimension = reader.ReadInt32();
-        var columns = new ulong[count][];
-        var witnesses = new double[count][];
-        var splits = new int[count][];
-        for (int c = 0; c < count; c++)
-        {
-            columns[c] = Words(reader, words);
-            witnesses[c] = Doubles(reader, dimension);
-            splits[c] = Ints(reader);
-        }
+        (ulong[][] columns, double[][] witnesses, int[][] splits) = ReadCellLists(reader, count, words, dimension);
         var decisions = new DecisionCounts();
         decisions.Add(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
         return ArrangementCells.FromCells(request.Data, request.Bias, columns, witnesses, splits, decisions);
@@ -432,12 +424,7 @@ public sealed class RegionRunner
         w.Write(cells.Count);
         w.Write(ColumnFeasibility.Words(cells.Data.Count));
         w.Write(cells.Dimension);
-        for (int c = 0; c < cells.Count; c++)
-        {
-            foreach (ulong word in cells.Columns[c]) w.Write(word);
-            foreach (double e in cells.Witnesses[c]) w.Write(e);
-            WriteInts(w, cells.Splits[c]);
-        }
+        WriteCellLists(w, cells.Columns, cells.Witnesses, cells.Splits);
         w.Write(cells.Decisions.Programs);
         w.Write(cells.Decisions.Fallbacks);
         w.Write(cells.Decisions.Unchecked);
@@ -446,15 +433,7 @@ public sealed class RegionRunner
     private static ArrangementState ReadState(BinaryReader reader)
     {
         int points = reader.ReadInt32(), count = reader.ReadInt32(), words = reader.ReadInt32(), dimension = reader.ReadInt32();
-        var columns = new ulong[count][];
-        var witnesses = new double[count][];
-        var splits = new int[count][];
-        for (int c = 0; c < count; c++)
-        {
-            columns[c] = Words(reader, words);
-            witnesses[c] = Doubles(reader, dimension);
-            splits[c] = Ints(reader);
-        }
+        (ulong[][] columns, double[][] witnesses, int[][] splits) = ReadCellLists(reader, count, words, dimension);
         return new ArrangementState(points, columns, witnesses, splits, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
     }
 
@@ -464,15 +443,35 @@ public sealed class RegionRunner
         w.Write(state.Columns.Count);
         w.Write(state.Columns[0].Length);
         w.Write(state.Witnesses[0].Length);
-        for (int c = 0; c < state.Columns.Count; c++)
-        {
-            foreach (ulong word in state.Columns[c]) w.Write(word);
-            foreach (double e in state.Witnesses[c]) w.Write(e);
-            WriteInts(w, state.Splits[c]);
-        }
+        WriteCellLists(w, state.Columns, state.Witnesses, state.Splits);
         w.Write(state.Programs);
         w.Write(state.Fallbacks);
         w.Write(state.Unchecked);
+    }
+
+    // Each cell's column, witness and splits, for both the finished cells and a checkpoint of their enumeration.
+    private static (ulong[][] Columns, double[][] Witnesses, int[][] Splits) ReadCellLists(BinaryReader reader, int count, int words, int dimension)
+    {
+        var columns = new ulong[count][];
+        var witnesses = new double[count][];
+        var splits = new int[count][];
+        for (int c = 0; c < count; c++)
+        {
+            columns[c] = Words(reader, words);
+            witnesses[c] = Doubles(reader, dimension);
+            splits[c] = Ints(reader);
+        }
+        return (columns, witnesses, splits);
+    }
+
+    private static void WriteCellLists(BinaryWriter w, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> witnesses, IReadOnlyList<int[]> splits)
+    {
+        for (int c = 0; c < columns.Count; c++)
+        {
+            foreach (ulong word in columns[c]) w.Write(word);
+            foreach (double e in witnesses[c]) w.Write(e);
+            WriteInts(w, splits[c]);
+        }
     }
 
     // A length, then the values.
