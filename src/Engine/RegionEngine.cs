@@ -137,15 +137,22 @@ public sealed class RegionEngine
             throw new EngineInputException($"realizability searches 3^h sign choices per region; h = {request.Hidden} exceeds the limit of {Realizability.MaxHidden}");
     }
 
-    private static long Validate(RegionRequest request, RegionShape shape)
+    // The number of regions of an exhaustive request's range, checked against the 2^(N·h) patterns.
+    internal static long RangeCount(RegionRequest request, RegionShape shape)
     {
-        ValidateRealizability(request);
         if (request.Start < 0 || request.Start >= shape.Regions)
             throw new EngineInputException($"start index {request.Start} is outside [0, 2^{shape.PatternBits})");
         long available = shape.Regions - request.Start;
         long count = request.Count ?? available;
         if (count <= 0 || count > available)
             throw new EngineInputException($"count {count} must be in [1, {available}] for start {request.Start} and 2^{shape.PatternBits} regions");
+        return count;
+    }
+
+    private static long Validate(RegionRequest request, RegionShape shape)
+    {
+        ValidateRealizability(request);
+        long count = RangeCount(request, shape);
         if (request.Realizability && !(request.KeepRegions || request.KeepSolutions))
             throw new EngineInputException("realizability of an exhaustive run is decided per kept region: set KeepRegions, or Nonempty");
         if ((request.KeepRegions || request.KeepSolutions) && count > RegionRequest.MaxKeptRegions)

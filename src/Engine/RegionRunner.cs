@@ -517,12 +517,7 @@ public sealed class RegionRunner
         var shape = new RegionShape(request.Data.Count, request.Data.Inputs, request.Hidden, request.Bias);
         if (request.Realizability && request.Hidden > Realizability.MaxHidden)
             throw new EngineInputException($"realizability searches 3^h sign choices per region; h = {request.Hidden} exceeds the limit of {Realizability.MaxHidden}");
-        if (request.Start < 0 || request.Start >= shape.Regions)
-            throw new EngineInputException($"start index {request.Start} is outside [0, 2^{shape.PatternBits})");
-        long available = shape.Regions - request.Start;
-        long count = request.Count ?? available;
-        if (count <= 0 || count > available)
-            throw new EngineInputException($"count {count} must be in [1, {available}] for start {request.Start} and 2^{shape.PatternBits} regions");
+        long count = RegionEngine.RangeCount(request, shape);
         if (request.KeepRegions && count > RegionRequest.MaxKeptRegions)
             throw new EngineInputException($"keeping every region's result needs {count:N0} entries; at most {RegionRequest.MaxKeptRegions:N0} can be kept (use a count to take part of the range)");
         NormalizedData.Create(request.Data, request.Bias);
