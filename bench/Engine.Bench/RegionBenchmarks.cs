@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Regions;
 
 namespace Engine.Bench;
 

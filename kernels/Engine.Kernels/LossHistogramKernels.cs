@@ -1,4 +1,4 @@
-using Engine.Core;
+using Engine.Core.Regions;
 using ILGPU;
 
 namespace Engine.Kernels;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Engine.Core;
+using Engine.Core.Regions;
 
 namespace Engine.Cli;
 

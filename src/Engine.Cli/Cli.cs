@@ -1,6 +1,5 @@
-using System.Runtime.InteropServices;
 using System.CommandLine;
-using Engine.Core;
+using System.Runtime.InteropServices;
 
 namespace Engine.Cli;
 

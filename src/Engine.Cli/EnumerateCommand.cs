@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Engine.Core;
+using Engine.Core.Data;
 using Engine.Runs;
 
 namespace Engine.Cli;

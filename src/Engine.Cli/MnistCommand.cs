@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Engine.Core;
 using Engine.Core.Mnist;
 using Engine.Mnist;
 

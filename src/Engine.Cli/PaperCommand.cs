@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using Engine.Core;
+using System.Text;
+using Engine.Core.Data;
+using Engine.Core.Regions;
 
 namespace Engine.Cli;
 

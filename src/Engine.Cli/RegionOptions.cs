@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Engine.Core;
+using Engine.Core.Data;
 
 namespace Engine.Cli;
 

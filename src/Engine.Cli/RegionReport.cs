@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Engine.Core;
+using System.Text.Json;
+using System.Text;
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
 using Engine.Runs;
 
 namespace Engine.Cli;

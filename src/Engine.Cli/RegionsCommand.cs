@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
 
 namespace Engine.Cli;
 

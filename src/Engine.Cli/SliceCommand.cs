@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Network;
 
 namespace Engine.Cli;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Engine.Core;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Mnist;

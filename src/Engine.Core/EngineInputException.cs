@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine;
 
 /// <summary>
 /// Bad input from a user: a malformed file, a non-finite value, an impossible size or an unknown name.

@@ -1,5 +1,3 @@
-using Engine.Core;
-
 namespace Engine;
 
 /// <summary>Which ILGPU accelerator runs the kernels.</summary>

@@ -1,9 +1,8 @@
-using Engine.Core;
-using ILGPU;
-using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using ILGPU.Runtime;
+using ILGPU;
 
 namespace Engine;
 

@@ -1,7 +1,7 @@
-using Engine.Core;
+using Engine.Core.Regions;
 using Engine.Kernels;
-using ILGPU;
 using ILGPU.Runtime;
+using ILGPU;
 
 namespace Engine;
 

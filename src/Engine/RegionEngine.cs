@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
 
 namespace Engine;
 

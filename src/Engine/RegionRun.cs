@@ -1,4 +1,5 @@
-using Engine.Core;
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
 
 namespace Engine;
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Engine.Core;
+using System.Text.Json;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
 using Engine.Runs;
 
 namespace Engine;

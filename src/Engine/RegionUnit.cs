@@ -1,4 +1,6 @@
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
 
 namespace Engine;
 

@@ -1,4 +1,5 @@
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
 using NUnit.Framework;
 
 namespace Engine.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Engine.Cli;
-using Engine.Core;
+using Engine.Core.Data;
 using NUnit.Framework;
 
 namespace Engine.Tests;

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Engine.Core;
+using Engine.Core.Data;
 
 namespace Engine.Tests;
 

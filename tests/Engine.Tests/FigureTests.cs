@@ -1,4 +1,5 @@
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Network;
 using NUnit.Framework;
 
 namespace Engine.Tests;

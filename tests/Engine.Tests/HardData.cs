@@ -1,4 +1,4 @@
-using Engine.Core;
+using Engine.Core.Data;
 
 namespace Engine.Tests;
 

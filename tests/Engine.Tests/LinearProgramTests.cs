@@ -1,4 +1,4 @@
-using Engine.Core;
+using Engine.Core.Geometry;
 using NUnit.Framework;
 
 namespace Engine.Tests;

@@ -1,11 +1,11 @@
 using System.Reflection;
 using Engine.Core.Mlp;
 using Engine.Kernels;
-using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime;
+using ILGPU;
 using NUnit.Framework;
 
 namespace Engine.Tests;

@@ -1,4 +1,7 @@
-using Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+using Engine.Core.Network;
+using Engine.Core.Regions;
 using NUnit.Framework;
 
 namespace Engine.Tests;

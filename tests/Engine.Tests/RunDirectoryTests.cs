@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Engine.Core.Geometry;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -142,7 +143,7 @@ public sealed class RunDirectoryTests
         resumed.WaitForExit();
         Assert.That(resumed.ExitCode, Is.Zero);
         // Points in general position: the closed form counts the cells independently.
-        Assert.That(output, Does.Contain($"cells per node: {Core.ArrangementCells.GeneralPositionCount(200, 3):N0}"));
+        Assert.That(output, Does.Contain($"cells per node: {ArrangementCells.GeneralPositionCount(200, 3):N0}"));
         Assert.That(File.Exists(Path.Combine(dir, "run", "cells.bin")), Is.True);
     }
 

@@ -1,4 +1,3 @@
-using Engine.Core;
 using NUnit.Framework;
 
 namespace Engine.Tests;

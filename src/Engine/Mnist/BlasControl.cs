@@ -1,4 +1,3 @@
-using Engine.Core;
 using Engine.Core.Blas;
 
 namespace Engine.Mnist;

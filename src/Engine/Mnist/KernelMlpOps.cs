@@ -1,8 +1,8 @@
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Kernels;
-using ILGPU;
 using ILGPU.Runtime;
+using ILGPU;
 
 namespace Engine.Mnist;
 

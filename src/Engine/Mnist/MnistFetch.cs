@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
-using Engine.Core;
 using Engine.Core.Mnist;
 
 namespace Engine.Mnist;

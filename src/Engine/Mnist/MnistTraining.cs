@@ -1,4 +1,3 @@
-using Engine.Core;
 using Engine.Core.Blas;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;

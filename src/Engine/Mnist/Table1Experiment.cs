@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Engine.Core;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 

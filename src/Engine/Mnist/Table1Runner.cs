@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Engine.Core;
+using System.Text.Json;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Runs;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Engine.Core;
 
 namespace Engine.Runs;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Engine.Core;
 
 namespace Engine.Runs;
 

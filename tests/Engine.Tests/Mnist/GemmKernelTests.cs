@@ -1,10 +1,10 @@
 using Engine.Core.Blas;
 using Engine.Kernels;
-using ILGPU;
-using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using ILGPU.Runtime;
+using ILGPU;
 using NUnit.Framework;
 using static Engine.Tests.Tolerances;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.Versioning;
-using Engine.Core;
 using Engine.Core.Mnist;
 using Engine.Mnist;
 using NUnit.Framework;

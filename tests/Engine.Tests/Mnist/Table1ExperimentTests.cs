@@ -1,4 +1,3 @@
-using Engine.Core;
 using Engine.Core.Mlp;
 using Engine.Mnist;
 using NUnit.Framework;

@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Geometry;
 
 /// <summary>
 /// How the geometry's yes/no decisions were reached, for reports: margin programs the simplex decided with a

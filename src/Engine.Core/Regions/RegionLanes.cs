@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// The arithmetic <see cref="RegionLanes"/> needs on a SIMD vector of doubles, one region per lane, so that one

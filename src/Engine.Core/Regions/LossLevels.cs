@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// Groups subglobal-minimum losses into distinct levels, as the paper's Figure 3 histograms do: on small

@@ -1,4 +1,6 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// The design matrix Z of Eq. 4 for the exact path: row i is z_i = [a_i1 x̃_i, …, a_ih x̃_i, 1], the trailing 1 only

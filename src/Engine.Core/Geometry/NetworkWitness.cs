@@ -1,4 +1,8 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Network;
+using Engine.Core.Regions;
+
+namespace Engine.Core.Geometry;
 
 /// <summary>
 /// A parameter point θ = (W, b, v, c) of the real network f(x) = vᵀσ(Wx + b) + c (Eq. 1) that is a differentiable

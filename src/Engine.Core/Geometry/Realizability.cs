@@ -1,6 +1,8 @@
 using System.Numerics;
+using Engine.Core.Data;
+using Engine.Core.Regions;
 
-namespace Engine.Core;
+namespace Engine.Core.Geometry;
 
 /// <summary>
 /// A realizable subglobal minimum: a global minimizer of L_gA (Eq. 4 parameters p_j, q_j, c) whose network lies

@@ -1,4 +1,6 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// The chunk tables of partial Eq. 7 systems for one dataset and network (see <see cref="RegionSystem"/>),

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Engine.Core;
+namespace Engine.Core.Data;
 
 /// <summary>
 /// Resolves a dataset by name: the paper's built-in examples, seeded Gaussian data, or a user CSV file.

@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// What a large enumeration keeps instead of every region: a histogram of subglobal-minimum losses over

@@ -1,4 +1,6 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+
+namespace Engine.Core.Network;
 
 /// <summary>
 /// The real loss L_f (Eq. 3) on a grid over two parameters with the others fixed (Figure 2), and the activation

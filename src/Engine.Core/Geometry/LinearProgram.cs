@@ -1,4 +1,6 @@
-namespace Engine.Core;
+using Engine.Core.Regions;
+
+namespace Engine.Core.Geometry;
 
 /// <summary>How a <see cref="LinearProgram"/> ended.</summary>
 public enum LinearProgramStatus

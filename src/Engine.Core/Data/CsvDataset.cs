@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Engine.Core;
+namespace Engine.Core.Data;
 
 /// <summary>
 /// Reads a dataset from CSV: a header naming the columns x1..xn,y, then one row per data point.

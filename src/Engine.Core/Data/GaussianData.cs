@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Data;
 
 /// <summary>
 /// Deterministic Gaussian datasets: x_i ~ N(0, I) and y_i ~ N(0, 1), drawn with a fixed-algorithm generator

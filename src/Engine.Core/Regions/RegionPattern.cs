@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>Reading activation patterns A = (a_ij) out of region indices (bit i·h + j is a_ij).</summary>
 public static class RegionPattern

@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// Sizes of one enumeration: N points in ℝⁿ, h hidden nodes, with or without the biases b and c, and how the

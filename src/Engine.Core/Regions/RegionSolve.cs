@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>Outcome of one region's least-squares solve.</summary>
 public readonly struct RegionLoss

@@ -1,4 +1,7 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Regions;
+
+namespace Engine.Core.Geometry;
 
 /// <summary>
 /// Marks regions of an exhaustive (indexed) enumeration as nonempty and realizable: a region is nonempty when

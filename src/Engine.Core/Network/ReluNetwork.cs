@@ -1,6 +1,7 @@
 using System.Globalization;
+using Engine.Core.Data;
 
-namespace Engine.Core;
+namespace Engine.Core.Network;
 
 /// <summary>
 /// The real network of Eq. 1, f(x) = vᵀσ(Wx + b) + c, and its loss L_f (Eq. 3, with the ½). Parameters are

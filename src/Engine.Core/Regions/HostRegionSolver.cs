@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// The host twin of the Eq. 7 kernel: the same <see cref="RegionSystem"/> and <see cref="RegionSolve"/> code,

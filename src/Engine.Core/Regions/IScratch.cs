@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// Indexed double storage the region math runs on. The host passes a pointer-backed struct, the kernels a

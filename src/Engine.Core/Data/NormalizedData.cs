@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Data;
 
 /// <summary>
 /// The copy of a dataset that the region math runs on. Every input column is divided by a power of two and so

@@ -1,4 +1,7 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// Builds and solves one region's Eq. 7 system straight from its activation columns (one bit set per hidden

@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Data;
 
 /// <summary>
 /// A regression dataset D = {(x_i, y_i)}: N points x_i ∈ ℝⁿ and targets y_i ∈ ℝ (paper §2.1).

@@ -1,4 +1,4 @@
-namespace Engine.Core;
+namespace Engine.Core.Regions;
 
 /// <summary>
 /// Builds the block system of Eq. 7, [Φ_j Λ_jk; …] p = [Y_j], for an activation pattern. With features

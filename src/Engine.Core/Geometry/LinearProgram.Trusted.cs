@@ -1,6 +1,6 @@
 using Google.OrTools.LinearSolver;
 
-namespace Engine.Core;
+namespace Engine.Core.Geometry;
 
 public sealed partial class LinearProgram
 {

@@ -1,4 +1,6 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+
+namespace Engine.Core.Geometry;
 
 /// <summary>
 /// The cells of an arrangement after its first <paramref name="Points"/> points were added, in the normalised data's

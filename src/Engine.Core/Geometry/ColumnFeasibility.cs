@@ -1,4 +1,7 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Regions;
+
+namespace Engine.Core.Geometry;
 
 /// <summary>
 /// Whether one hidden node's activation column a_·j can occur (Definition 2.1, Figure 1): some (w_j, b_j) gives

@@ -1,4 +1,7 @@
-namespace Engine.Core;
+using Engine.Core.Data;
+using Engine.Core.Regions;
+
+namespace Engine.Core.Geometry;
 
 /// <summary>What a nonempty-region enumeration computes and keeps.</summary>
 public sealed record NonemptyOptions
