@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Engine.Core.Regions;
 
 namespace Engine.Cli;
 
@@ -22,27 +20,11 @@ internal static class BenchRegionsCommand
             RegionWorkload w = RegionWorkload.Find(parsed.Value(workload));
             int runs = parsed.GetValue(repeats);
             if (runs < 1) throw new EngineInputException($"--repeats must be at least 1, got {runs}");
+            if (parsed.GetValue(count) is < 1) throw new EngineInputException($"--count must be positive, got {parsed.GetValue(count)}");
             RegionPath regionPath = EnumerateCommand.ParsePath(parsed.Value(path));
-            RegionRequest full = w.Request(path: regionPath);
-            long regions = new RegionShape(full.Data.Count, full.Data.Inputs, full.Hidden, full.Bias).Regions;
-            long target = parsed.GetValue(count) ?? Math.Max(regions, 1L << 20);
-            if (target < 1) throw new EngineInputException($"--count must be positive, got {target}");
-
-            using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
-            var engine = new RegionEngine(compute);
-            engine.Enumerate(w.Request(Math.Min(regions, 1L << 12), regionPath));
-            var seconds = new List<double>();
-            for (int r = 0; r < runs; r++)
-            {
-                // Workloads smaller than the target are enumerated again until the target is reached.
-                var clock = Stopwatch.StartNew();
-                for (long done = 0; done < target; done += regions)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    engine.Enumerate(w.Request(Math.Min(regions, target - done), regionPath), cancellation: cancellation);
-                }
-                seconds.Add(clock.Elapsed.TotalSeconds);
-            }
+            long target = parsed.GetValue(count) ?? Math.Max(w.Regions, 1L << 20);
+            using EngineSession session = EngineSession.Open(BackendNames.Parse(parsed.Value(device)));
+            List<double> seconds = [.. session.TimeRegions(w, target, runs, regionPath, cancellation)];
             seconds.Sort();
             double median = seconds[seconds.Count / 2];
             Console.WriteLine(new JsonObject
@@ -51,8 +33,8 @@ internal static class BenchRegionsCommand
                 ["regions"] = target,
                 ["seconds"] = median,
                 ["regions_per_s"] = target / median,
-                ["device"] = compute.Backend.Name(),
-                ["path"] = engine.Describe(regionPath),
+                ["device"] = session.Device.Backend.Name(),
+                ["path"] = session.DescribePath(regionPath),
                 ["runs"] = runs,
             }.ToJsonString());
             return 0;

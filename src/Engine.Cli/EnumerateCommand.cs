@@ -62,21 +62,20 @@ internal static class EnumerateCommand
             if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
             if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
 
-            using ComputeDevice device = ComputeDevice.Open(BackendNames.Parse(parsed.Value(common.Device)));
-            var runner = new RegionRunner(device);
-            RegionPlan plan = RegionRunner.Plan(request, options, Progress.Phases(), cancellation);
+            using EngineSession session = EngineSession.Open(BackendNames.Parse(parsed.Value(common.Device)));
+            RegionPlan plan = session.Plan(request, options, Progress.Phases(), cancellation);
             Progress.Done();
-            double rate = runner.MeasureRate(plan);
+            double rate = session.MeasureRate(plan);
             double estimate = plan.PendingRows / rate;
             string what = request.Nonempty ? $"{plan.Rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} of {plan.CellsPerNode:N0} cells per node" : $"{RegionReport.Regions(plan.Rows)} regions";
             string done = plan.PendingRows < plan.Rows ? $", {plan.PendingRows:N0} rows still to do" : "";
-            string where = request.Nonempty ? "the host" : $"{device.Backend.Name()} via the {runner.Engine.Describe(request.Path)} path";
+            string where = request.Nonempty ? "the host" : $"{session.Device.Backend.Name()} via the {session.DescribePath(request.Path)} path";
             string planText = $"{what} of {RegionReport.Describe(plan.Shape, data.Name)} in {plan.Units:N0} units{done}, on {where} at {rate:0.00e0} rows/s: about {RegionReport.Duration(estimate)} and {Math.Max(1, plan.MemoryBytes >> 20):N0} MiB";
             if (estimate > LongRunSeconds && !parsed.GetValue(allowLong))
                 throw new EngineInputException($"{planText}; pass --allow-long to run anyway{(request.Nonempty ? "" : ", or --count to take part of the range")}");
             Console.Error.WriteLine($"engine: {planText}");
 
-            RunOutcome outcome = runner.Run(plan, Progress.Phases(), cancellation);
+            RunOutcome outcome = session.Run(plan, Progress.Phases(), cancellation);
             Progress.Done();
             if (options.Parts > 1)
             {
@@ -104,9 +103,9 @@ internal static class EnumerateCommand
     public static void Write(RegionRun run, FileInfo? csv, FileInfo? json, FileInfo? witness)
     {
         Console.Write(RegionReport.Table(run));
-        if (csv is not null) RegionReport.WriteCsv(run, csv.FullName);
-        if (json is not null) RegionReport.WriteJson(RegionReport.Json(run), json.FullName);
-        if (witness is not null) RegionReport.WriteWitnesses(run, witness.FullName);
+        if (csv is not null) AtomicFile.Write(csv.FullName, stream => RunDocuments.WriteCsv(run, stream));
+        if (json is not null) RegionReport.WriteJson(RunDocuments.Json(run), json.FullName);
+        if (witness is not null) AtomicFile.Write(witness.FullName, stream => RunDocuments.WriteWitnesses(run, stream));
         RegionReport.WarnUnchecked(run);
     }
 

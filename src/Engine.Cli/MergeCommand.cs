@@ -28,13 +28,15 @@ internal static class MergeCommand
                 Table1Command.Write(options, cells, jsonFile?.FullName);
                 return 0;
             }
-            RegionRequest request = RegionRunner.ReadRequest(dir);
+            // Merging reads the units back: the session's device is never opened.
+            using EngineSession session = EngineSession.Open();
+            RegionRequest request = session.ReadRequest(dir);
             if (csvFile is not null && !request.KeepRegions) throw new EngineInputException($"{dir} was started without --csv: its units keep no per-region rows");
             if (witnessFile is not null && !request.Witnesses) throw new EngineInputException($"{dir} was started without --witness: its units keep no witnesses");
             if (csvFile is not null) AtomicFile.CheckWritable(csvFile.FullName, "--csv");
             if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
             if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
-            RegionRun run = RegionRunner.Merge(dir, Progress.Phases());
+            RegionRun run = session.Merge(dir, Progress.Phases());
             Progress.Done();
             EnumerateCommand.Write(run, csvFile, jsonFile, witnessFile);
             return 0;

@@ -1,31 +1,10 @@
-using System.Diagnostics;
-
 namespace Engine.Cli;
 
 /// <summary>A one-line progress display on stderr, redrawn at most a few times a second.</summary>
 internal static class Progress
 {
-    private static readonly Stopwatch Clock = new();
     private static long _lastDraw = -1000;
     private static bool _drawn;
-
-    /// <summary>A callback printing "done/total unit, rate, time left".</summary>
-    public static Action<long, long> Reporter(string unit)
-    {
-        Clock.Restart();
-        _lastDraw = -1000;
-        return (done, total) =>
-        {
-            long now = Clock.ElapsedMilliseconds;
-            if (now - _lastDraw < 250 && done < total) return;
-            _lastDraw = now;
-            double seconds = Math.Max(Clock.Elapsed.TotalSeconds, 1e-9);
-            double rate = done / seconds;
-            double left = rate > 0 ? (total - done) / rate : 0;
-            Console.Error.Write($"\r  {done:N0}/{total:N0} {unit} ({100.0 * done / total:0.0}%), {rate:0.00e0}/s, {RegionReport.Duration(left)} left   ");
-            _drawn = true;
-        };
-    }
 
     private static string? _phase;
 
@@ -33,10 +12,10 @@ internal static class Progress
     /// A callback for a run's phases: one progress line per phase ("cells", "regions", "merge") that lasts more than
     /// half a second, each with its rate and time left, a new line when the phase changes.
     /// </summary>
-    public static Action<RunProgress> Phases()
+    public static IProgress<RunProgress> Phases()
     {
         _phase = null;
-        return p =>
+        return new ProgressCallback<RunProgress>(p =>
         {
             if (p.Phase != _phase)
             {
@@ -54,7 +33,7 @@ internal static class Progress
             string share = p.Total > 0 ? $" ({100.0 * p.Done / p.Total:0.0}%)" : "";
             Console.Error.Write($"\r  {p.Phase}: {p.Done:N0}/{p.Total:N0}{share}, {rate:0.00e0}/s{left}   ");
             _drawn = true;
-        };
+        });
     }
 
     /// <summary>Ends the progress line.</summary>

@@ -56,137 +56,18 @@ internal static class RegionReport
         text.AppendLine();
         Histogram(text, s, run.RealizableSummary);
         Extremes(text, s, run.DeadRegionLoss, row => Pattern(run, row));
-        double tolerance = LossLevels.Tolerance(run.DeadRegionLoss);
+        MinimaAnalysis minima = run.Minima;
         if (run.RealizableSummary is { } real)
         {
             if (run.Feasible is not null && !request.Nonempty)
-                text.AppendLine(Inv, $"  nonempty regions {run.Feasible.Count(f => f):N0}");
+                text.AppendLine(Inv, $"  nonempty regions {run.KeptRows.Count(r => r.Nonempty == true):N0}");
             text.AppendLine(Inv, $"  realizable minima {real.Count:N0}{(real.Count > 0 ? $", lowest {real.Min:0.000000} at {Pattern(run, real.ArgMin)}" : "")}");
             if (run.Realizable is not null)
-            {
-                long poor = Enumerable.Range(0, (int)run.Done).Where(r => run.Realizable[r] && run.Losses![r] > real.Min + tolerance).Sum(r => run.Multiplicities?[r] ?? 1);
-                text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {poor:N0}");
-            }
+                text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {minima.PoorRealizable:N0}");
         }
-        if (request.Nonempty)
-        {
-            bool linear = run.Cells!.Columns.Any(c => Enumerable.Range(0, run.Shape.Points).All(i => ColumnFeasibility.Active(c, i)));
-            bool dead = run.Cells.Columns.Any(c => c.All(w => w == 0));
-            text.AppendLine(Inv, $"  linear region (all ones): {(linear ? "nonempty" : "empty for this data")}; dead region (all zeros): {(dead ? "nonempty" : "empty for this data")}");
-        }
-        else if (run.Realizable is not null && run.Completed && run.First + run.Done == run.Shape.Regions)
-        {
-            text.AppendLine(Inv, $"  linear region (all ones, linear regression) {run.Losses![run.Done - 1]:0.000000}, {(run.Realizable[run.Done - 1] ? "realizable" : "not realizable")}");
-        }
-        if (run.Losses is not null)
-        {
-            long[]? weights = run.Multiplicities;
-            double[]? realizable = run.Realizable is null ? null : run.Losses.Where((_, r) => run.Realizable[r]).ToArray();
-            long[]? realizableWeights = run.Realizable is null || weights is null ? null : weights.Where((_, r) => run.Realizable[r]).ToArray();
-            Levels(text, run.Losses, weights, realizable, tolerance, realizableWeights);
-        }
+        text.AppendLine(Inv, $"  linear region (all ones, linear regression) {minima.Linear.Loss:0.000000}{Special(minima.Linear)}; dead region (all zeros){Special(minima.Dead)}");
+        Levels(text, minima.Levels, run.Realizable is not null);
         return text.ToString();
-    }
-
-    /// <summary>
-    /// One row per region, written atomically: index,loss,feasible,realizable (feasible and realizable only when
-    /// realizability was decided), and the multiplicity of unordered multisets. Nonempty ordered rows with indices are
-    /// written in index order, so they line up with the feasible rows of an exhaustive run's CSV.
-    /// </summary>
-    public static void WriteCsv(RegionRun run, string path)
-    {
-        IEnumerable<long> rows = Enumerable.Range(0, (int)run.Done).Select(r => (long)r);
-        long[] indices = rows.Select(r => run.Index(run.First + r)).ToArray();
-        if (run.Request.Nonempty && !run.Request.Unordered && run.Shape.Indexed) rows = rows.OrderBy(r => indices[r]);
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, leaveOpen: true);
-            writer.WriteLine(run.Request.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable");
-            foreach (long r in rows)
-            {
-                string index = indices[r] < 0 ? "" : indices[r].ToString(Inv);
-                string flags = run.Feasible is null ? (run.Request.Nonempty ? "1," : ",") : $"{(run.Feasible[r] ? 1 : 0)},{(run.Realizable![r] ? 1 : 0)}";
-                string multiplicity = run.Multiplicities is null ? "" : "," + run.Multiplicities[r].ToString(Inv);
-                writer.WriteLine(string.Create(Inv, $"{index},{run.Losses![r]:R},{flags}{multiplicity}"));
-            }
-        });
-    }
-
-    /// <summary>
-    /// One JSON object per line for every realizable region, written atomically: its index (and row and multiplicity
-    /// in a nonempty run), the verified network (W, b, v, c; b and c only with bias), the loss it attains and its margin.
-    /// </summary>
-    public static void WriteWitnesses(RegionRun run, string path)
-    {
-        ArgumentNullException.ThrowIfNull(run.Witnesses);
-        AtomicFile.Write(path, stream =>
-        {
-            foreach (RegionWitness w in run.Witnesses)
-            {
-                using (var json = new Utf8JsonWriter(stream))
-                {
-                    json.WriteStartObject();
-                    if (w.Index >= 0) json.WriteNumber("index", w.Index);
-                    if (run.Request.Nonempty) json.WriteNumber("row", w.Row);
-                    if (run.Request.Unordered) json.WriteNumber("multiplicity", w.Multiplicity);
-                    json.WriteStartArray("W");
-                    foreach (double[] row in w.Witness.W)
-                    {
-                        json.WriteStartArray();
-                        foreach (double e in row) json.WriteNumberValue(e);
-                        json.WriteEndArray();
-                    }
-                    json.WriteEndArray();
-                    if (w.Witness.Bias) Numbers(json, "b", w.Witness.B);
-                    Numbers(json, "v", w.Witness.V);
-                    if (w.Witness.Bias) json.WriteNumber("c", w.Witness.C);
-                    json.WriteNumber("loss", w.Witness.Loss);
-                    json.WriteNumber("margin", w.Witness.Margin);
-                    json.WriteEndObject();
-                }
-                stream.WriteByte((byte)'\n');
-            }
-        });
-    }
-
-    /// <summary>
-    /// The run's settings, histograms and decision counts as JSON. Only "seconds" depends on how the run went: not the
-    /// device, the split into parts or the interruptions, so a resumed or merged run writes the same document.
-    /// </summary>
-    public static JsonObject Json(RegionRun run)
-    {
-        LossSummary s = run.Summary;
-        RegionRequest request = run.Request;
-        var json = new JsonObject
-        {
-            ["dataset"] = request.Data.Name,
-            ["points"] = run.Shape.Points,
-            ["inputs"] = run.Shape.Inputs,
-            ["hidden"] = run.Shape.Hidden,
-            ["bias"] = run.Shape.Bias == 1,
-            ["parameters"] = run.Shape.Parameters,
-            ["nonempty"] = request.Nonempty,
-            ["unordered"] = request.Unordered,
-            ["cells_per_node"] = run.Cells?.Count,
-            ["regions"] = run.Regions,
-            ["rows"] = run.Rows,
-            ["start"] = run.First,
-            ["requested"] = run.Rows,
-            ["done"] = run.Done,
-            ["completed"] = run.Completed,
-            ["units"] = run.Units.Total,
-            ["seconds"] = run.Seconds,
-            ["dead_region_loss"] = run.DeadRegionLoss,
-        };
-        foreach ((string key, JsonNode? value) in SummaryJson(s)) json[key] = value?.DeepClone();
-        json["realizable"] = run.RealizableSummary is { } real ? SummaryJson(real) : null;
-        json["decisions"] = run.Cells is null ? null : new JsonObject
-        {
-            ["programs"] = run.Decisions.Programs,
-            ["glop_fallbacks"] = run.Decisions.Fallbacks,
-            ["unchecked"] = run.Decisions.Unchecked,
-        };
-        return json;
     }
 
     /// <summary>Writes <paramref name="node"/> indented to <paramref name="path"/>, atomically.</summary>
@@ -226,13 +107,6 @@ internal static class RegionReport
             : $"row {row} (cells {string.Join(", ", run.CellsOf(row)!.Select(c => c + 1))})";
     }
 
-    private static void Numbers(Utf8JsonWriter json, string name, IReadOnlyList<double> values)
-    {
-        json.WriteStartArray(name);
-        foreach (double e in values) json.WriteNumberValue(e);
-        json.WriteEndArray();
-    }
-
     // Minimum and maximum with where they are, the mean, and the dead region's loss.
     private static void Extremes(StringBuilder text, LossSummary s, double dead, Func<long, string> where)
     {
@@ -256,47 +130,31 @@ internal static class RegionReport
         text.AppendLine();
     }
 
-    // Distinct minima with their (weighted) region counts, and realizable counts when known; only when few.
-    private static void Levels(StringBuilder text, double[] losses, long[]? weights, double[]? realizable, double tolerance, long[]? realizableWeights)
+    // ": nonempty, realizable" as far as the run knows.
+    private static string Special(SpecialRegion region)
     {
-        IReadOnlyList<(double Loss, long Count)> levels = LossLevels.Group(losses, tolerance, weights);
-        if (levels.Count > 40) return;
-        IReadOnlyList<(double Loss, long Count)> real = realizable is null ? [] : LossLevels.Group(realizable, tolerance, realizableWeights);
+        string[] known =
+        [
+            region.Nonempty is { } n ? (n ? "nonempty" : "empty for this data") : "",
+            region.Realizable is { } r ? (r ? "realizable" : "not realizable") : "",
+        ];
+        string said = string.Join(", ", known.Where(k => k.Length > 0));
+        return said.Length == 0 ? "" : ": " + said;
+    }
+
+    // Distinct minima with their (weighted) region counts, and realizable counts when known; only when few.
+    private static void Levels(StringBuilder text, IReadOnlyList<LossLevel> levels, bool decided)
+    {
+        if (levels.Count == 0 || levels.Count > 40) return;
         text.AppendLine();
-        text.AppendLine(realizable is null ? "  distinct minima   regions" : "  distinct minima   regions  realizable");
-        foreach ((double loss, long count) in levels)
+        text.AppendLine(decided ? "  distinct minima   regions  realizable" : "  distinct minima   regions");
+        foreach (LossLevel level in levels)
         {
-            text.Append(Inv, $"  {loss,14:0.000000}  {count,8:N0}");
-            if (realizable is not null)
-            {
-                long r = real.Where(l => Math.Abs(l.Loss - loss) <= tolerance).Sum(l => l.Count);
-                text.Append(Inv, $"  {(r == 0 ? "." : r.ToString("N0", Inv)),10}");
-            }
+            text.Append(Inv, $"  {level.Loss,14:0.000000}  {level.Regions,8:N0}");
+            if (decided) text.Append(Inv, $"  {(level.Realizable == 0 ? "." : level.Realizable.ToString("N0", Inv)),10}");
             text.AppendLine();
         }
     }
 
     private static string Share(long count, long total) => total == 0 ? "-" : (100.0 * count / total).ToString("0.00", Inv) + "%";
-
-    private static JsonArray Bins(LossSummary s)
-    {
-        double width = s.Upper / s.Bins.Length;
-        var bins = new JsonArray();
-        for (int b = 0; b < s.Bins.Length; b++)
-            bins.Add(new JsonObject { ["from"] = b * width, ["to"] = (b + 1) * width, ["regions"] = s.Bins[b] });
-        return bins;
-    }
-
-    private static JsonObject SummaryJson(LossSummary s) => new()
-    {
-        ["count"] = s.Count,
-        ["singular"] = s.Singular,
-        ["exact_path"] = s.Exact,
-        ["min"] = s.Count > 0 ? s.Min : null,
-        ["argmin"] = s.Count > 0 ? s.ArgMin : null,
-        ["max"] = s.Count > 0 ? s.Max : null,
-        ["argmax"] = s.Count > 0 ? s.ArgMax : null,
-        ["mean"] = s.Count > 0 ? s.Mean : null,
-        ["histogram"] = Bins(s),
-    };
 }

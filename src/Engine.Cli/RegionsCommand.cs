@@ -28,7 +28,9 @@ internal static class RegionsCommand
             int hidden = parsed.GetValue(common.Hidden);
             bool bias = parsed.GetValue(common.Bias);
             RegionShape shape = RegionShape.ForColumns(data.Count, data.Inputs, hidden, bias);
-            ArrangementCells cells = RegionRunner.Cells(data, bias, parsed.GetValue(runDirectory)?.FullName, Progress.Phases(), cancellation);
+            // Cells are host work: the session's device is never opened.
+            using EngineSession session = EngineSession.Open();
+            ArrangementCells cells = session.Cells(data, bias, parsed.GetValue(runDirectory)?.FullName, Progress.Phases(), cancellation);
             Progress.Done();
             int d = cells.Dimension;
             int hyperplanes = Enumerable.Range(0, data.Count).Count(i => data.Point(i).ContainsAnyExcept(0.0) || bias);

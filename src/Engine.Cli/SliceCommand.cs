@@ -25,16 +25,21 @@ internal static class SliceCommand
         foreach (Option option in new Option[] { x, y, range, yRange, grid, at, output }) command.Options.Add(option);
         command.SetAction((parsed, _) =>
         {
-            Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
-            int hidden = parsed.GetValue(common.Hidden);
-            if (hidden <= 0) throw new EngineInputException($"hidden nodes must be positive, got {hidden}");
-            bool bias = parsed.GetValue(common.Bias);
             (double from, double to) = Range(parsed.Value(range));
-            (double yFrom, double yTo) = parsed.GetValue(yRange) is { } yr ? Range(yr) : (from, to);
-            string xName = parsed.GetValue(x) ?? ReluNetwork.Name(0, data.Inputs, hidden);
-            string yName = parsed.GetValue(y) ?? ReluNetwork.Name(hidden * data.Inputs, data.Inputs, hidden);
+            var request = new SliceRequest
+            {
+                Data = DatasetCatalog.Load(parsed.Value(common.Dataset)),
+                Hidden = parsed.GetValue(common.Hidden),
+                Bias = parsed.GetValue(common.Bias),
+                X = parsed.GetValue(x),
+                Y = parsed.GetValue(y),
+                XRange = (from, to),
+                YRange = parsed.GetValue(yRange) is { } yr ? Range(yr) : (from, to),
+                Grid = parsed.GetValue(grid),
+                At = At(parsed.GetValue(at)),
+            };
             string path = Png(parsed.Value(output).FullName);
-            LossSlice slice = Write(data, hidden, bias, xName, yName, from, to, yFrom, yTo, parsed.GetValue(grid), parsed.GetValue(at), path);
+            LossSlice slice = Write(request, path);
             Console.WriteLine($"wrote {path} and {Path.ChangeExtension(path, ".svg")}: L_f over {slice.XName} × {slice.YName}, {slice.Boundaries.Count} activation boundary line(s)");
             return 0;
         });
@@ -42,22 +47,26 @@ internal static class SliceCommand
     }
 
     /// <summary>Computes a slice and writes it as PNG and SVG; shared with <c>engine paper --out</c>.</summary>
-    public static LossSlice Write(Dataset data, int hidden, bool bias, string xName, string yName,
-        double from, double to, double yFrom, double yTo, int grid, string? at, string path)
+    public static LossSlice Write(SliceRequest request, string path)
     {
-        double[] theta = new double[ReluNetwork.Parameters(data.Inputs, hidden, bias)];
-        foreach (string assignment in (at ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        using EngineSession session = EngineSession.Open();
+        LossSlice slice = session.Slice(request);
+        Figures.WriteSlice(slice, $"L_f on {request.Data.Name}, h = {request.Hidden}{(request.Bias ? ", bias" : "")}: dashed lines are activation boundaries", path);
+        return slice;
+    }
+
+    // "w1=0.5,v1=-1" as parameter values by name.
+    private static Dictionary<string, double> At(string? text)
+    {
+        var values = new Dictionary<string, double>();
+        foreach (string assignment in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string[] parts = assignment.Split('=');
             if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
                 throw new EngineInputException($"--at: expected NAME=VALUE, got '{assignment}'");
-            theta[ReluNetwork.Index(parts[0].Trim(), data.Inputs, hidden, bias)] = value;
+            values[parts[0].Trim()] = value;
         }
-        int xi = ReluNetwork.Index(xName, data.Inputs, hidden, bias);
-        int yi = ReluNetwork.Index(yName, data.Inputs, hidden, bias);
-        LossSlice slice = LossSlice.Compute(data, hidden, bias, theta, xi, yi, from, to, yFrom, yTo, grid);
-        Figures.WriteSlice(slice, $"L_f on {data.Name}, h = {hidden}{(bias ? ", bias" : "")}: dashed lines are activation boundaries", path);
-        return slice;
+        return values;
     }
 
     private static string Png(string path) =>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Mnist;
@@ -35,17 +34,17 @@ internal static class Table1Command
             string? jsonPath = parsed.GetValue(json);
             if (jsonPath is not null) AtomicFile.CheckWritable(jsonPath, "--json");
             MnistData data = MnistCommand.Load(parsed.Value(mnist));
-            using ComputeDevice compute = ComputeDevice.Open(BackendNames.Parse(parsed.Value(device)));
+            using EngineSession session = EngineSession.Open(BackendNames.Parse(parsed.Value(device)));
 
             int trainings = options.Modes.Count * options.Widths.Count * options.Repeats;
             int groups = Table1Experiment.Groups(options, data.Features).Count;
-            Table1Estimate estimate = Table1Experiment.Estimate(compute, data, options);
+            Table1Estimate estimate = session.EstimateTable1(data, options);
             string part = run.Parts > 1 ? $"; part {run.Part}/{run.Parts} trains about 1/{run.Parts} of them" : "";
-            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs in {groups} groups, {estimate.PathName} on {compute.Description}; estimated {Format(estimate.Time)}{part}");
+            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs in {groups} groups, {estimate.PathName} on {session.Device.Description}; estimated {Format(estimate.Time)}{part}");
 
-            Table1Outcome outcome = Table1Runner.Run(compute, data, options, estimate.PathName, run, p => Console.Error.WriteLine(
+            Table1Outcome outcome = session.Table1(data, options, run, new ProgressCallback<Table1Progress>(p => Console.Error.WriteLine(
                 $"  [{p.Mode.Name()} k={p.K}] epoch {p.Epoch}/{p.Epochs}, repeats {p.FirstRepeat + 1}–{p.FirstRepeat + p.GroupSize} of {p.Repeats}: " +
-                $"running train accuracy {100.0 * p.RunningAccuracy:F2}%, {Format(p.Elapsed)} elapsed"), cancellation);
+                $"running train accuracy {100.0 * p.RunningAccuracy:F2}%, {Format(p.Elapsed)} elapsed")), cancellation);
             if (outcome.Cells is null)
             {
                 Console.Error.WriteLine(run.Parts > 1 && !cancellation.IsCancellationRequested
@@ -62,12 +61,12 @@ internal static class Table1Command
     /// <summary>Prints the training and test tables of <paramref name="cells"/> and writes the JSON when asked.</summary>
     public static void Write(Table1Options options, IReadOnlyList<Table1Cell> cells, string? jsonPath)
     {
-        Console.WriteLine(Table($"Training accuracy (%), mean ± std over {options.Repeats} repeats, {options.Epochs} epochs", options, cells, c => c.TrainAccuracy));
+        Console.WriteLine(Table($"Training accuracy (%), mean ± std over {options.Repeats} repeats, {options.Epochs} epochs", options, cells, c => c.Train));
         Console.WriteLine();
-        Console.WriteLine(Table("Test accuracy (%)", options, cells, c => c.TestAccuracy));
+        Console.WriteLine(Table("Test accuracy (%)", options, cells, c => c.Test));
         if (cells.Any(c => c.Epochs < options.Epochs))
             Console.WriteLine("* interrupted: trained fewer epochs than asked");
-        if (jsonPath is not null) WriteJson(jsonPath, options, cells);
+        if (jsonPath is not null) RegionReport.WriteJson(RunDocuments.Table1Json(options, cells), jsonPath);
     }
 
     /// <summary>Parses "16,32" into widths, throwing <see cref="EngineInputException"/> for anything but positive integers.</summary>
@@ -78,7 +77,7 @@ internal static class Table1Command
 
     private static NetworkMode[] ParseModes(string text) => [.. text.Split(',', StringSplitOptions.TrimEntries).Select(NetworkModes.Parse)];
 
-    private static string Table(string title, Table1Options options, IReadOnlyList<Table1Cell> cells, Func<Table1Cell, double[]> values)
+    private static string Table(string title, Table1Options options, IReadOnlyList<Table1Cell> cells, Func<Table1Cell, Spread> values)
     {
         var lines = new List<string> { title, $"{"",-8}" + string.Concat(options.Widths.Select(k => $"{"k = " + k,16}")) };
         foreach (NetworkMode mode in options.Modes)
@@ -94,45 +93,7 @@ internal static class Table1Command
         return string.Join(Environment.NewLine, lines);
     }
 
-    private static string Cell(double[] accuracies)
-    {
-        (double mean, double std) = MeanStd(accuracies);
-        return string.Create(CultureInfo.InvariantCulture, $"{100.0 * mean:F2} ± {100.0 * std:F2}");
-    }
-
-    // Sample standard deviation (n − 1), zero for a single repeat.
-    private static (double Mean, double Std) MeanStd(double[] x)
-    {
-        double mean = x.Average();
-        double ss = x.Sum(v => (v - mean) * (v - mean));
-        return (mean, x.Length > 1 ? Math.Sqrt(ss / (x.Length - 1)) : 0.0);
-    }
-
-    private static void WriteJson(string path, Table1Options options, IReadOnlyList<Table1Cell> cells)
-    {
-        var document = new
-        {
-            widths = options.Widths,
-            modes = options.Modes.Select(m => m.Name()),
-            repeats = options.Repeats,
-            epochs = options.Epochs,
-            seed = options.Seed,
-            cells = cells.Select(c => new
-            {
-                mode = c.Mode.Name(),
-                k = c.K,
-                epochs = c.Epochs,
-                secondsPerEpoch = c.SecondsPerEpoch,
-                trainMean = MeanStd(c.TrainAccuracy).Mean,
-                trainStd = MeanStd(c.TrainAccuracy).Std,
-                testMean = MeanStd(c.TestAccuracy).Mean,
-                testStd = MeanStd(c.TestAccuracy).Std,
-                train = c.TrainAccuracy,
-                test = c.TestAccuracy,
-            }),
-        };
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
-    }
+    private static string Cell(Spread accuracy) => string.Create(CultureInfo.InvariantCulture, $"{100.0 * accuracy.Mean:F2} ± {100.0 * accuracy.Std:F2}");
 
     private static string Format(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
 }

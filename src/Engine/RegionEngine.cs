@@ -10,7 +10,7 @@ namespace Engine;
 /// builds the Eq. 7 chunk tables, streams the index range through the kernels or the host twin in batches,
 /// and reduces each batch on the device.
 /// </summary>
-public sealed class RegionEngine
+internal sealed class RegionEngine
 {
     private readonly ComputeDevice _device;
     private RegionTables? _tables;

@@ -4,7 +4,7 @@ using Engine.Core.Regions;
 namespace Engine;
 
 /// <summary>The outcome of a <see cref="RegionRequest"/>, complete or stopped early by cancellation.</summary>
-public sealed class RegionEnumeration
+internal sealed class RegionEnumeration
 {
     internal RegionEnumeration(RegionRequest request, RegionTables tables, long count, LossSummary summary, RegionPath path, string device)
     {

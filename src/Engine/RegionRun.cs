@@ -10,6 +10,19 @@ namespace Engine;
 /// <param name="Witness">θ = (W, b, v, c), checked on the data; node j has the row's j-th column.</param>
 public sealed record RegionWitness(long Row, long Index, long Multiplicity, NetworkWitness Witness);
 
+/// <summary>One kept row of a run: a region of an index range, or a tuple or multiset of cells of a nonempty run.</summary>
+/// <param name="Row">Its row in the run.</param>
+/// <param name="Index">Its standard index Σ a_ij·2^(i·h+j), or −1 when N·h exceeds 62 bits.</param>
+/// <param name="Cells">Each node's cell (0-based) in a nonempty run; empty in an exhaustive one.</param>
+/// <param name="Multiplicity">Ordered regions the row stands for (1 unless unordered).</param>
+/// <param name="Loss">Its subglobal minimum: the least loss of the linear network of Eq. 6 on this pattern.</param>
+/// <param name="Rank">The rank of its Eq. 7 system.</param>
+/// <param name="Nonempty">Whether the region exists (every column a cell); null when the run did not decide it.</param>
+/// <param name="Realizable">Whether its minimum is attained inside the region; null when the run did not decide it.</param>
+/// <param name="Witness">With witnesses kept, the verified network attaining it when realizable.</param>
+public sealed record RegionRow(long Row, long Index, IReadOnlyList<int> Cells, long Multiplicity, double Loss, int Rank,
+    bool? Nonempty, bool? Realizable, NetworkWitness? Witness);
+
 /// <summary>
 /// The outcome of a run of <see cref="RegionRunner"/>, exhaustive or nonempty, in one shape: rows (the regions of an
 /// index range, or the nonempty regions as tuples or multisets of cells) with their losses, ranks and flags when kept,
@@ -119,4 +132,40 @@ public sealed class RegionRun
 
     /// <summary>Cell indices (0-based) of each node for row <paramref name="row"/> of a nonempty run.</summary>
     public int[]? CellsOf(long row) => Combinations?.Tuple(row);
+
+    /// <summary>The histogram of every finished region's subglobal minimum.</summary>
+    public Histogram Histogram => Histogram.Of(Summary);
+
+    /// <summary>The histogram of the realizable minima; null when realizability was not decided.</summary>
+    public Histogram? RealizableHistogram => RealizableSummary is { } real ? Histogram.Of(real) : null;
+
+    /// <summary>
+    /// The finished rows with everything kept about them, in row order; empty unless the request kept regions
+    /// (<see cref="RegionRequest.KeepRegions"/>).
+    /// </summary>
+    public IReadOnlyList<RegionRow> KeptRows => _keptRows ??= Kept();
+
+    /// <summary>The kept rows whose minimum is realizable: the differentiable local minima of the real network.</summary>
+    public IReadOnlyList<RegionRow> RealizableMinima => [.. KeptRows.Where(r => r.Realizable == true)];
+
+    /// <summary>Levels, global, poor, linear and dead minima of this run.</summary>
+    public MinimaAnalysis Minima => _minima ??= new MinimaAnalysis(this);
+
+    private IReadOnlyList<RegionRow>? _keptRows;
+    private MinimaAnalysis? _minima;
+
+    private RegionRow[] Kept()
+    {
+        if (Losses is null) return [];
+        Dictionary<long, NetworkWitness> witnesses = Witnesses?.ToDictionary(w => w.Row, w => w.Witness) ?? [];
+        var rows = new RegionRow[Done];
+        bool decided = Realizable is not null;
+        for (long r = 0; r < Done; r++)
+        {
+            long row = First + r;
+            rows[r] = new RegionRow(row, Index(row), CellsOf(row) ?? [], Multiplicities?[r] ?? 1, Losses[r], Ranks![r],
+                decided ? Feasible![r] : Request.Nonempty ? true : null, decided ? Realizable![r] : null, witnesses.GetValueOrDefault(row));
+        }
+        return rows;
+    }
 }

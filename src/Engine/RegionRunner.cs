@@ -104,7 +104,7 @@ public sealed record RunOutcome(RegionRun? Run, int Units, int Computed, IReadOn
 /// Units are planned from the request alone, and their histograms and sums merge exactly, so the outputs do not
 /// depend on how the work was divided.
 /// </summary>
-public sealed class RegionRunner
+internal sealed class RegionRunner
 {
     // At most this many units: enough to balance any number of parts, few enough files for any filesystem.
     private const long MaxUnits = 4096;
@@ -133,7 +133,7 @@ public sealed class RegionRunner
     /// that holds a different one), finds the cells when the run needs them (from the directory when stored), and
     /// splits the rows into units. Throws <see cref="EngineInputException"/> before any work for what a user must fix.
     /// </summary>
-    public static RegionPlan Plan(RegionRequest request, RunOptions options, Action<RunProgress>? progress = null, CancellationToken cancellation = default)
+    public static RegionPlan Plan(RegionRequest request, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
@@ -200,7 +200,7 @@ public sealed class RegionRunner
     /// run that is not split into parts, merges it once every unit is finished. Cancellation stops between units: a unit
     /// in flight is lost, finished ones are kept (in the run directory, or merged into the returned prefix).
     /// </summary>
-    public RunOutcome Run(RegionPlan plan, Action<RunProgress>? progress = null, CancellationToken cancellation = default)
+    public RunOutcome Run(RegionPlan plan, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var clock = Stopwatch.StartNew();
@@ -227,7 +227,7 @@ public sealed class RegionRunner
             else kept[u] = unit;
             computed++;
             doneRows += count;
-            progress?.Invoke(new RunProgress("regions", doneRows, pending, phase.Elapsed));
+            progress?.Report(new RunProgress("regions", doneRows, pending, phase.Elapsed));
         }
 
         IReadOnlyList<int> missing = directory is not null ? directory.Missing(units) : [.. Enumerable.Range(0, units).Where(u => !kept.ContainsKey(u))];
@@ -247,7 +247,7 @@ public sealed class RegionRunner
     /// Merges the finished run in <paramref name="directory"/> (its request read from the directory itself), or throws
     /// <see cref="EngineInputException"/> naming the units and parts still missing.
     /// </summary>
-    public static RegionRun Merge(string directory, Action<RunProgress>? progress = null)
+    public static RegionRun Merge(string directory, IProgress<RunProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var clock = Stopwatch.StartNew();
@@ -361,7 +361,7 @@ public sealed class RegionRunner
     /// <paramref name="directory"/> when one is given: a stored result is read back, an enumeration that was stopped
     /// continues from its last checkpoint, and a different dataset is refused.
     /// </summary>
-    public static ArrangementCells Cells(Dataset data, bool bias, string? directory, Action<RunProgress>? progress = null, CancellationToken cancellation = default)
+    public static ArrangementCells Cells(Dataset data, bool bias, string? directory, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (directory is null) return NewCells(data, bias, null, progress, cancellation);
@@ -380,7 +380,7 @@ public sealed class RegionRunner
 
     // The cells a run directory stores, or new ones: continued from the directory's checkpoint and stored there, when
     // there is a directory.
-    private static ArrangementCells StoredOrNewCells(RunDirectory? directory, RegionRequest request, Action<RunProgress>? progress, CancellationToken cancellation)
+    private static ArrangementCells StoredOrNewCells(RunDirectory? directory, RegionRequest request, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
         ArrangementCells? stored = directory?.Load(CellsFile, r => ReadCells(r, request));
         if (stored is not null) return stored;
@@ -394,17 +394,17 @@ public sealed class RegionRunner
     }
 
     // Enumerates the cells, checkpointing into the directory every few seconds and continuing from its checkpoint.
-    private static ArrangementCells NewCells(Dataset data, bool bias, RunDirectory? directory, Action<RunProgress>? progress, CancellationToken cancellation)
+    private static ArrangementCells NewCells(Dataset data, bool bias, RunDirectory? directory, IProgress<RunProgress>? progress, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         ArrangementState? resume = directory?.Load(CellsProgressFile, ReadState);
         TimeSpan saved = TimeSpan.Zero;
         // Progress counts the points this call adds, so that its rate and time left are this call's.
         int first = resume?.Points ?? 0;
-        progress?.Invoke(new RunProgress("cells", 0, data.Count - first, clock.Elapsed));
+        progress?.Report(new RunProgress("cells", 0, data.Count - first, clock.Elapsed));
         return ArrangementCells.Enumerate(data, bias, cancellation, resume, state =>
         {
-            progress?.Invoke(new RunProgress("cells", state.Points - first, data.Count - first, clock.Elapsed));
+            progress?.Report(new RunProgress("cells", state.Points - first, data.Count - first, clock.Elapsed));
             // A checkpoint costs a write of every cell, so it is taken every few seconds, not after every point.
             if (directory is null || clock.Elapsed - saved < CheckpointInterval || state.Points == data.Count) return;
             directory.Save(CellsProgressFile, w => WriteState(w, state));
@@ -620,7 +620,7 @@ public sealed class RegionRunner
         directory.Read(unit, r => RegionUnit.Read(r, run, NormalizedData.Create(run.Request.Data, run.Request.Bias), $"{directory.Path} unit {unit}"));
 
     // Adds the first units, in order, into run: histograms and counts merge exactly, rows and witnesses concatenate.
-    private static void Combine(RegionRun run, IEnumerable<RegionUnit> units, Action<RunProgress>? progress, int count)
+    private static void Combine(RegionRun run, IEnumerable<RegionUnit> units, IProgress<RunProgress>? progress, int count)
     {
         var clock = Stopwatch.StartNew();
         RegionRequest request = run.Request;
@@ -657,7 +657,7 @@ public sealed class RegionRunner
             foreach ((long row, NetworkWitness witness) in unit.Witnesses)
                 witnesses!.Add(new RegionWitness(row, run.Index(row), run.Combinations?.Multiplicity(row) ?? 1, witness));
             done += unit.Count;
-            progress?.Invoke(new RunProgress("merge", ++merged, count, clock.Elapsed));
+            progress?.Report(new RunProgress("merge", ++merged, count, clock.Elapsed));
         }
         run.Done = done;
         run.Witnesses = witnesses;

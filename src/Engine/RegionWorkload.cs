@@ -1,4 +1,5 @@
 using Engine.Core.Data;
+using Engine.Core.Regions;
 
 namespace Engine;
 
@@ -17,6 +18,16 @@ public sealed record RegionWorkload(string Name, string Dataset, int Hidden, boo
     public static RegionWorkload Find(string name) =>
         All.FirstOrDefault(w => w.Name == name)
         ?? throw new EngineInputException($"unknown workload '{name}': expected {string.Join(", ", All.Select(w => w.Name))}");
+
+    /// <summary>The workload's 2^(N·h) regions.</summary>
+    public long Regions
+    {
+        get
+        {
+            RegionRequest request = Request();
+            return new RegionShape(request.Data.Count, request.Data.Inputs, Hidden, Bias).Regions;
+        }
+    }
 
     /// <summary>A request for <paramref name="count"/> regions of this workload from index 0.</summary>
     public RegionRequest Request(long? count = null, RegionPath path = RegionPath.Auto) => new()

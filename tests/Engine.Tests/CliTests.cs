@@ -28,7 +28,16 @@ public sealed class CliTests
         }
     }
 
-    private static string TempFile(string name) => Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{Guid.NewGuid():N}-{name}");
+    // Every file the commands write goes here, and is removed with it.
+    private string _scratch = "";
+
+    [OneTimeSetUp]
+    public void CreateScratch() => _scratch = Directory.CreateTempSubdirectory("engine-cli-").FullName;
+
+    [OneTimeTearDown]
+    public void RemoveScratch() => Directory.Delete(_scratch, recursive: true);
+
+    private string TempFile(string name) => Path.Combine(_scratch, $"{Guid.NewGuid():N}-{name}");
 
     [TestCase("unknown dataset", "enumerate", "--dataset", "nope", "--hidden", "1")]
     [TestCase("hidden nodes must be positive", "enumerate", "--dataset", "paper-fig3", "--hidden", "0")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -20,7 +19,7 @@ public sealed class SlurmTests
         {
             string engine = Path.Combine(AppContext.BaseDirectory, "engine");
             string[] request = ["enumerate", "--dataset", "random:12,2,3", "--bias", "--hidden", "2", "--nonempty", "--unordered", "--csv", Path.Combine(root, "part.csv"), "--witness", Path.Combine(root, "part.w")];
-            (int code, string output) = Run(Path.Combine(RepositoryRoot(), "src", "Engine.Cli", "cluster", "engine-slurm"), root, engine,
+            (int code, string output) = Run(Path.Combine(Repository.Root(), "src", "Engine.Cli", "cluster", "engine-slurm"), root, engine,
                 ["--wait", "4", Path.Combine(root, "run"), "--csv", Path.Combine(root, "merged.csv"), "--witness", Path.Combine(root, "merged.w"), "--json", Path.Combine(root, "merged.json"), "--", .. request]);
             Assert.That(code, Is.Zero, output);
             Assert.That(Directory.GetFiles(root, "engine-part-*.log"), Has.Length.EqualTo(4), "one log per array task");
@@ -51,24 +50,6 @@ public sealed class SlurmTests
         }
     }
 
-    private static (int Code, string Output) Run(string program, string directory, string engine, string[] args)
-    {
-        var info = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) info.ArgumentList.Add(a);
-        if (engine.Length > 0) info.Environment["ENGINE"] = engine;
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Engine.sln"))) return d.FullName;
-        }
-        throw new InvalidOperationException("the tests run outside the repository");
-    }
+    private static (int Code, string Output) Run(string program, string directory, string engine, string[] args) =>
+        Repository.Run(program, directory, args, engine.Length > 0 ? new Dictionary<string, string> { ["ENGINE"] = engine } : null);
 }

@@ -67,8 +67,7 @@ public sealed class MnistTraining : IDisposable
         if (data.TrainCount == 0) throw new EngineInputException("no training images");
 
         var layout = new MlpLayout(data.Features, 2 * k, k, MnistIdx.Classes, repeats, batch);
-        bool host = path == TrainingPath.Host || (path == TrainingPath.Auto && device.Backend == Backend.Cpu);
-        if (host)
+        if (Host(device, path))
         {
             IBlas blas = BlasControl.UseBest();
             return new MnistTraining(new HostMlpOps(layout.Length, data, blas), data, layout, mode, seed, $"host ({blas.Name})");
@@ -76,6 +75,15 @@ public sealed class MnistTraining : IDisposable
         return new MnistTraining(new KernelMlpOps(device.Accelerator, layout.Length, batch, data), data, layout, mode, seed,
             $"kernels ({device.Backend.Name()})");
     }
+
+    /// <summary>The <see cref="PathName"/> trainings on <paramref name="device"/> get, without building one.</summary>
+    public static string PathNameFor(ComputeDevice device, TrainingPath path = TrainingPath.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return Host(device, path) ? $"host ({BlasControl.UseBest().Name})" : $"kernels ({device.Backend.Name()})";
+    }
+
+    private static bool Host(ComputeDevice device, TrainingPath path) => path == TrainingPath.Host || (path == TrainingPath.Auto && device.Backend == Backend.Cpu);
 
     /// <summary>
     /// Trains one epoch over the training images in an order shuffled from the seed and <paramref name="epoch"/>, and

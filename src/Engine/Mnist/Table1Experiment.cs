@@ -19,7 +19,14 @@ public sealed record Table1Options(IReadOnlyList<int> Widths, IReadOnlyList<Netw
 /// <param name="TrainAccuracy">Training accuracy of each repeat, in [0, 1].</param>
 /// <param name="TestAccuracy">Test accuracy of each repeat, in [0, 1].</param>
 /// <param name="SecondsPerEpoch">Wall time per epoch of the cell's trainings together.</param>
-public sealed record Table1Cell(NetworkMode Mode, int K, int Epochs, double[] TrainAccuracy, double[] TestAccuracy, double SecondsPerEpoch);
+public sealed record Table1Cell(NetworkMode Mode, int K, int Epochs, double[] TrainAccuracy, double[] TestAccuracy, double SecondsPerEpoch)
+{
+    /// <summary>Training accuracy over the repeats, mean ± std: Table 1's entry.</summary>
+    public Spread Train => Spread.Of(TrainAccuracy);
+
+    /// <summary>Test accuracy over the repeats, mean ± std.</summary>
+    public Spread Test => Spread.Of(TestAccuracy);
+}
 
 /// <summary>A progress report after one epoch of one group of repeats.</summary>
 /// <param name="Mode">Row.</param>
@@ -143,12 +150,11 @@ public static class Table1Experiment
     /// evaluated as it stands and returned with the epochs it finished.
     /// </summary>
     public static Table1GroupResult TrainGroup(ComputeDevice device, MnistData data, Table1Options options, Table1Group group, bool whole,
-        Action<Table1Progress> progress, TimeSpan started, CancellationToken cancellation)
+        IProgress<Table1Progress>? progress, TimeSpan started, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(group);
-        ArgumentNullException.ThrowIfNull(progress);
         // Each group gets its own seed, so repeats differ whichever group they fall in.
         ulong seed = ActivationMask.Mix(options.Seed ^ ActivationMask.Mix(((ulong)(uint)group.K << 32) | (uint)group.FirstRepeat)) ^ (ulong)group.Mode;
         using MnistTraining training = MnistTraining.Create(device, data, group.K, group.Mode, group.Size, seed);
@@ -159,7 +165,7 @@ public static class Table1Experiment
             RepeatStats running = training.TrainEpoch(epoch);
             epoch++;
             double mean = Enumerable.Range(0, group.Size).Average(running.Accuracy);
-            progress(new Table1Progress(group.Mode, group.K, epoch, options.Epochs, group.FirstRepeat, group.Size, options.Repeats, mean, started + clock.Elapsed));
+            progress?.Report(new Table1Progress(group.Mode, group.K, epoch, options.Epochs, group.FirstRepeat, group.Size, options.Repeats, mean, started + clock.Elapsed));
         }
         if (whole && epoch < options.Epochs) throw new OperationCanceledException(cancellation);
         double secondsPerEpoch = clock.Elapsed.TotalSeconds / epoch;
@@ -198,7 +204,7 @@ public static class Table1Experiment
     /// skipped.
     /// </summary>
     public static IReadOnlyList<Table1Cell> Run(ComputeDevice device, MnistData data, Table1Options options,
-        Action<Table1Progress> progress, CancellationToken cancellation)
+        IProgress<Table1Progress>? progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(data);
         var results = new List<Table1GroupResult>();

@@ -32,7 +32,7 @@ public static class Table1Runner
     /// it is abandoned and trained again on resuming.
     /// </summary>
     public static Table1Outcome Run(ComputeDevice device, MnistData data, Table1Options options, string pathName, RunOptions run,
-        Action<Table1Progress> progress, CancellationToken cancellation)
+        IProgress<Table1Progress>? progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(run);

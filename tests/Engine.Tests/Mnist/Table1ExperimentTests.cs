@@ -13,11 +13,11 @@ public sealed class Table1ExperimentTests
         using var cancel = new CancellationTokenSource();
         var options = new Table1Options([2, 3], [NetworkMode.Rich], 2, 5, 1UL);
         var seen = new List<Table1Progress>();
-        IReadOnlyList<Table1Cell> cells = Table1Experiment.Run(device, TinyNetworks.Pool(), options, p =>
+        IReadOnlyList<Table1Cell> cells = Table1Experiment.Run(device, TinyNetworks.Pool(), options, new ProgressCallback<Table1Progress>(p =>
         {
             seen.Add(p);
             cancel.Cancel();
-        }, cancel.Token);
+        }), cancel.Token);
 
         Assert.That(seen, Has.Count.EqualTo(1));
         Assert.That(cells, Has.Count.EqualTo(1), "the second width must not start");

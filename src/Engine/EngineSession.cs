@@ -1,0 +1,154 @@
+using Engine.Core.Data;
+using Engine.Core.Geometry;
+using Engine.Core.Mnist;
+using Engine.Core.Network;
+using Engine.Mnist;
+
+namespace Engine;
+
+/// <summary>
+/// The one way in for every front end: opens a compute device, owns its accelerator and the Eq. 7 tables and kernels
+/// it has built, and runs the paper's analyses on it. Region runs, cells, loss slices and Table 1 all go through here;
+/// each long call reports progress and honours cancellation. One session serves one call at a time; open one per
+/// concurrent caller. Inputs a user must fix raise <see cref="EngineInputException"/> naming the request's property.
+/// </summary>
+/// <example>
+/// <code>
+/// using var session = EngineSession.Open();
+/// RegionRun run = session.Enumerate(new RegionRequest { Data = session.Dataset("paper-fig3"), Hidden = 2, KeepRegions = true, Realizability = true });
+/// Console.WriteLine($"{run.RealizableMinima.Count} of {run.Regions} regions have a realizable minimum");
+/// </code>
+/// </example>
+public sealed class EngineSession : IDisposable
+{
+    private readonly ComputeDevice _device;
+    private readonly RegionRunner _runner;
+
+    private EngineSession(ComputeDevice device)
+    {
+        _device = device;
+        _runner = new RegionRunner(device);
+    }
+
+    /// <summary>
+    /// Opens a session on <paramref name="backend"/>: CUDA, else OpenCL, else ILGPU's CPU accelerator for
+    /// <see cref="Backend.Auto"/>. A named GPU backend that is absent raises <see cref="EngineInputException"/>.
+    /// </summary>
+    public static EngineSession Open(Backend backend = Backend.Auto) => new(ComputeDevice.Open(backend));
+
+    /// <summary>The device the session computes on (Table 1 and the kernels run there).</summary>
+    public ComputeDevice Device => _device;
+
+    /// <summary>
+    /// A dataset: a built-in name (<see cref="DatasetCatalog.Names"/>, or a generator such as <c>random:N,n,seed</c>)
+    /// or the path of a CSV file whose last column is the target.
+    /// </summary>
+    public Dataset Dataset(string name) => DatasetCatalog.Load(name);
+
+    /// <summary>A dataset from points x_i (rows of equal length) and targets y_i, checked like a file is.</summary>
+    public Dataset Dataset(string name, IReadOnlyList<IReadOnlyList<double>> points, IReadOnlyList<double> targets)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (points.Count == 0) throw new EngineInputException("points: a dataset needs at least one point");
+        if (points.Count != targets.Count) throw new EngineInputException($"points and targets differ in length: {points.Count} points, {targets.Count} targets");
+        int inputs = points[0].Count;
+        if (inputs == 0 || points.Any(p => p.Count != inputs)) throw new EngineInputException("points: every point needs the same, positive number of coordinates");
+        return new Dataset(name, inputs, [.. points.SelectMany(p => p)], [.. targets]);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="request"/> in memory and returns its result. Cancellation stops between units of work and
+    /// returns the finished prefix of the rows (<see cref="RegionRun.Completed"/> is false then).
+    /// </summary>
+    public RegionRun Enumerate(RegionRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        RegionPlan plan = Plan(request, null, progress, cancellation);
+        return _runner.Run(plan, progress, cancellation).Run!;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="request"/> and prepares it to run, in memory or in the run directory of
+    /// <paramref name="options"/> (resumable, and split into parts for job arrays). Finds the arrangement cells when the
+    /// run needs them. Everything a user must fix is reported here, before any long work.
+    /// </summary>
+    public RegionPlan Plan(RegionRequest request, RunOptions? options = null, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default) =>
+        RegionRunner.Plan(request, options ?? new RunOptions(), progress, cancellation);
+
+    /// <summary>Rows per second this session computes <paramref name="plan"/> at, measured on a sample of its rows (for estimates).</summary>
+    public double MeasureRate(RegionPlan plan) => _runner.MeasureRate(plan);
+
+    /// <summary>Describes where a request's <paramref name="path"/> runs on this session's device, for reports.</summary>
+    public string DescribePath(RegionPath path) => _runner.Engine.Describe(path);
+
+    /// <summary>
+    /// Computes the units of <paramref name="plan"/> assigned to this call that are not finished, and merges the run
+    /// when it is whole. Cancellation stops between units; in a run directory, finished units are kept for resuming.
+    /// </summary>
+    public RunOutcome Run(RegionPlan plan, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default) =>
+        _runner.Run(plan, progress, cancellation);
+
+    /// <summary>Merges the finished run in <paramref name="directory"/>, whatever parts and interruptions made it.</summary>
+    public RegionRun Merge(string directory, IProgress<RunProgress>? progress = null) => RegionRunner.Merge(directory, progress);
+
+    /// <summary>The request a run directory was started with.</summary>
+    public RegionRequest ReadRequest(string directory) => RegionRunner.ReadRequest(directory);
+
+    /// <summary>
+    /// The cells of one node's hyperplane arrangement (Figure 1): its feasible activation columns, each with an interior
+    /// point. Kept and resumable in <paramref name="directory"/> when one is given.
+    /// </summary>
+    public ArrangementCells Cells(Dataset data, bool bias, string? directory = null, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default) =>
+        RegionRunner.Cells(data, bias, directory, progress, cancellation);
+
+    /// <summary>The real loss L_f on a grid over two parameters with the activation boundaries crossing it (Figure 2).</summary>
+    public LossSlice Slice(SliceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Compute();
+    }
+
+    /// <summary>Estimates a Table 1 run's wall time on this session's device by timing a few training steps.</summary>
+    public Table1Estimate EstimateTable1(MnistData data, Table1Options options) => Table1Experiment.Estimate(_device, data, options);
+
+    /// <summary>
+    /// Trains Table 1's networks (random masks of Eq. 8 and real ReLU) on this session's device, in memory or in the run
+    /// directory of <paramref name="options"/>; progress after every epoch, cancellation at epoch boundaries.
+    /// </summary>
+    public Table1Outcome Table1(MnistData data, Table1Options table, RunOptions? options = null, IProgress<Table1Progress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Table1Experiment.Validate(table);
+        return Table1Runner.Run(_device, data, table, MnistTraining.PathNameFor(_device), options ?? new RunOptions(), progress, cancellation);
+    }
+
+    /// <summary>
+    /// Times <paramref name="count"/> regions of <paramref name="workload"/> (the workload repeated when it has fewer):
+    /// the Eq. 7 build, the solve and the device reduction, histogram only. Runs once to warm up (JIT, kernels), then
+    /// <paramref name="repeats"/> times; returns each timed run's seconds.
+    /// </summary>
+    public IReadOnlyList<double> TimeRegions(RegionWorkload workload, long count, int repeats, RegionPath path = RegionPath.Auto, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (count < 1) throw new EngineInputException($"count must be positive, got {count}");
+        if (repeats < 1) throw new EngineInputException($"repeats must be at least 1, got {repeats}");
+        RegionEngine engine = _runner.Engine;
+        long regions = workload.Regions;
+        engine.Enumerate(workload.Request(Math.Min(regions, 1L << 12), path));
+        var seconds = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (long done = 0; done < count; done += regions)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                engine.Enumerate(workload.Request(Math.Min(regions, count - done), path), cancellation: cancellation);
+            }
+            seconds.Add(clock.Elapsed.TotalSeconds);
+        }
+        return seconds;
+    }
+
+    /// <summary>Releases the device.</summary>
+    public void Dispose() => _device.Dispose();
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engine.Core.Mlp;
+using Engine.Core.Regions;
+using Engine.Mnist;
+
+namespace Engine;
+
+/// <summary>
+/// The documents a run is written as for programs, the same from every front end (the CLI's files, the server's
+/// responses): the run as JSON, one CSV row per kept region, and one JSON line per witness.
+/// </summary>
+public static class RunDocuments
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// One row per kept region: index,loss,feasible,realizable (feasible and realizable only when realizability was
+    /// decided), and the multiplicity of unordered multisets. Nonempty ordered rows with indices are written in index
+    /// order, so they line up with the feasible rows of an exhaustive run's CSV.
+    /// </summary>
+    public static void WriteCsv(RegionRun run, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        IEnumerable<RegionRow> rows = run.KeptRows;
+        if (run.Request.Nonempty && !run.Request.Unordered && run.Shape.Indexed) rows = rows.OrderBy(r => r.Index);
+        using var writer = new StreamWriter(stream, leaveOpen: true);
+        writer.WriteLine(run.Request.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable");
+        foreach (RegionRow row in rows)
+        {
+            string index = row.Index < 0 ? "" : row.Index.ToString(Inv);
+            string flags = $"{Flag(row.Nonempty)},{Flag(row.Realizable)}";
+            string multiplicity = run.Request.Unordered ? "," + row.Multiplicity.ToString(Inv) : "";
+            writer.WriteLine(string.Create(Inv, $"{index},{row.Loss:R},{flags}{multiplicity}"));
+        }
+    }
+
+    /// <summary>
+    /// One JSON object per line for every realizable region: its index (and row and multiplicity in a nonempty run),
+    /// the verified network (W, b, v, c; b and c only with bias), the loss it attains and its margin.
+    /// </summary>
+    public static void WriteWitnesses(RegionRun run, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        foreach (RegionWitness w in run.Witnesses ?? [])
+        {
+            using (var json = new Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                if (w.Index >= 0) json.WriteNumber("index", w.Index);
+                if (run.Request.Nonempty) json.WriteNumber("row", w.Row);
+                if (run.Request.Unordered) json.WriteNumber("multiplicity", w.Multiplicity);
+                json.WriteStartArray("W");
+                foreach (double[] row in w.Witness.W) Numbers(json, null, row);
+                json.WriteEndArray();
+                if (w.Witness.Bias) Numbers(json, "b", w.Witness.B);
+                Numbers(json, "v", w.Witness.V);
+                if (w.Witness.Bias) json.WriteNumber("c", w.Witness.C);
+                json.WriteNumber("loss", w.Witness.Loss);
+                json.WriteNumber("margin", w.Witness.Margin);
+                json.WriteEndObject();
+            }
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    /// <summary>
+    /// The run's settings, histograms (with their edges), minima and decision counts. Only "seconds" depends on how the
+    /// run went: not the device, the split into parts or the interruptions, so a resumed or merged run writes the same
+    /// document.
+    /// </summary>
+    public static JsonObject Json(RegionRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        LossSummary s = run.Summary;
+        RegionRequest request = run.Request;
+        var json = new JsonObject
+        {
+            ["dataset"] = request.Data.Name,
+            ["points"] = run.Shape.Points,
+            ["inputs"] = run.Shape.Inputs,
+            ["hidden"] = run.Shape.Hidden,
+            ["bias"] = run.Shape.Bias == 1,
+            ["parameters"] = run.Shape.Parameters,
+            ["nonempty"] = request.Nonempty,
+            ["unordered"] = request.Unordered,
+            ["cells_per_node"] = run.Cells?.Count,
+            ["regions"] = run.Regions,
+            ["rows"] = run.Rows,
+            ["start"] = run.First,
+            ["requested"] = run.Rows,
+            ["done"] = run.Done,
+            ["completed"] = run.Completed,
+            ["units"] = run.Units.Total,
+            ["seconds"] = run.Seconds,
+            ["dead_region_loss"] = run.DeadRegionLoss,
+        };
+        foreach ((string key, JsonNode? value) in Summary(s, run.Histogram)) json[key] = value?.DeepClone();
+        json["realizable"] = run.RealizableSummary is { } real ? Summary(real, run.RealizableHistogram!) : null;
+        json["decisions"] = run.Cells is null ? null : new JsonObject
+        {
+            ["programs"] = run.Decisions.Programs,
+            ["glop_fallbacks"] = run.Decisions.Fallbacks,
+            ["unchecked"] = run.Decisions.Unchecked,
+        };
+        json["minima"] = Minima(run.Minima);
+        return json;
+    }
+
+    /// <summary>Table 1 as JSON: the options, and each cell's mean ± std and every repeat's accuracies.</summary>
+    public static JsonObject Table1Json(Table1Options options, IReadOnlyList<Table1Cell> cells)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cells);
+        var document = new
+        {
+            widths = options.Widths,
+            modes = options.Modes.Select(m => m.Name()),
+            repeats = options.Repeats,
+            epochs = options.Epochs,
+            seed = options.Seed,
+            cells = cells.Select(c => new
+            {
+                mode = c.Mode.Name(),
+                k = c.K,
+                epochs = c.Epochs,
+                secondsPerEpoch = c.SecondsPerEpoch,
+                trainMean = c.Train.Mean,
+                trainStd = c.Train.Std,
+                testMean = c.Test.Mean,
+                testStd = c.Test.Std,
+                train = c.TrainAccuracy,
+                test = c.TestAccuracy,
+            }),
+        };
+        return JsonSerializer.SerializeToNode(document)!.AsObject();
+    }
+
+    private static string Flag(bool? value) => value is { } v ? (v ? "1" : "0") : "";
+
+    private static void Numbers(Utf8JsonWriter json, string? name, IReadOnlyList<double> values)
+    {
+        if (name is null) json.WriteStartArray();
+        else json.WriteStartArray(name);
+        foreach (double e in values) json.WriteNumberValue(e);
+        json.WriteEndArray();
+    }
+
+    private static JsonObject Summary(LossSummary s, Histogram histogram)
+    {
+        var bins = new JsonArray();
+        for (int b = 0; b < histogram.Counts.Count; b++)
+            bins.Add(new JsonObject { ["from"] = histogram.Edges[b], ["to"] = histogram.Edges[b + 1], ["regions"] = histogram.Counts[b] });
+        return new JsonObject
+        {
+            ["count"] = s.Count,
+            ["singular"] = s.Singular,
+            ["exact_path"] = s.Exact,
+            ["min"] = histogram.Min,
+            ["argmin"] = s.Count > 0 ? s.ArgMin : null,
+            ["max"] = histogram.Max,
+            ["argmax"] = s.Count > 0 ? s.ArgMax : null,
+            ["mean"] = histogram.Mean,
+            ["histogram"] = bins,
+        };
+    }
+
+    private static JsonObject Minima(MinimaAnalysis minima) => new()
+    {
+        ["tolerance"] = minima.Tolerance,
+        ["global"] = minima.Global,
+        ["global_realizable"] = minima.GlobalRealizable,
+        ["lowest_realizable"] = minima.LowestRealizable,
+        ["poor_realizable"] = minima.PoorRealizable,
+        ["poor_realizable_levels"] = new JsonArray([.. minima.PoorRealizableLevels.Select(l => (JsonNode)l)]),
+        ["above_global"] = minima.AboveGlobal,
+        ["linear"] = Special(minima.Linear),
+        ["dead"] = Special(minima.Dead),
+        ["levels"] = new JsonArray([.. minima.Levels.Select(l => (JsonNode)new JsonObject { ["loss"] = l.Loss, ["regions"] = l.Regions, ["realizable"] = l.Realizable })]),
+    };
+
+    private static JsonObject Special(SpecialRegion region) => new()
+    {
+        ["loss"] = region.Loss,
+        ["nonempty"] = region.Nonempty,
+        ["realizable"] = region.Realizable,
+    };
+}
