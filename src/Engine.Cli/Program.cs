@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(SliceCommand.Create());
         root.Subcommands.Add(MnistCommand.Create());
         root.Subcommands.Add(Table1Command.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return Cli.Invoke(root, args);
     }

@@ -58,6 +58,16 @@ public sealed class EngineSession : IDisposable
     }
 
     /// <summary>
+    /// Checks <paramref name="request"/> at once, without the long parts of planning (cells, units): throws
+    /// <see cref="EngineInputException"/> for anything a user must fix. For front ends that answer before running.
+    /// </summary>
+    public void Check(RegionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RegionRunner.Validate(request);
+    }
+
+    /// <summary>
     /// Runs <paramref name="request"/> in memory and returns its result. Cancellation stops between units of work and
     /// returns the finished prefix of the rows (<see cref="RegionRun.Completed"/> is false then).
     /// </summary>

@@ -505,7 +505,7 @@ internal sealed class RegionRunner
     }
 
     // Checks the request and returns its shape; throws EngineInputException for anything a user must fix.
-    private static RegionShape Validate(RegionRequest request)
+    internal static RegionShape Validate(RegionRequest request)
     {
         if (request.Nonempty)
         {

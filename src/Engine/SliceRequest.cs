@@ -7,7 +7,7 @@ namespace Engine;
 /// A slice of the real loss L_f (Eq. 3) for Figure 2: two parameters on a grid, the others held at
 /// <see cref="At"/> (0 unless named). Parameters are named w{j}_{k} (w{j} when n = 1), b{j}, v{j} and c.
 /// </summary>
-public sealed class SliceRequest
+public sealed record SliceRequest
 {
     /// <summary>The dataset.</summary>
     public required Dataset Data { get; init; }

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Engine.Core.Geometry;
+using Engine.Core.Network;
+
+namespace Engine.Server;
+
+/// <summary>The JSON documents of the API beyond the façade's <see cref="RunDocuments"/>: cells, slices, pages of rows, witnesses.</summary>
+public static class ServerDocuments
+{
+    /// <summary>Figure 1: each node's cells with their columns and interior points, and the nonempty regions they make.</summary>
+    public static JsonObject Cells(ServerRequest request, ArrangementCells cells)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(cells);
+        int points = request.Data.Count;
+        var list = new JsonArray();
+        for (int c = 0; c < cells.Count; c++)
+        {
+            string column = string.Concat(Enumerable.Range(0, points).Select(i => ColumnFeasibility.Active(cells.Columns[c], i) ? '1' : '0'));
+            list.Add(new JsonObject { ["column"] = column, ["interior"] = new JsonArray([.. cells.Witnesses[c].Select(v => (JsonNode)v)]) });
+        }
+        int bits = points * request.Hidden;
+        return new JsonObject
+        {
+            ["dataset"] = request.Data.Name,
+            ["points"] = points,
+            ["inputs"] = request.Data.Inputs,
+            ["hidden"] = request.Hidden,
+            ["bias"] = request.Bias,
+            ["cells_per_node"] = cells.Count,
+            // Strings: both numbers can pass 2^53, where JSON readers lose digits.
+            ["nonempty_regions"] = BigInteger.Pow(cells.Count, request.Hidden).ToString(CultureInfo.InvariantCulture),
+            ["patterns"] = BigInteger.Pow(2, bits).ToString(CultureInfo.InvariantCulture),
+            ["cells"] = list,
+        };
+    }
+
+    /// <summary>Figure 2: the loss grid and the activation boundaries.</summary>
+    public static JsonObject Slice(LossSlice slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        var rows = new JsonArray();
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        for (int r = 0; r < slice.Ys.Length; r++)
+        {
+            var row = new JsonArray();
+            for (int c = 0; c < slice.Xs.Length; c++)
+            {
+                double loss = slice.Loss[r, c];
+                min = Math.Min(min, loss);
+                max = Math.Max(max, loss);
+                row.Add(loss);
+            }
+            rows.Add(row);
+        }
+        return new JsonObject
+        {
+            ["x"] = slice.XName,
+            ["y"] = slice.YName,
+            ["xs"] = new JsonArray([.. slice.Xs.Select(v => (JsonNode)v)]),
+            ["ys"] = new JsonArray([.. slice.Ys.Select(v => (JsonNode)v)]),
+            ["loss"] = rows,
+            ["boundaries"] = new JsonArray([.. slice.Boundaries.Select(b => (JsonNode)new JsonObject { ["a"] = b.A, ["b"] = b.B, ["c"] = b.C })]),
+            ["min"] = min,
+            ["max"] = max,
+        };
+    }
+
+    /// <summary>A page of kept rows, optionally only the realizable ones.</summary>
+    public static JsonObject Rows(RegionRun run, int offset, int limit, bool realizableOnly)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        IReadOnlyList<RegionRow> rows = realizableOnly ? run.RealizableMinima : run.KeptRows;
+        var page = new JsonArray();
+        foreach (RegionRow row in rows.Skip(offset).Take(limit))
+        {
+            page.Add(new JsonObject
+            {
+                ["row"] = row.Row,
+                ["index"] = row.Index,
+                ["cells"] = new JsonArray([.. row.Cells.Select(c => (JsonNode)c)]),
+                ["multiplicity"] = row.Multiplicity,
+                ["loss"] = row.Loss,
+                ["rank"] = row.Rank,
+                ["nonempty"] = row.Nonempty,
+                ["realizable"] = row.Realizable,
+            });
+        }
+        return new JsonObject { ["total"] = rows.Count, ["offset"] = offset, ["rows"] = page };
+    }
+
+    /// <summary>Every witness of a run as one JSON array (the witness lines of <c>engine enumerate --witness</c>).</summary>
+    public static JsonArray Witnesses(RegionRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        using var stream = new MemoryStream();
+        RunDocuments.WriteWitnesses(run, stream);
+        string[] lines = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        JsonArray all = [];
+        foreach (string line in lines)
+        {
+            JsonObject witness = JsonNode.Parse(line)!.AsObject();
+            if (!witness.ContainsKey("row")) witness["row"] = witness["index"]?.DeepClone();
+            all.Add(witness);
+        }
+        return all;
+    }
+
+    /// <summary>Figure 3 of one run as the histogram of its loss levels, all beside realizable.</summary>
+    public static (double[] Levels, long[] All, long[] Realizable) Levels(RegionRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        IReadOnlyList<LossLevel> levels = run.Minima.Levels;
+        return ([.. levels.Select(l => l.Loss)], [.. levels.Select(l => l.Regions)], [.. levels.Select(l => l.Realizable)]);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Engine.Cli;
+using Engine.Server;
+using Microsoft.AspNetCore.Builder;
+using NUnit.Framework;
+
+namespace Engine.Tests;
+
+/// <summary>
+/// <c>engine serve</c> on a real Kestrel socket: runs over HTTP return the CLI's documents, bad requests get 400 with
+/// one line, a restarted server keeps its finished runs, cancellation, events, OpenAPI, and the Python example.
+/// </summary>
+[NonParallelizable]
+public sealed class ServerTests
+{
+    private string _runs = "";
+    private WebApplication? _app;
+    private HttpClient _http = new();
+
+    [SetUp]
+    public void StartServer()
+    {
+        _runs = Directory.CreateTempSubdirectory("engine-serve-").FullName;
+        Start();
+    }
+
+    [TearDown]
+    public void StopServer()
+    {
+        Stop();
+        Directory.Delete(_runs, recursive: true);
+    }
+
+    [Test]
+    public void AnEnumerationOverHttpReturnsTheClisJson()
+    {
+        JsonObject result = Finished(Post(new JsonObject { ["command"] = "enumerate", ["dataset"] = "paper-fig3", ["hidden"] = 2, ["realizable"] = true }));
+        string file = Path.Combine(_runs, "cli.json");
+        Assert.That(Program.Main(["enumerate", "--dataset", "paper-fig3", "--hidden", "2", "--realizable", "--json", file]), Is.Zero);
+        JsonObject cli = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        // Only the timing differs between two runs of one request.
+        result.Remove("seconds");
+        cli.Remove("seconds");
+        Assert.That(result.ToJsonString(), Is.EqualTo(cli.ToJsonString()));
+    }
+
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"nope\",\"hidden\":2}", "unknown dataset")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":0}", "hidden nodes must be positive")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hiden\":2}", "unknown field 'hiden'")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"random:40,2,1\",\"hidden\":2}", "cannot be indexed")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":2,\"unordered\":true}", "unordered")]
+    [TestCase("{\"command\":\"enumerate\",\"points\":[[1,2],[3]],\"targets\":[1,2],\"hidden\":1}", "same, positive number of coordinates")]
+    [TestCase("{\"command\":\"enumerate\",\"points\":[[1,2],[3,1e400]],\"targets\":[1,2],\"hidden\":1}", "must be finite")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"/etc/passwd\",\"hidden\":1}", "built-in name")]
+    [TestCase("{\"command\":\"slice\",\"dataset\":\"paper-fig2\",\"x\":\"w9\"}", "w9")]
+    [TestCase("{\"command\":\"train\"}", "unknown command")]
+    [TestCase("[1, 2]", "not a JSON object")]
+    [TestCase("{", "not valid JSON")]
+    public void BadRequestsGet400WithOneLine(string body, string expected)
+    {
+        using HttpResponseMessage response = _http.PostAsync("api/runs", new StringContent(body, System.Text.Encoding.UTF8, "application/json")).Result;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        string error = JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["error"]!.GetValue<string>();
+        Assert.That(error, Does.Contain(expected));
+        Assert.That(error, Does.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void ARestartedServerServesItsFinishedRuns()
+    {
+        string id = Post(new JsonObject { ["command"] = "enumerate", ["dataset"] = "paper-fig3", ["hidden"] = 2, ["realizable"] = true, ["keep"] = true, ["witnesses"] = true });
+        JsonObject before = Finished(id);
+        string rows = _http.GetStringAsync($"api/runs/{id}/regions?realizable=true&limit=1000").Result;
+        string witnesses = _http.GetStringAsync($"api/runs/{id}/witnesses").Result;
+        Stop();
+        Start();
+        JsonObject after = Get(id);
+        Assert.That(after["state"]!.GetValue<string>(), Is.EqualTo("done"));
+        Assert.That(after["result"]!.ToJsonString(), Is.EqualTo(before.ToJsonString()));
+        Assert.That(_http.GetStringAsync($"api/runs/{id}/regions?realizable=true&limit=1000").Result, Is.EqualTo(rows));
+        Assert.That(_http.GetStringAsync($"api/runs/{id}/witnesses").Result, Is.EqualTo(witnesses));
+        // A new run gets a new id, never one of the kept runs'.
+        Assert.That(Post(new JsonObject { ["command"] = "slice", ["dataset"] = "paper-fig2", ["grid"] = 11 }), Is.Not.EqualTo(id));
+    }
+
+    [Test]
+    public void ALongRunIsCancelledByDelete()
+    {
+        string id = Post(new JsonObject { ["command"] = "enumerate", ["dataset"] = "random:14,2,1", ["hidden"] = 2 });
+        using (HttpResponseMessage response = _http.DeleteAsync($"api/runs/{id}").Result)
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(Wait(id)["state"]!.GetValue<string>(), Is.EqualTo("cancelled"));
+    }
+
+    [Test]
+    public void EventsStreamProgressUntilTheRunEnds()
+    {
+        string id = Post(new JsonObject { ["command"] = "enumerate", ["dataset"] = "paper-fig3", ["hidden"] = 3, ["realizable"] = true });
+        string events = _http.GetStringAsync($"api/runs/{id}/events").Result;
+        Assert.That(events, Does.Contain("event: state"));
+        Assert.That(events.TrimEnd(), Does.EndWith("{\"state\":\"done\",\"error\":null}"));
+    }
+
+    [Test]
+    public void TheCellsAndSliceRunsAnswerFigures1And2()
+    {
+        JsonObject cells = Finished(Post(new JsonObject { ["command"] = "regions", ["dataset"] = "paper-fig3", ["hidden"] = 2 }));
+        using EngineSession session = EngineSession.Open(Backend.Cpu);
+        int count = session.Cells(session.Dataset("paper-fig3"), bias: false).Count;
+        Assert.That(cells["cells_per_node"]!.GetValue<int>(), Is.EqualTo(count));
+        Assert.That(cells["nonempty_regions"]!.GetValue<string>(), Is.EqualTo((count * count).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string slice = Post(new JsonObject { ["command"] = "slice", ["dataset"] = "paper-fig2", ["grid"] = 21 });
+        JsonObject result = Finished(slice);
+        Assert.That(result["loss"]!.AsArray(), Has.Count.EqualTo(21));
+        using HttpResponseMessage png = _http.GetAsync($"api/runs/{slice}/figures/slice.png").Result;
+        Assert.That(png.Content.Headers.ContentType!.MediaType, Is.EqualTo("image/png"));
+        Assert.That(png.Content.ReadAsByteArrayAsync().Result.Take(4), Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }));
+    }
+
+    [Test]
+    public void TheOpenApiDocumentDescribesTheRuns()
+    {
+        JsonObject document = JsonNode.Parse(_http.GetStringAsync("openapi/v1.json").Result)!.AsObject();
+        Assert.That(document["paths"]!.AsObject().Select(p => p.Key), Is.SupersetOf(new[] { "/api/runs", "/api/runs/{id}", "/api/runs/{id}/events", "/api/runs/{id}/regions" }));
+    }
+
+    [Test]
+    public void ThePythonExamplePrintsFigure3()
+    {
+        (int code, string output) = Repository.Run("python3", Repository.Root(), [Path.Combine("tests", "python", "figure3.py"), _http.BaseAddress!.ToString()]);
+        Assert.That(code, Is.Zero, output);
+        // Its totals are the engine's own, computed here.
+        using EngineSession session = EngineSession.Open(Backend.Cpu);
+        for (int h = 1; h <= 4; h++)
+        {
+            RegionRun run = session.Enumerate(new RegionRequest { Data = session.Dataset("paper-fig3"), Hidden = h, Realizability = true });
+            Assert.That(output, Does.Contain($"{run.Histogram.Count}/{run.RealizableHistogram!.Count}"));
+        }
+    }
+
+    private void Start()
+    {
+        _app = EngineServer.Create(new ServerOptions("127.0.0.1", 0, _runs, Backend.Cpu));
+        _app.StartAsync().Wait();
+        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First() + "/") };
+    }
+
+    private void Stop()
+    {
+        _http.Dispose();
+        _app?.StopAsync().Wait();
+        _app?.DisposeAsync().AsTask().Wait();
+        _app = null;
+    }
+
+    private string Post(JsonObject body)
+    {
+        using HttpResponseMessage response = _http.PostAsJsonAsync("api/runs", body).Result;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), response.Content.ReadAsStringAsync().Result);
+        return JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["id"]!.GetValue<string>();
+    }
+
+    private JsonObject Get(string id) => JsonNode.Parse(_http.GetStringAsync($"api/runs/{id}").Result)!.AsObject();
+
+    private JsonObject Wait(string id)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 120)
+        {
+            JsonObject run = Get(id);
+            if (run["state"]!.GetValue<string>() is "done" or "failed" or "cancelled") return run;
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"run {id} did not end");
+    }
+
+    private JsonObject Finished(string id)
+    {
+        JsonObject run = Wait(id);
+        Assert.That(run["state"]!.GetValue<string>(), Is.EqualTo("done"), run["error"]?.ToString());
+        return run["result"]!.AsObject();
+    }
+}
