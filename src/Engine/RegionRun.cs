@@ -154,18 +154,31 @@ public sealed class RegionRun
     private IReadOnlyList<RegionRow>? _keptRows;
     private MinimaAnalysis? _minima;
 
-    private RegionRow[] Kept()
+    private IReadOnlyList<RegionRow> Kept() => Losses is null ? [] : new KeptRowList(this, Witnesses?.ToDictionary(w => w.Row, w => w.Witness) ?? []);
+
+    // Rows made when read: a run may keep 2^26 of them, which as objects would take gigabytes.
+    private sealed class KeptRowList(RegionRun run, Dictionary<long, NetworkWitness> witnesses) : IReadOnlyList<RegionRow>
     {
-        if (Losses is null) return [];
-        Dictionary<long, NetworkWitness> witnesses = Witnesses?.ToDictionary(w => w.Row, w => w.Witness) ?? [];
-        var rows = new RegionRow[Done];
-        bool decided = Realizable is not null;
-        for (long r = 0; r < Done; r++)
+        public int Count => (int)run.Done;
+
+        public RegionRow this[int r]
         {
-            long row = First + r;
-            rows[r] = new RegionRow(row, Index(row), CellsOf(row) ?? [], Multiplicities?[r] ?? 1, Losses[r], Ranks![r],
-                decided ? Feasible![r] : Request.Nonempty ? true : null, decided ? Realizable![r] : null, witnesses.GetValueOrDefault(row));
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(r);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(r, Count);
+                long row = run.First + r;
+                bool decided = run.Realizable is not null;
+                return new RegionRow(row, run.Index(row), run.CellsOf(row) ?? [], run.Multiplicities?[r] ?? 1, run.Losses![r], run.Ranks![r],
+                    decided ? run.Feasible![r] : run.Request.Nonempty ? true : null, decided ? run.Realizable![r] : null, witnesses.GetValueOrDefault(row));
+            }
         }
-        return rows;
+
+        public IEnumerator<RegionRow> GetEnumerator()
+        {
+            for (int r = 0; r < Count; r++) yield return this[r];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

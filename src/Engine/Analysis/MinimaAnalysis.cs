@@ -28,15 +28,15 @@ public sealed class MinimaAnalysis
     internal MinimaAnalysis(RegionRun run)
     {
         Tolerance = LossLevels.Tolerance(run.DeadRegionLoss);
-        Levels = Group(run.KeptRows, Tolerance);
+        Levels = Group(run, Tolerance);
         Histogram all = run.Histogram;
         Global = all.Min;
         LowestRealizable = run.RealizableHistogram?.Min;
         GlobalRealizable = run.RealizableHistogram is null || Global is null ? null : LowestRealizable is { } low && low <= Global + Tolerance;
         double poorAbove = (LowestRealizable ?? double.PositiveInfinity) + Tolerance;
-        PoorRealizable = run.KeptRows.Where(r => r.Realizable == true && r.Loss > poorAbove).Sum(r => r.Multiplicity);
+        PoorRealizable = Weight(run, r => run.Realizable?[r] == true && run.Losses![r] > poorAbove);
         PoorRealizableLevels = [.. Levels.Where(l => l.Realizable > 0 && l.Loss > poorAbove).Select(l => l.Loss)];
-        AboveGlobal = Global is { } g ? run.KeptRows.Where(r => r.Loss > g + Tolerance).Sum(r => r.Multiplicity) : 0;
+        AboveGlobal = Global is { } g ? Weight(run, r => run.Losses![r] > g + Tolerance) : 0;
         Linear = Special(run, active: true);
         Dead = Special(run, active: false);
     }
@@ -71,17 +71,30 @@ public sealed class MinimaAnalysis
     /// <summary>The dead region, all zeros: the network outputs c (or 0) there.</summary>
     public SpecialRegion Dead { get; }
 
-    private static LossLevel[] Group(IReadOnlyList<RegionRow> rows, double tolerance)
+    // Kept rows (each counting its multiplicity) that satisfy a condition. The run's arrays are read directly: a run
+    // may keep 2^26 rows.
+    private static long Weight(RegionRun run, Func<int, bool> selected)
     {
-        if (rows.Count == 0) return [];
-        double[] losses = [.. rows.Select(r => r.Loss)];
-        long[] weights = [.. rows.Select(r => r.Multiplicity)];
-        IReadOnlyList<(double Loss, long Count)> all = LossLevels.Group(losses, tolerance, weights);
+        long total = 0;
+        for (int r = 0; r < (run.Losses?.Length ?? 0) && r < run.Done; r++)
+        {
+            if (selected(r)) total += run.Multiplicities?[r] ?? 1;
+        }
+        return total;
+    }
+
+    private static LossLevel[] Group(RegionRun run, double tolerance)
+    {
+        if (run.Losses is null || run.Done == 0) return [];
+        int n = (int)run.Done;
+        IReadOnlyList<(double Loss, long Count)> all = LossLevels.Group(run.Losses.AsSpan(0, n), tolerance, run.Multiplicities?[..n]);
         // Realizable regions are counted on the levels of all regions, so each realizable minimum sits on its level.
         long[] realizable = new long[all.Count];
         double[] levels = [.. all.Select(l => l.Loss)];
-        foreach (RegionRow row in rows.Where(r => r.Realizable == true))
-            realizable[Level(levels, row.Loss, tolerance)] += row.Multiplicity;
+        for (int r = 0; r < n; r++)
+        {
+            if (run.Realizable?[r] == true) realizable[Level(levels, run.Losses[r], tolerance)] += run.Multiplicities?[r] ?? 1;
+        }
         return [.. all.Select((l, k) => new LossLevel(l.Loss, l.Count, realizable[k]))];
     }
 
@@ -112,7 +125,15 @@ public sealed class MinimaAnalysis
     private static RegionRow? Row(RegionRun run, bool active, int cell)
     {
         if (run.KeptRows.Count == 0) return null;
-        if (run.Request.Nonempty) return cell < 0 ? null : run.KeptRows.FirstOrDefault(r => r.Cells.All(c => c == cell));
+        if (run.Request.Nonempty)
+        {
+            if (cell < 0) return null;
+            for (int r = 0; r < run.KeptRows.Count; r++)
+            {
+                if (run.CellsOf(run.First + r)!.All(c => c == cell)) return run.KeptRows[r];
+            }
+            return null;
+        }
         long row = (active ? run.Shape.Regions - 1 : 0) - run.First;
         return row >= 0 && row < run.KeptRows.Count ? run.KeptRows[(int)row] : null;
     }
