@@ -63,12 +63,18 @@ public sealed class RegionSolveTests(Backend backend) : BackendFixture(backend)
         Assert.That(kernel.Summary.Exact, Is.EqualTo(host.Summary.Exact));
     }
 
-    // Datasets with at least as many points as unknowns, where the host path solves groups of regions in SIMD lanes.
+    // Datasets where the host path solves groups of regions in SIMD lanes: by the fast path where there are at least
+    // as many points as unknowns, by independent rows (dead points merged with bias) where there are fewer.
     [TestCase("random:8,2,7", 2, false)]
     [TestCase("random:12,1,9", 1, true)]
     [TestCase("random:7,2,4", 2, true)]
     [TestCase("near-collinear", 2, false)]
     [TestCase("scaled", 1, true)]
+    [TestCase("paper-fig3", 2, false)]
+    [TestCase("unscaled", 2, true)]
+    [TestCase("random:5,2,3", 2, true)]
+    [TestCase("random:6,3,2", 2, true)]
+    [TestCase("random:4,3,5", 3, true)]
     public void HostLanesMatchTheScalarPathBitForBitAndTheSvdReference(string dataset, int hidden, bool bias)
     {
         var engine = new RegionEngine(Device);

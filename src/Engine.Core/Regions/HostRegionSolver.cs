@@ -33,13 +33,15 @@ public static class HostRegionSolver
         long lastSlice = (end - 1) / slice;
         bool solve = !outputs.Solutions.IsEmpty;
         int scratchSize = solve ? shape.SolutionScratch : shape.LossScratch;
-        // SIMD lanes take the fast path of whole groups of regions; solutions, tall-enough designs and large m stay scalar.
-        int width = !lanes || solve || m > RegionLanes.MaxParameters || m > shape.Points || slice < 8 ? 0 : LaneWidth;
-        double[]? laneTable = width > 0 ? tables.LaneTable(width) : null;
+        // SIMD lanes take whole groups of regions: by independent rows where there are fewer points than unknowns, else
+        // by the fast path up to RegionLanes.MaxParameters; solutions stay scalar.
+        bool rows = m > shape.Points && shape.Hidden <= RegionSolve.MaxMaskNodes;
+        int width = !lanes || solve || slice < 8 || !(rows || m <= RegionLanes.MaxParameters) ? 0 : LaneWidth;
+        double[]? laneTable = width > 0 && !rows ? tables.LaneTable(width) : null;
         var gate = new object();
 
         Parallel.For(firstSlice, lastSlice + 1,
-            () => new Worker(scratchSize, shape.EntrySize, width * RegionLanes.ScratchPerLane(m), summary.Bins.Length, summary.Upper),
+            () => new Worker(scratchSize, shape.EntrySize, width * RegionLanes.ScratchPerLane(shape), summary.Bins.Length, summary.Upper),
             (part, _, w) =>
             {
                 fixed (double* table = tables.Values)
@@ -50,8 +52,8 @@ public static class HostRegionSolver
                     SumHigherChunks(slot.Source, shape, part * slice, w.High);
                     long from = Math.Max(start, part * slice);
                     long to = Math.Min(end, (part + 1) * slice);
-                    if (width == Lanes512.Count && interleaved is not null) from = SolveLanes<Lanes512, Vector512<double>>(slot, interleaved, from, to);
-                    else if (width == Lanes256.Count && interleaved is not null) from = SolveLanes<Lanes256, Vector256<double>>(slot, interleaved, from, to);
+                    if (width == Lanes512.Count) from = SolveLanes<Lanes512, Vector512<double>>(slot, rows ? null : interleaved, from, to);
+                    else if (width == Lanes256.Count) from = SolveLanes<Lanes256, Vector256<double>>(slot, rows ? null : interleaved, from, to);
                     for (long index = from; index < to; index++) slot.Record(index, slot.Solve(index));
                 }
                 return w;
@@ -67,7 +69,8 @@ public static class HostRegionSolver
     public static int LaneWidth => Vector512.IsHardwareAccelerated ? Lanes512.Count : Vector256.IsHardwareAccelerated ? Lanes256.Count : 0;
 
     // Whole aligned groups of regions from `from`, a group per SIMD instruction; returns where the scalar tail starts.
-    // A lane the lane path cannot certify is solved again by the scalar path, which takes the same steps.
+    // Without an interleaved table the groups are decided by independent rows. A lane the lane path cannot certify is
+    // solved again by the scalar path, which takes the same steps.
     private static unsafe long SolveLanes<TL, TV>(Slot slot, double* interleaved, long from, long to)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
@@ -76,16 +79,29 @@ public static class HostRegionSolver
         int lanes = TL.Count;
         long mask = (1L << shape.ChunkBits) - 1;
         double* losses = stackalloc double[lanes];
+        double* ranks = stackalloc double[lanes];
         long index = from;
         for (; index < from + ((lanes - from % lanes) % lanes) && index < to; index++) slot.Record(index, slot.Solve(index));
         for (; index + lanes <= to; index += lanes)
         {
-            double* low = interleaved + (index & mask) / lanes * shape.EntrySize * lanes;
-            uint certified = RegionLanes.Factor<TL, TV>(slot.Worker.High, low, shape, slot.Tables.SumSquaredTargets, slot.Tables.LossScale, losses, (TV*)slot.Worker.Lanes);
+            uint certified;
+            int path;
+            if (interleaved is null)
+            {
+                certified = RegionLanes.IndependentRows<TL, TV>(index, slot.Points, shape, slot.Tables.LossScale, losses, ranks, (TV*)slot.Worker.Lanes);
+                path = RegionLoss.IndependentRows;
+            }
+            else
+            {
+                double* low = interleaved + (index & mask) / lanes * shape.EntrySize * lanes;
+                certified = RegionLanes.Factor<TL, TV>(slot.Worker.High, low, shape, slot.Tables.SumSquaredTargets, slot.Tables.LossScale, losses, (TV*)slot.Worker.Lanes);
+                path = RegionLoss.Cholesky;
+                for (int lane = 0; lane < lanes; lane++) ranks[lane] = shape.Parameters;
+            }
             for (int lane = 0; lane < lanes; lane++)
             {
                 long region = index + lane;
-                slot.Record(region, ((certified >> lane) & 1) != 0 ? new RegionLoss(losses[lane], shape.Parameters) : slot.Solve(region));
+                slot.Record(region, ((certified >> lane) & 1) != 0 ? new RegionLoss(losses[lane], (int)ranks[lane], path) : slot.Solve(region));
             }
         }
         return index;
@@ -97,6 +113,8 @@ public static class HostRegionSolver
         public RegionTables Tables => tables;
 
         public Worker Worker => worker;
+
+        public double* Points => points;
 
         public PointerScratch Source => new(table);
 

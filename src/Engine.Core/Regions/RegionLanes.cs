@@ -58,6 +58,9 @@ public interface ILanes<TV> where TV : unmanaged
 
     /// <summary>Lane <paramref name="lane"/> of <paramref name="v"/>.</summary>
     static abstract double Lane(TV v, int lane);
+
+    /// <summary>Lane k: bit <paramref name="bit"/> of <paramref name="first"/> + k, as 0 or 1 (a region index's a_ij).</summary>
+    static abstract TV Bit(long first, int bit);
 }
 
 /// <summary>Eight lanes: AVX-512.</summary>
@@ -113,6 +116,10 @@ public readonly struct Lanes512 : ILanes<Vector512<double>>
 
     /// <inheritdoc />
     public static double Lane(Vector512<double> v, int lane) => v.GetElement(lane);
+
+    /// <inheritdoc />
+    public static Vector512<double> Bit(long first, int bit) =>
+        Vector512.ConvertToDouble(Vector512.ShiftRightLogical(Vector512.Create(first) + Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), bit) & Vector512<long>.One);
 }
 
 /// <summary>Four lanes: AVX2.</summary>
@@ -168,21 +175,32 @@ public readonly struct Lanes256 : ILanes<Vector256<double>>
 
     /// <inheritdoc />
     public static double Lane(Vector256<double> v, int lane) => v.GetElement(lane);
+
+    /// <inheritdoc />
+    public static Vector256<double> Bit(long first, int bit) =>
+        Vector256.ConvertToDouble(Vector256.ShiftRightLogical(Vector256.Create(first) + Vector256.Create(0L, 1, 2, 3), bit) & Vector256<long>.One);
 }
 
 /// <summary>
-/// The fast path of <see cref="RegionSolve.Factor"/> for several regions at once, one per SIMD lane (the compact layout
-/// of batched small-matrix libraries): the same steps in the same order, so a certified lane's loss has the same bits
-/// as the scalar path's. Pivots are never swapped and every decision is a mask. A lane whose region has a zero column
-/// (which the scalar path moves aside) or fails the certificate is left to the scalar path.
+/// <see cref="RegionSolve"/>'s certified paths for several regions at once, one per SIMD lane (the compact layout of
+/// batched small-matrix libraries): <see cref="Factor"/> follows <see cref="RegionSolve.Factor"/> and
+/// <see cref="IndependentRows"/> follows <see cref="RegionSolve.IndependentRows"/>, the same steps in the same order,
+/// so a certified lane's loss has the same bits as the scalar path's. Pivots are never swapped and every decision is a
+/// mask. A lane whose region the scalar path would treat differently (a zero column it moves aside, a square system
+/// it would certify first) or that fails a certificate is left to the scalar path.
 /// </summary>
 public static class RegionLanes
 {
     /// <summary>Largest m with a lane path: beyond it the m(m+3)/2 vectors of a system no longer fit the registers and cache lines that make it pay.</summary>
     public const int MaxParameters = 12;
 
-    /// <summary>Doubles of lane scratch for systems of <paramref name="parameters"/> unknowns, per lane.</summary>
-    public static int ScratchPerLane(int parameters) => parameters * (parameters + 3) / 2 + 2 * parameters;
+    /// <summary>Doubles of lane scratch, per lane, for either path on <paramref name="shape"/>.</summary>
+    public static int ScratchPerLane(in RegionShape shape)
+    {
+        int m = shape.Parameters;
+        int n = shape.Points;
+        return Math.Max(m * (m + 3) / 2 + 3 * m, n * (shape.Hidden + 1) + (n + 1) * (n + 2) / 2 + 3 * (n + 1));
+    }
 
     /// <summary>
     /// Solves <typeparamref name="TL"/>'s Count regions whose Eq. 7 systems are the packed entry <paramref name="high"/>
@@ -199,7 +217,8 @@ public static class RegionLanes
         int entries = shape.EntrySize;
         int rhs = m * (m + 1) / 2;
         TV* a = scratch;                 // packed upper triangle (row i holds (i, j ≥ i)), then the right-hand side
-        TV* x = a + entries;             // comparison-bound and back-substitution vectors
+        TV* inverses = a + entries;      // 1/l_kk
+        TV* x = inverses + m;            // comparison-bound and back-substitution vectors
         TV* y = x + m;
         for (int e = 0; e < entries; e++) a[e] = TL.Add(TL.Splat(high[e]), TL.Load(low + e * w));
 
@@ -217,6 +236,7 @@ public static class RegionLanes
             TV diagonal = TL.Sqrt(TL.Select(ok, pivot, one));
             TV inverse = TL.Divide(one, diagonal);
             a[Packed(m, k, k)] = diagonal;
+            inverses[k] = inverse;
             TV zk = TL.Multiply(a[rhs + k], inverse);
             a[rhs + k] = zk;
             explained = TL.Add(explained, TL.Multiply(zk, zk));
@@ -234,25 +254,7 @@ public static class RegionLanes
         }
 
         // The comparison-matrix bound, as RegionSolve.ComparisonBound: L_ik sits at Packed(k, i) for k ≤ i.
-        TV rowMax = zero;
-        for (int i = 0; i < m; i++)
-        {
-            TV v = one;
-            for (int k = 0; k < i; k++) v = TL.Add(v, TL.Multiply(TL.Abs(a[Packed(m, k, i)]), x[k]));
-            v = TL.Divide(v, a[Packed(m, i, i)]);
-            x[i] = v;
-            rowMax = TL.Max(rowMax, v);
-        }
-        TV columnMax = zero;
-        for (int i = m - 1; i >= 0; i--)
-        {
-            TV v = one;
-            for (int k = i + 1; k < m; k++) v = TL.Add(v, TL.Multiply(TL.Abs(a[Packed(m, i, k)]), y[k]));
-            v = TL.Divide(v, a[Packed(m, i, i)]);
-            y[i] = v;
-            columnMax = TL.Max(columnMax, v);
-        }
-        TV sigma2 = TL.Divide(TL.Divide(one, TL.Multiply(rowMax, columnMax)), maxDiagonal);
+        TV sigma2 = TL.Divide(ComparisonBound<TL, TV, UpperRows>(m, a, inverses, x, y), maxDiagonal);
         ok = TL.And(ok, TL.GreaterThanOrEqual(sigma2, TL.Splat(shape.RankCertificate)));
 
         // ‖p̃‖² = Σ p_k² G_kk, as RegionSolve.SolutionNorm, into x.
@@ -261,7 +263,7 @@ public static class RegionLanes
         {
             TV v = a[rhs + i];
             for (int k = i + 1; k < m; k++) v = TL.Subtract(v, TL.Multiply(a[Packed(m, i, k)], x[k]));
-            v = TL.Divide(v, a[Packed(m, i, i)]);
+            v = TL.Multiply(v, inverses[i]);
             x[i] = v;
             TV g = zero;
             for (int k = 0; k <= i; k++) g = TL.Add(g, TL.Multiply(a[Packed(m, k, i)], a[Packed(m, k, i)]));
@@ -277,6 +279,180 @@ public static class RegionLanes
         return TL.Bits(ok);
     }
 
+    /// <summary>
+    /// <see cref="RegionSolve.IndependentRows"/> for the Count regions <paramref name="first"/>, <paramref name="first"/> + 1, …
+    /// of a shape with fewer points than unknowns, straight from their indices and the point store
+    /// <paramref name="store"/>: no Eq. 7 system is summed. Writes each lane's loss (in the data's units) and rank to
+    /// <paramref name="losses"/> and <paramref name="ranks"/>; returns the mask of lanes certified, which are exactly
+    /// the lanes the scalar path decides by independent rows (more nonzero columns than points, so that
+    /// <see cref="RegionSolve.Factor"/> declines at once, and the rows' certificate holds).
+    /// </summary>
+    /// <remarks>
+    /// The scalar path keeps the live rows (points where some node is active) and, with bias, one merged row for the
+    /// dead points after them. Here every lane has all N point rows and the merged row last, and a row the scalar path
+    /// does not have (a dead point's, or the merged row where there is none) gets a diagonal of max K_aa and nothing
+    /// else. It then takes no part in the other rows' factorization (its multipliers are zero, so every update
+    /// subtracts an exact zero), and its terms of the comparison bound, 1/√max K_aa, are at most those of every real
+    /// row, so every bit matches.
+    /// </remarks>
+    public static unsafe uint IndependentRows<TL, TV>(long first, double* store, in RegionShape shape, double lossScale, double* losses, double* ranks, TV* scratch)
+        where TL : struct, ILanes<TV>
+        where TV : unmanaged
+    {
+        int n = shape.Points;
+        int h = shape.Hidden;
+        int d = shape.Features;
+        int m = shape.Parameters;
+        int order = n + 1;               // the points' rows, then the dead points' merged row
+        int targets = RegionDesign.Targets(shape);
+        int gram = RegionDesign.Gram(shape);
+        TV* active = scratch;            // a_ij at a·h + j, as 0 or 1
+        TV* live = active + n * h;       // 1 where some node is active at point a, else 0
+        TV* k = live + n;                // K, packed lower triangle by rows: (a, b ≤ a) at a(a+1)/2 + b
+        TV* inverses = k + order * (order + 1) / 2;
+        TV* x = inverses + order;
+        TV* y = x + order;
+        TV zero = TL.Splat(0.0), one = TL.Splat(1.0);
+
+        // Live rows, the dead points' mean and residual (two passes, as the scalar path), and nonzero columns: column
+        // (j, f) is zero where node j is inactive at every point whose x̃_f² is positive (the tables' G_kk sums those
+        // squares), and c never is.
+        TV lives = zero, dead = zero, deadSum = zero;
+        for (int a = 0; a < n; a++)
+        {
+            TV any = zero;
+            for (int j = 0; j < h; j++)
+            {
+                active[a * h + j] = TL.Bit(first, a * h + j);
+                any = TL.Max(any, active[a * h + j]);
+            }
+            live[a] = any;
+            lives = TL.Add(lives, any);
+            dead = TL.Add(dead, TL.Subtract(one, any));
+            deadSum = TL.Add(deadSum, TL.Select(TL.GreaterThan(any, zero), zero, TL.Splat(store[targets + a])));
+        }
+        TV mean = shape.Bias == 1 ? TL.Divide(deadSum, TL.Max(dead, one)) : zero;
+        TV residual = zero;
+        for (int a = 0; a < n; a++)
+        {
+            TV r = TL.Subtract(TL.Splat(store[targets + a]), mean);
+            residual = TL.Add(residual, TL.Select(TL.GreaterThan(live[a], zero), zero, TL.Multiply(r, r)));
+        }
+        TV merged = shape.Bias == 1 ? TL.Select(TL.GreaterThan(dead, zero), one, zero) : zero;
+        TV rows = TL.Add(lives, merged);
+        TV columns = TL.Splat(shape.Bias);
+        for (int j = 0; j < h; j++)
+        {
+            for (int f = 0; f < d; f++)
+            {
+                TV any = zero;
+                for (int a = 0; a < n; a++)
+                {
+                    if (store[a * d + f] * store[a * d + f] > 0.0) any = TL.Max(any, active[a * h + j]);
+                }
+                columns = TL.Add(columns, any);
+            }
+        }
+        TV ok = TL.And(TL.And(TL.GreaterThan(columns, TL.Splat(n)), TL.GreaterThan(rows, zero)), TL.GreaterThan(TL.Splat(m), rows));
+
+        // K = ZZᵀ: (x̃_aᵀx̃_b)·|A_a ∩ A_b| (+ 1 for c) between live rows, √k and k for the merged row, zero elsewhere.
+        TV maxDiagonal = zero;
+        for (int a = 0; a < n; a++)
+        {
+            TV liveA = TL.GreaterThan(live[a], zero);
+            for (int b = 0; b <= a; b++)
+            {
+                TV shared = zero;
+                for (int j = 0; j < h; j++) shared = TL.Add(shared, TL.Multiply(active[a * h + j], active[b * h + j]));
+                TV v = TL.Add(TL.Multiply(TL.Splat(store[gram + a * n + b]), shared), TL.Splat(shape.Bias));
+                k[a * (a + 1) / 2 + b] = TL.Select(TL.And(liveA, TL.GreaterThan(live[b], zero)), v, zero);
+            }
+            maxDiagonal = TL.Max(maxDiagonal, k[a * (a + 1) / 2 + a]);
+        }
+        TV weight = TL.Multiply(TL.Sqrt(dead), merged);
+        for (int b = 0; b < n; b++) k[n * order / 2 + b] = TL.Select(TL.GreaterThan(live[b], zero), weight, zero);
+        k[n * order / 2 + n] = TL.Multiply(dead, merged);
+        maxDiagonal = TL.Max(maxDiagonal, k[n * order / 2 + n]);
+        for (int a = 0; a < n; a++) k[a * (a + 1) / 2 + a] = TL.Select(TL.GreaterThan(live[a], zero), k[a * (a + 1) / 2 + a], maxDiagonal);
+        k[n * order / 2 + n] = TL.Select(TL.GreaterThan(merged, zero), k[n * order / 2 + n], maxDiagonal);
+
+        TV rounding = TL.Multiply(TL.Multiply(TL.Multiply(TL.Multiply(TL.Splat(100.0), rows), TL.Add(TL.Splat(m + 4), rows)), TL.Splat(RegionSolve.UnitRoundoff)), maxDiagonal);
+        for (int c = 0; c < order; c++)
+        {
+            TV pivot = k[c * (c + 1) / 2 + c];
+            ok = TL.And(ok, TL.GreaterThan(pivot, rounding));
+            TV diagonal = TL.Sqrt(TL.Select(ok, pivot, one));
+            TV inverse = TL.Divide(one, diagonal);
+            k[c * (c + 1) / 2 + c] = diagonal;
+            inverses[c] = inverse;
+            for (int i = c + 1; i < order; i++) k[i * (i + 1) / 2 + c] = TL.Multiply(k[i * (i + 1) / 2 + c], inverse);
+            for (int i = c + 1; i < order; i++)
+            {
+                TV lic = k[i * (i + 1) / 2 + c];
+                for (int j = c + 1; j <= i; j++) k[i * (i + 1) / 2 + j] = TL.Subtract(k[i * (i + 1) / 2 + j], TL.Multiply(lic, k[j * (j + 1) / 2 + c]));
+            }
+        }
+        TV lambda = ComparisonBound<TL, TV, LowerRows>(order, k, inverses, x, y);
+        double cut = 10.0 * shape.RankCut;
+        ok = TL.And(ok, TL.And(TL.GreaterThanOrEqual(lambda, rounding),
+            TL.GreaterThanOrEqual(lambda, TL.Splat(cut * cut * m * store[RegionDesign.ColumnBound(shape)]))));
+
+        TV loss = TL.Multiply(TL.Multiply(TL.Splat(0.5), residual), TL.Splat(lossScale));
+        for (int lane = 0; lane < TL.Count; lane++)
+        {
+            losses[lane] = TL.Lane(loss, lane);
+            ranks[lane] = TL.Lane(rows, lane);
+        }
+        return TL.Bits(ok);
+    }
+
+    // 1/(‖M⁻¹‖₁‖M⁻¹‖∞) for the comparison matrix M of the r × r lower factor L (L_ik where TP puts it, 1/L_kk in
+    // inverses), as RegionSolve.ComparisonBound; x and y are workspace.
+    private static unsafe TV ComparisonBound<TL, TV, TP>(int r, TV* l, TV* inverses, TV* x, TV* y)
+        where TL : struct, ILanes<TV>
+        where TV : unmanaged
+        where TP : struct, IPacking
+    {
+        TV zero = TL.Splat(0.0), one = TL.Splat(1.0);
+        TV rowMax = zero;
+        for (int i = 0; i < r; i++)
+        {
+            TV v = one;
+            for (int k = 0; k < i; k++) v = TL.Add(v, TL.Multiply(TL.Abs(l[TP.Lower(r, i, k)]), x[k]));
+            v = TL.Multiply(v, inverses[i]);
+            x[i] = v;
+            rowMax = TL.Max(rowMax, v);
+        }
+        TV columnMax = zero;
+        for (int i = r - 1; i >= 0; i--)
+        {
+            TV v = one;
+            for (int k = i + 1; k < r; k++) v = TL.Add(v, TL.Multiply(TL.Abs(l[TP.Lower(r, k, i)]), y[k]));
+            v = TL.Multiply(v, inverses[i]);
+            y[i] = v;
+            columnMax = TL.Max(columnMax, v);
+        }
+        return TL.Divide(one, TL.Multiply(rowMax, columnMax));
+    }
+
     // Offset of (i, j), i ≤ j, in a packed upper triangle of order m stored row by row.
     private static int Packed(int m, int i, int j) => i * m - i * (i - 1) / 2 + (j - i);
+
+    // Where a packed triangle keeps L_ik (k ≤ i) of a factor of order r, as a type so that the bound inlines it.
+    private interface IPacking
+    {
+        static abstract int Lower(int r, int i, int k);
+    }
+
+    // Factor's layout: Lᵀ as a packed upper triangle by rows.
+    private readonly struct UpperRows : IPacking
+    {
+        public static int Lower(int r, int i, int k) => Packed(r, k, i);
+    }
+
+    // IndependentRows' layout: L as a packed lower triangle by rows.
+    private readonly struct LowerRows : IPacking
+    {
+        public static int Lower(int r, int i, int k) => i * (i + 1) / 2 + k;
+    }
 }

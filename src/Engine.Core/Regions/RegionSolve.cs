@@ -89,6 +89,9 @@ public static class RegionSolve
     /// </summary>
     public const double FastPathAccuracy = 1e-10;
 
+    /// <summary>Most hidden nodes <see cref="IndependentRows"/> takes: a point's node mask must fit a double's mantissa.</summary>
+    public const int MaxMaskNodes = 52;
+
     /// <summary>
     /// Solves the region whose Eq. 7 system is in <paramref name="s"/> (built by <see cref="RegionSystem"/>),
     /// by the certified fast path or else the exact path on the design <paramref name="design"/> writes.
@@ -181,7 +184,7 @@ public static class RegionSolve
         }
         if (nonzero > 0)
         {
-            double sigma2 = ComparisonBound(s, shape, nonzero) / maxDiagonal;
+            double sigma2 = ComparisonBound(s, m, nonzero, shape.Design) / maxDiagonal;
             if (!(sigma2 >= shape.RankCertificate)) return -1;
             if (!(sigma2 * shape.LossCertificate >= 1.0 || SolutionNorm(s, shape, nonzero) <= shape.LossCertificate * sumSquaredTargets)) return -1;
         }
@@ -191,17 +194,25 @@ public static class RegionSolve
     }
 
     /// <summary>
-    /// Whether the nonzero rows of the region's design are certainly independent, with σ_rows(Z̃) far above the rank
-    /// cut: then every target of those rows is fitted exactly, the rank is the number of rows (<paramref name="rows"/>),
-    /// the loss is half the zero rows' <paramref name="residual"/>, and no factorization of Z is needed. Regions with
-    /// fewer points than parameters (small datasets, wide networks) are mostly like that. Uses the matrix area.
+    /// Whether the distinct nonzero rows of the region's design are certainly independent, with σ_rows(Z̃) far above
+    /// the rank cut: then every target of those rows is fitted exactly, the rank is the number of those rows
+    /// (<paramref name="rows"/>), the loss is half the <paramref name="residual"/> of the dead points (where no node is
+    /// active), and no factorization of Z is needed. Regions with fewer points than parameters (small datasets, wide
+    /// networks) are mostly like that. Uses the matrix area.
     /// </summary>
     /// <remarks>
-    /// K = ZZᵀ over the nonzero rows needs no Z: z_iᵀz_k = (x̃_iᵀx̃_k)·|A_i ∩ A_k| (+ 1 for c), from the store's Gram matrix
-    /// and the nodes active at both points. K is factored by Cholesky with diagonal pivoting; Higham's bound turns its
-    /// smallest pivot into a lower bound on λ_min(K) = σ_rows(Z)², and σ_rows(Z̃)² ≥ λ_min(K)/max_k ‖z_k‖² since
-    /// Z̃ = Z·diag(1/‖z_k‖), with the store's bound on ‖z_k‖². The bound must exceed a hundred times the rounding of K
-    /// and its factorization, and (10·ρ)²·m, ten times the exact path's cut.
+    /// <para>Dead points all have the row z_i = [0, …, 0, Bias]. Without bias it is zero and their residual is Σy_i². With
+    /// bias the k dead rows are one row e_c repeated: Σ(e_cᵀp − y_i)² = k(e_cᵀp − ȳ)² + Σ(y_i − ȳ)², so they count as the
+    /// single row √k·e_c fitted to ȳ, with residual Σ(y_i − ȳ)² (two passes, no cancellation). That merged design has
+    /// the same ZᵀZ, hence the same nonzero singular values and rank as Z; without merging, two dead points would make
+    /// every such region dependent (about a quarter of the regions of 8 points and 3 nodes).</para>
+    /// <para>K = ZZᵀ over those rows needs no Z: z_iᵀz_k = (x̃_iᵀx̃_k)·|A_i ∩ A_k| (+ 1 for c), from the store's Gram matrix
+    /// and the nodes active at both points; the merged row has √k against every other row and k on the diagonal. K is
+    /// factored by Cholesky in its natural order, K = LLᵀ (no pivoting, so that <see cref="RegionLanes"/> can take the
+    /// same steps for several regions at once); the comparison-matrix bound on σ_min(L) (as in <see cref="Factor"/>) is
+    /// a lower bound on λ_min(K) = σ_rows(Z)², and σ_rows(Z̃)² ≥ λ_min(K)/max_k ‖z_k‖² since Z̃ = Z·diag(1/‖z_k‖), with
+    /// the store's bound on ‖z_k‖². The bound must exceed a hundred times the rounding of K and its factorization, and
+    /// (10·ρ)²·m, ten times the exact path's cut.</para>
     /// </remarks>
     public static bool IndependentRows<TS, TD>(TS s, in RegionShape shape, TD design, out int rows, out double residual)
         where TS : struct, IScratch
@@ -210,30 +221,41 @@ public static class RegionSolve
         int m = shape.Parameters;
         int n = shape.Points;
         int h = shape.Hidden;
-        int index = shape.Design;              // the nonzero rows' points, then their masks
+        int index = shape.Design;              // the live rows' points, then their masks
         int masks = index + n;
         int targets = RegionDesign.Targets(shape);
         int gram = RegionDesign.Gram(shape);
-        rows = 0;
-        residual = 0.0;
+        int live = 0;
+        int dead = 0;
+        double deadSum = 0.0;
         for (int i = 0; i < n; i++)
         {
             long active = design.Active(i, h);
-            if (active == 0 && shape.Bias == 0)
+            if (active == 0)
             {
-                double y = design.Store(targets + i);
-                residual += y * y;
+                dead++;
+                deadSum += design.Store(targets + i);
                 continue;
             }
-            s[index + rows] = i;
-            s[masks + rows] = active;
-            rows++;
+            s[index + live] = i;
+            s[masks + live] = active;
+            live++;
         }
+        double mean = shape.Bias == 1 && dead > 0 ? deadSum / dead : 0.0;
+        residual = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            if (design.Active(i, h) != 0) continue;
+            double r = design.Store(targets + i) - mean;
+            residual += r * r;
+        }
+        int merged = shape.Bias == 1 && dead > 0 ? 1 : 0;
+        rows = live + merged;
         if (rows == 0) return true;
         // m rows or more are a square or tall design, which the fast path decides; masks must fit a double's mantissa.
-        if (rows >= m || h > 52) return false;
+        if (rows >= m || h > MaxMaskNodes) return false;
         double maxDiagonal = 0.0;
-        for (int a = 0; a < rows; a++)
+        for (int a = 0; a < live; a++)
         {
             int pa = (int)s[index + a];
             long ma = (long)s[masks + a];
@@ -244,42 +266,29 @@ public static class RegionSolve
             }
             maxDiagonal = Math.Max(maxDiagonal, s[a * rows + a]);
         }
+        if (merged == 1)
+        {
+            double weight = Math.Sqrt(dead);
+            for (int b = 0; b < live; b++) s[live * rows + b] = weight;
+            s[live * rows + live] = dead;
+            maxDiagonal = Math.Max(maxDiagonal, dead);
+        }
         double rounding = 100.0 * rows * (m + rows + 4) * UnitRoundoff * maxDiagonal;
-        double minPivot = double.PositiveInfinity;
         for (int k = 0; k < rows; k++)
         {
-            int pivot = k;
-            for (int i = k + 1; i < rows; i++)
-            {
-                if (s[i * rows + i] > s[pivot * rows + pivot]) pivot = i;
-            }
-            double best = s[pivot * rows + pivot];
-            if (!(best > rounding)) return false;
-            if (pivot != k)
-            {
-                for (int j = 0; j < rows; j++)
-                {
-                    // Swap row and column k with pivot through the symmetric accessor.
-                    if (j == k || j == pivot) continue;
-                    double a = s[Lower(k, j, rows)];
-                    s[Lower(k, j, rows)] = s[Lower(pivot, j, rows)];
-                    s[Lower(pivot, j, rows)] = a;
-                }
-                double d = s[k * rows + k];
-                s[k * rows + k] = s[pivot * rows + pivot];
-                s[pivot * rows + pivot] = d;
-            }
-            minPivot = Math.Min(minPivot, best);
-            double inverse = 1.0 / Math.Sqrt(best);
+            double pivot = s[k * rows + k];
+            if (!(pivot > rounding)) return false;
+            double diagonal = Math.Sqrt(pivot);
+            double inverse = 1.0 / diagonal;
+            s[k * rows + k] = diagonal;
             for (int i = k + 1; i < rows; i++) s[i * rows + k] *= inverse;
             for (int i = k + 1; i < rows; i++)
             {
                 for (int j = k + 1; j <= i; j++) s[i * rows + j] -= s[i * rows + k] * s[j * rows + k];
             }
         }
-        double power = 1.0;
-        for (int k = 0; k < rows; k++) power *= 4.0;
-        double lambda = minPivot * 9.0 / (power + 6.0 * rows - 1.0);
+        // λ_min(K) = σ_min(L)²; the system's area beyond K (at least 2·rows doubles, as rows < m) is the workspace.
+        double lambda = ComparisonBound(s, rows, rows, rows * rows);
         double cut = 10.0 * shape.RankCut;
         return lambda >= rounding && lambda >= cut * cut * m * design.Store(RegionDesign.ColumnBound(shape));
     }
@@ -291,9 +300,6 @@ public static class RegionSolve
         for (long v = mask; v != 0; v &= v - 1) count++;
         return count;
     }
-
-    // Offset of entry (i, j) of a symmetric matrix held in its lower triangle with the given stride.
-    private static int Lower(int i, int j, int stride) => i >= j ? i * stride + j : j * stride + i;
 
     /// <summary>
     /// The exact path: Householder QR with column pivoting of the equilibrated design that <see cref="IRegionDesign"/>
@@ -481,18 +487,19 @@ public static class RegionSolve
 
     // σ_min(L11)² ≥ 1/(‖M⁻¹‖₁‖M⁻¹‖∞), M the comparison matrix of L11 (|l_kk| on the diagonal, −|l_ik| below), since
     // |L⁻¹| ≤ M⁻¹ entrywise and ‖A‖₂² ≤ ‖A‖₁‖A‖∞: a bound for any triangular factor, pivoted or not. M⁻¹ ≥ 0, so both
-    // norms are maxima of M⁻¹e and M⁻ᵀe. Uses the design area as workspace: the fast path has not written a design yet.
-    private static double ComparisonBound<TS>(TS s, in RegionShape shape, int r) where TS : struct, IScratch
+    // norms are maxima of M⁻¹e and M⁻ᵀe. L11 is the leading r × r lower triangle at offset 0 with row stride `stride`;
+    // 2r doubles from `work` are workspace. Divisions are multiplications by 1/l_kk, which the lane paths keep from
+    // their factorization.
+    private static double ComparisonBound<TS>(TS s, int stride, int r, int work) where TS : struct, IScratch
     {
-        int m = shape.Parameters;
-        int a = shape.Design;
+        int a = work;
         int b = a + r;
         double rowMax = 0.0;
         for (int i = 0; i < r; i++)
         {
             double v = 1.0;
-            for (int k = 0; k < i; k++) v += Math.Abs(s[i * m + k]) * s[a + k];
-            v /= s[i * m + i];
+            for (int k = 0; k < i; k++) v += Math.Abs(s[i * stride + k]) * s[a + k];
+            v *= 1.0 / s[i * stride + i];
             s[a + i] = v;
             rowMax = Math.Max(rowMax, v);
         }
@@ -500,8 +507,8 @@ public static class RegionSolve
         for (int i = r - 1; i >= 0; i--)
         {
             double v = 1.0;
-            for (int k = i + 1; k < r; k++) v += Math.Abs(s[k * m + i]) * s[b + k];
-            v /= s[i * m + i];
+            for (int k = i + 1; k < r; k++) v += Math.Abs(s[k * stride + i]) * s[b + k];
+            v *= 1.0 / s[i * stride + i];
             s[b + i] = v;
             columnMax = Math.Max(columnMax, v);
         }
@@ -519,7 +526,7 @@ public static class RegionSolve
         {
             double v = s[shape.Rhs + i];
             for (int k = i + 1; k < r; k++) v -= s[k * m + i] * s[u + k];
-            v /= s[i * m + i];
+            v *= 1.0 / s[i * m + i];
             s[u + i] = v;
             double g = 0.0;
             for (int k = 0; k <= i; k++) g += s[i * m + k] * s[i * m + k];
