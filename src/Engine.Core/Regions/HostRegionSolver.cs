@@ -36,7 +36,7 @@ public static class HostRegionSolver
         // SIMD lanes take whole groups of regions: by independent rows where there are fewer points than unknowns, else
         // by the fast path up to RegionLanes.MaxParameters; solutions stay scalar.
         bool rows = m > shape.Points && shape.Hidden <= RegionSolve.MaxMaskNodes;
-        int width = !lanes || solve || slice < 8 || !(rows || m <= RegionLanes.MaxParameters) ? 0 : LaneWidth;
+        int width = !lanes || solve || slice < LaneWidth || !(rows || m <= RegionLanes.MaxParameters) ? 0 : LaneWidth;
         double[]? laneTable = width > 0 && !rows ? tables.LaneTable(width) : null;
         var gate = new object();
 
@@ -52,8 +52,8 @@ public static class HostRegionSolver
                     SumHigherChunks(slot.Source, shape, part * slice, w.High);
                     long from = Math.Max(start, part * slice);
                     long to = Math.Min(end, (part + 1) * slice);
-                    if (width == Lanes512.Count) from = SolveLanes<Lanes512, Vector512<double>>(slot, rows ? null : interleaved, from, to);
-                    else if (width == Lanes256.Count) from = SolveLanes<Lanes256, Vector256<double>>(slot, rows ? null : interleaved, from, to);
+                    if (width == Twice<Lanes512, Vector512<double>>.Count) from = SolveLanes<Twice<Lanes512, Vector512<double>>, Pair<Vector512<double>>>(slot, rows ? null : interleaved, from, to);
+                    else if (width == Twice<Lanes256, Vector256<double>>.Count) from = SolveLanes<Twice<Lanes256, Vector256<double>>, Pair<Vector256<double>>>(slot, rows ? null : interleaved, from, to);
                     for (long index = from; index < to; index++) slot.Record(index, slot.Solve(index));
                 }
                 return w;
@@ -66,7 +66,7 @@ public static class HostRegionSolver
     }
 
     /// <summary>Regions per SIMD instruction on this machine: 8 with AVX-512, 4 with AVX2, 0 without either.</summary>
-    public static int LaneWidth => Vector512.IsHardwareAccelerated ? Lanes512.Count : Vector256.IsHardwareAccelerated ? Lanes256.Count : 0;
+    public static int LaneWidth => Vector512.IsHardwareAccelerated ? 2 * Lanes512.Count : Vector256.IsHardwareAccelerated ? 2 * Lanes256.Count : 0;
 
     // Whole aligned groups of regions from `from`, a group per SIMD instruction; returns where the scalar tail starts.
     // Without an interleaved table the groups are decided by independent rows. A lane the lane path cannot certify is
@@ -98,6 +98,12 @@ public static class HostRegionSolver
                 path = RegionLoss.Cholesky;
                 for (int lane = 0; lane < lanes; lane++) ranks[lane] = shape.Parameters;
             }
+            if (certified == (1u << lanes) - 1 && slot.SummaryOnly)
+            {
+                // The common case of a large run: every lane certified and only the summary wanted.
+                slot.Worker.Summary.AddGroup(index, new ReadOnlySpan<double>(losses, lanes), singular: path == RegionLoss.IndependentRows, exact: path != RegionLoss.Cholesky);
+                continue;
+            }
             for (int lane = 0; lane < lanes; lane++)
             {
                 long region = index + lane;
@@ -115,6 +121,8 @@ public static class HostRegionSolver
         public Worker Worker => worker;
 
         public double* Points => points;
+
+        public bool SummaryOnly => outputs.Losses.IsEmpty && outputs.Ranks.IsEmpty && outputs.Solutions.IsEmpty;
 
         public PointerScratch Source => new(table);
 

@@ -106,6 +106,36 @@ public sealed class LossSummary
     }
 
     /// <summary>
+    /// Adds the regions <paramref name="first"/>, <paramref name="first"/> + 1, … whose losses are
+    /// <paramref name="losses"/>, each counted once, all singular or not and all from the exact path or not: a group of
+    /// SIMD lanes. The same statistics as <see cref="Add"/> region by region, with the sums kept locally.
+    /// </summary>
+    public void AddGroup(long first, ReadOnlySpan<double> losses, bool singular, bool exact)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        long argMin = -1, argMax = -1, sum = 0;
+        for (int k = 0; k < losses.Length; k++)
+        {
+            double loss = losses[k];
+            double relative = Relative(loss, Upper);
+            Bins[Upper > 0.0 ? RelativeBin(relative, Bins.Length) : 0]++;
+            sum += Quantized(relative);
+            // Strict comparisons keep the first of equal losses, as Accumulate's ties do.
+            if (loss < min)
+            {
+                min = loss;
+                argMin = first + k;
+            }
+            if (loss > max)
+            {
+                max = loss;
+                argMax = first + k;
+            }
+        }
+        Accumulate(losses.Length, min, argMin, max, argMax, sum, singular ? losses.Length : 0, exact ? losses.Length : 0);
+    }
+
+    /// <summary>
     /// Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately;
     /// <paramref name="relativeSum"/> sums <see cref="Quantized"/> terms over the range.
     /// </summary>

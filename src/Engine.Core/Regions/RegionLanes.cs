@@ -181,6 +181,79 @@ public readonly struct Lanes256 : ILanes<Vector256<double>>
         Vector256.ConvertToDouble(Vector256.ShiftRightLogical(Vector256.Create(first) + Vector256.Create(0L, 1, 2, 3), bit) & Vector256<long>.One);
 }
 
+/// <summary>Two vectors of <typeparamref name="TV"/> taken as one: the lanes of <see cref="Twice{TL, TV}"/>.</summary>
+public readonly struct Pair<TV>(TV low, TV high) where TV : unmanaged
+{
+    /// <summary>Lanes 0 … Count − 1.</summary>
+    public TV Low { get; } = low;
+
+    /// <summary>Lanes Count … 2·Count − 1.</summary>
+    public TV High { get; } = high;
+}
+
+/// <summary>
+/// Twice the lanes of <typeparamref name="TL"/>: every step is two independent instructions. The factorization is a
+/// chain of dependent square roots and divisions; two groups of regions in flight fill the pipeline while one waits.
+/// </summary>
+public readonly struct Twice<TL, TV> : ILanes<Pair<TV>>
+    where TL : struct, ILanes<TV>
+    where TV : unmanaged
+{
+    /// <inheritdoc />
+    public static int Count => 2 * TL.Count;
+
+    /// <inheritdoc />
+    public static Pair<TV> Splat(double value) => new(TL.Splat(value), TL.Splat(value));
+
+    /// <inheritdoc />
+    public static unsafe Pair<TV> Load(double* source) => new(TL.Load(source), TL.Load(source + TL.Count));
+
+    /// <inheritdoc />
+    public static Pair<TV> Add(Pair<TV> a, Pair<TV> b) => new(TL.Add(a.Low, b.Low), TL.Add(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Subtract(Pair<TV> a, Pair<TV> b) => new(TL.Subtract(a.Low, b.Low), TL.Subtract(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Multiply(Pair<TV> a, Pair<TV> b) => new(TL.Multiply(a.Low, b.Low), TL.Multiply(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Divide(Pair<TV> a, Pair<TV> b) => new(TL.Divide(a.Low, b.Low), TL.Divide(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Sqrt(Pair<TV> a) => new(TL.Sqrt(a.Low), TL.Sqrt(a.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Abs(Pair<TV> a) => new(TL.Abs(a.Low), TL.Abs(a.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Max(Pair<TV> a, Pair<TV> b) => new(TL.Max(a.Low, b.Low), TL.Max(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> GreaterThanOrEqual(Pair<TV> a, Pair<TV> b) => new(TL.GreaterThanOrEqual(a.Low, b.Low), TL.GreaterThanOrEqual(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> GreaterThan(Pair<TV> a, Pair<TV> b) => new(TL.GreaterThan(a.Low, b.Low), TL.GreaterThan(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> And(Pair<TV> a, Pair<TV> b) => new(TL.And(a.Low, b.Low), TL.And(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Or(Pair<TV> a, Pair<TV> b) => new(TL.Or(a.Low, b.Low), TL.Or(a.High, b.High));
+
+    /// <inheritdoc />
+    public static Pair<TV> Select(Pair<TV> mask, Pair<TV> a, Pair<TV> b) => new(TL.Select(mask.Low, a.Low, b.Low), TL.Select(mask.High, a.High, b.High));
+
+    /// <inheritdoc />
+    public static uint Bits(Pair<TV> mask) => TL.Bits(mask.Low) | TL.Bits(mask.High) << TL.Count;
+
+    /// <inheritdoc />
+    public static double Lane(Pair<TV> v, int lane) => lane < TL.Count ? TL.Lane(v.Low, lane) : TL.Lane(v.High, lane - TL.Count);
+
+    /// <inheritdoc />
+    public static Pair<TV> Bit(long first, int bit) => new(TL.Bit(first, bit), TL.Bit(first + TL.Count, bit));
+}
+
 /// <summary>
 /// <see cref="RegionSolve"/>'s certified paths for several regions at once, one per SIMD lane (the compact layout of
 /// batched small-matrix libraries): <see cref="Factor"/> follows <see cref="RegionSolve.Factor"/> and
@@ -340,17 +413,37 @@ public static class RegionLanes
         }
         TV merged = shape.Bias == 1 ? TL.Select(TL.GreaterThan(dead, zero), one, zero) : zero;
         TV rows = TL.Add(lives, merged);
-        TV columns = TL.Splat(shape.Bias);
-        for (int j = 0; j < h; j++)
+        // Inputs positive at the same points give the same test (on generic data every input is positive everywhere),
+        // so each distinct set of points is tested once per node and counted for every input that has it.
+        long* support = stackalloc long[d];
+        for (int f = 0; f < d; f++)
         {
-            for (int f = 0; f < d; f++)
+            support[f] = 0;
+            for (int a = 0; a < n; a++)
+            {
+                if (store[a * d + f] * store[a * d + f] > 0.0) support[f] |= 1L << a;
+            }
+        }
+        TV columns = TL.Splat(shape.Bias);
+        for (int f = 0; f < d; f++)
+        {
+            bool firstWithSupport = true;
+            int inputs = 0;
+            for (int g = 0; g < d; g++)
+            {
+                if (support[g] != support[f]) continue;
+                firstWithSupport &= g >= f;
+                inputs++;
+            }
+            if (!firstWithSupport) continue;
+            for (int j = 0; j < h; j++)
             {
                 TV any = zero;
                 for (int a = 0; a < n; a++)
                 {
-                    if (store[a * d + f] * store[a * d + f] > 0.0) any = TL.Max(any, active[a * h + j]);
+                    if (((support[f] >> a) & 1) != 0) any = TL.Max(any, active[a * h + j]);
                 }
-                columns = TL.Add(columns, any);
+                columns = TL.Add(columns, TL.Multiply(any, TL.Splat(inputs)));
             }
         }
         TV ok = TL.And(TL.And(TL.GreaterThan(columns, TL.Splat(n)), TL.GreaterThan(rows, zero)), TL.GreaterThan(TL.Splat(m), rows));
