@@ -41,7 +41,7 @@ public class RegionBenchmarks
         _device = ComputeDevice.Open(Backend);
         _tables = new RegionTables(DatasetCatalog.Load(w.Dataset), w.Hidden, w.Bias);
         _regions = Math.Min(_tables.Shape.Regions, RegionsPerOp);
-        _solver = new KernelRegionSolver(_device.Accelerator, _tables, _regions, 20, solutions: false);
+        _solver = new KernelRegionSolver(_device.Accelerator, _tables, _regions, 20, RegionKeep.Losses);
         _summary = new LossSummary(20, _tables.DeadRegionLoss);
         _losses = new double[_regions];
         _ranks = new int[_regions];

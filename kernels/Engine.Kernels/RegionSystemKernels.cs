@@ -3,14 +3,16 @@ using ILGPU;
 
 namespace Engine.Kernels;
 
-/// <summary>Scalar arguments of an Eq. 7 launch: which regions, the sizes, Σỹ² and the loss units.</summary>
+/// <summary>Scalar arguments of an Eq. 7 launch: which regions, the sizes, Σỹ², the loss units and the histogram.</summary>
 /// <param name="Shape">Sizes and chunking of the enumeration.</param>
 /// <param name="Start">Index of the batch's first region.</param>
 /// <param name="Count">Regions in the batch.</param>
-/// <param name="Threads">Threads launched; each walks the batch with this stride.</param>
 /// <param name="SumSquaredTargets">Σ ỹ_i² of the normalised targets.</param>
 /// <param name="LossScale">Turns a normalised loss into the data's units.</param>
-public readonly record struct RegionLaunch(RegionShape Shape, long Start, long Count, long Threads, double SumSquaredTargets, double LossScale);
+/// <param name="Bins">Histogram bins (as in <see cref="LossSummary.Bin"/>).</param>
+/// <param name="Upper">Upper edge of the histogram (the dead region's loss).</param>
+/// <param name="SliceBits">A group's unit of work is 2^SliceBits consecutive regions, at most a block of 2^ChunkBits.</param>
+public readonly record struct RegionLaunch(RegionShape Shape, long Start, long Count, double SumSquaredTargets, double LossScale, int Bins, double Upper, int SliceBits);
 
 /// <summary>What a region-solve kernel stores for region r of its batch.</summary>
 public interface IRegionOutput
@@ -22,19 +24,26 @@ public interface IRegionOutput
     void Write<TS, TD>(long r, RegionLoss result, TS scratch, in RegionShape shape, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign;
 }
 
-/// <summary>Stores each region's loss, rank and which path decided it.</summary>
+/// <summary>Stores nothing per region: a large run keeps only the reduction.</summary>
+public readonly struct SummaryOutput : IRegionOutput
+{
+    /// <inheritdoc />
+    public void Write<TS, TD>(long r, RegionLoss result, TS scratch, in RegionShape shape, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
+    {
+    }
+}
+
+/// <summary>Stores each region's loss and rank.</summary>
 public readonly struct LossOutput : IRegionOutput
 {
     private readonly ArrayView<double> _losses;
     private readonly ArrayView<int> _ranks;
-    private readonly ArrayView<int> _exact;
 
     /// <summary>Outputs of length at least the batch size.</summary>
-    public LossOutput(ArrayView<double> losses, ArrayView<int> ranks, ArrayView<int> exact)
+    public LossOutput(ArrayView<double> losses, ArrayView<int> ranks)
     {
         _losses = losses;
         _ranks = ranks;
-        _exact = exact;
     }
 
     /// <inheritdoc />
@@ -42,20 +51,19 @@ public readonly struct LossOutput : IRegionOutput
     {
         _losses[r] = result.Loss;
         _ranks[r] = result.Rank;
-        _exact[r] = result.Exact;
     }
 }
 
-/// <summary>Stores each region's loss, rank, path and minimum-norm minimizer in the data's units (m values per region).</summary>
+/// <summary>Stores each region's loss, rank and minimum-norm minimizer in the data's units (m values per region).</summary>
 public readonly struct SolutionOutput : IRegionOutput
 {
     private readonly LossOutput _loss;
     private readonly ArrayView<double> _solutions;
 
     /// <summary>Outputs of length at least the batch size (solutions: batch size × m).</summary>
-    public SolutionOutput(ArrayView<double> losses, ArrayView<int> ranks, ArrayView<int> exact, ArrayView<double> solutions)
+    public SolutionOutput(ArrayView<double> losses, ArrayView<int> ranks, ArrayView<double> solutions)
     {
-        _loss = new LossOutput(losses, ranks, exact);
+        _loss = new LossOutput(losses, ranks);
         _solutions = solutions;
     }
 
@@ -73,24 +81,80 @@ public readonly struct SolutionOutput : IRegionOutput
 public static class RegionSystemKernels
 {
     /// <summary>
-    /// Eq. 7 for regions Start … Start+Count−1: each thread sums the chunk-table entries of its region into its
-    /// scratch, solves it by the certified fast path or the exact QR of its design (built from the point store),
-    /// and hands the result to <typeparamref name="TOutput"/>. Grid-stride, so any thread count covers any batch.
+    /// Eq. 7 for regions Start … Start+Count−1, one group per slice of 2^SliceBits consecutive regions within a block
+    /// of 2^ChunkBits (groups walk the slices with the grid's stride; small calls cut blocks into slices so that every
+    /// multiprocessor has work). A block's regions share every chunk but the lowest, so the group sums those chunks'
+    /// table entries once into shared memory (<see cref="RegionShape.EntrySize"/> doubles of dynamic shared
+    /// memory); each thread then adds its region's own entry, solves it by the certified fast path or the exact QR of its
+    /// design (built from the point store) in its slice of <paramref name="scratch"/>, hands the result to
+    /// <typeparamref name="TOutput"/>, and counts it into a shared-memory histogram and its own statistics. The group
+    /// adds its histogram to <paramref name="bins"/> and writes its statistics, combined by
+    /// <see cref="LossReductionKernels.Group"/>, to <paramref name="partials"/>[group]; nothing per thread leaves the
+    /// device.
     /// </summary>
-    public static void Eq7<TOutput>(Index1D thread, RegionLaunch launch, ArrayView<double> tables, ArrayView<double> points, ArrayView<double> scratch, TOutput output)
+    /// <remarks>
+    /// The higher chunks are summed in the host twin's order (<see cref="HostRegionSolver"/>), and each region's system
+    /// is that sum plus its own entry (<see cref="RegionSystem.LoadSum"/>), so both paths solve the same bits.
+    /// </remarks>
+    public static void Eq7<TOutput>(RegionLaunch launch, ArrayView<double> tables, ArrayView<double> points, ArrayView<double> scratch, TOutput output,
+        ArrayView<long> bins, ArrayView<RegionStatistics> partials)
         where TOutput : struct, IRegionOutput
     {
-        if (thread >= launch.Threads) return;
+        RegionShape shape = launch.Shape;
+        int t = Group.IdxX;
+        int size = Group.DimX;
+        int bits = shape.ChunkBits;
+        long mask = (1L << bits) - 1;
+        ArrayView<double> high = SharedMemory.GetDynamic<double>();
+        ArrayView<long> histogram = SharedMemory.Allocate<long>(LossReductionKernels.SharedBins);
+        bool shared = launch.Bins <= LossReductionKernels.SharedBins;
+        for (int b = t; shared && b < launch.Bins; b += size) histogram[b] = 0;
+
         var table = new ViewScratch(tables);
         var store = new ViewScratch(points);
-        var s = new ThreadScratch(scratch, thread, launch.Threads);
-        for (long r = thread; r < launch.Count; r += launch.Threads)
+        long threads = (long)Grid.DimX * size;
+        var s = new ThreadScratch(scratch, (long)Grid.IdxX * size + t, threads);
+        RegionStatistics statistics = RegionStatistics.Empty;
+        long end = launch.Start + launch.Count;
+        int sliceBits = launch.SliceBits;
+        for (long slice = (launch.Start >> sliceBits) + Grid.IdxX; slice <= (end - 1) >> sliceBits; slice += Grid.DimX)
         {
-            long index = launch.Start + r;
-            RegionSystem.Build(table, launch.Shape, index, s);
-            var design = new IndexDesign<ViewScratch>(store, index);
-            RegionLoss result = RegionSolve.Solve(s, launch.Shape, launch.SumSquaredTargets, launch.LossScale, design);
-            output.Write(r, result, s, launch.Shape, design);
+            // The previous slice's threads are done with the shared sum before it is overwritten.
+            Group.Barrier();
+            long sliceStart = slice << sliceBits;
+            for (int e = t; e < shape.EntrySize; e += size)
+            {
+                double sum = 0.0;
+                for (int k = 1; k < shape.Chunks; k++)
+                    sum += tables[k * shape.TableStride + ((sliceStart >> (k * bits)) & mask) * shape.EntrySize + e];
+                high[e] = sum;
+            }
+            Group.Barrier();
+            long sliceEnd = sliceStart + (1L << sliceBits);
+            long from = sliceStart > launch.Start ? sliceStart : launch.Start;
+            long to = sliceEnd < end ? sliceEnd : end;
+            for (long index = from + t; index < to; index += size)
+            {
+                RegionSystem.LoadSum(new ViewScratch(high), 0, table, (int)((index & mask) * shape.EntrySize), s, shape.Parameters);
+                var design = new IndexDesign<ViewScratch>(store, index);
+                RegionLoss result = RegionSolve.Solve(s, shape, launch.SumSquaredTargets, launch.LossScale, design);
+                output.Write(index - launch.Start, result, s, shape, design);
+                int bin = LossSummary.Bin(result.Loss, launch.Upper, launch.Bins);
+                if (shared) Atomic.Add(ref histogram[bin], 1L);
+                else Atomic.Add(ref bins[bin], 1L);
+                statistics.Add(index, result, shape.Parameters, launch.Upper);
+            }
         }
+
+        statistics = LossReductionKernels.Group(statistics);
+        Group.Barrier();
+        for (int b = t; shared && b < launch.Bins; b += size)
+        {
+            if (histogram[b] != 0) Atomic.Add(ref bins[b], histogram[b]);
+        }
+        if (t == 0) partials[Grid.IdxX] = statistics;
     }
+
+    /// <summary>Doubles of dynamic shared memory an <see cref="Eq7{TOutput}"/> group needs for <paramref name="shape"/>.</summary>
+    public static int SharedDoubles(in RegionShape shape) => shape.EntrySize;
 }

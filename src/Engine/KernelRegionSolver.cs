@@ -7,113 +7,146 @@ namespace Engine;
 
 /// <summary>
 /// The device side of an enumeration: uploads the chunk tables once, owns the batch buffers, and launches the
-/// Eq. 7 kernel and the loss reduction. <see cref="Launch"/> is the kernel work alone; <see cref="Collect"/> copies
-/// the batch's results back, so benchmarks can time the two separately.
+/// Eq. 7 kernel, whose reduction is fused in, and the merge of its group partials. <see cref="Launch"/> is the kernel
+/// work alone; <see cref="Collect"/> copies the batch's one merged statistics value back, and the per-region results
+/// where they are kept, so benchmarks can time the two separately.
 /// </summary>
 internal sealed class KernelRegionSolver : IDisposable
 {
     // Device scratch is capped so that large m cannot ask for more than 1 GiB of per-thread workspace.
     private const long MaxScratchDoubles = 1L << 27;
 
+    // Threads per group: enough warps to hide latency, few enough that a block of 2^ChunkBits regions keeps them busy.
+    private const int GroupThreads = 256;
+
     private readonly Accelerator _accelerator;
     private readonly RegionTables _tables;
-    private readonly bool _solutions;
+    private readonly RegionKeep _keep;
     private readonly int _bins;
+    private readonly KernelConfig _config;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _table;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _points;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _exact;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _scratch;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _losses;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _ranks;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _solutionBuffer;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _solutions;
     private readonly MemoryBuffer1D<long, Stride1D.Dense> _histogram;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _reals;
-    private readonly MemoryBuffer1D<long, Stride1D.Dense> _indices;
-    private readonly double[] _hostReals;
-    private readonly long[] _hostIndices;
-    private readonly Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput>? _lossKernel;
-    private readonly Action<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput>? _solutionKernel;
-    private readonly Action<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>> _reduceKernel;
-    private long _start;
+    private readonly MemoryBuffer1D<RegionStatistics, Stride1D.Dense> _partials;
+    private readonly MemoryBuffer1D<RegionStatistics, Stride1D.Dense> _merged;
+    private readonly RegionStatistics[] _hostMerged = new RegionStatistics[1];
+    private readonly Action<KernelConfig, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SummaryOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _summaryKernel;
+    private readonly Action<KernelConfig, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _lossKernel;
+    private readonly Action<KernelConfig, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _solutionKernel;
+    private readonly Action<KernelConfig, ArrayView<RegionStatistics>, int, ArrayView<RegionStatistics>> _mergeKernel;
     private long _count;
     private bool _disposed;
 
-    /// <summary>Prepares batches of up to <paramref name="batch"/> regions of <paramref name="tables"/>.</summary>
-    public KernelRegionSolver(Accelerator accelerator, RegionTables tables, long batch, int bins, bool solutions)
+    /// <summary>
+    /// Prepares batches of up to <paramref name="batch"/> regions of <paramref name="tables"/>, keeping per region what
+    /// <paramref name="keep"/> says. Throws <see cref="EngineInputException"/> when a block's shared sum does not fit the
+    /// accelerator's shared memory.
+    /// </summary>
+    public KernelRegionSolver(Accelerator accelerator, RegionTables tables, long batch, int bins, RegionKeep keep)
     {
         _accelerator = accelerator;
         _tables = tables;
-        _solutions = solutions;
+        _keep = keep;
         _bins = bins;
         RegionShape shape = tables.Shape;
-        int stride = solutions ? shape.SolutionScratch : shape.LossScratch;
-        long threads = Math.Min(batch, (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
-        Threads = Math.Max(1, Math.Min(threads, MaxScratchDoubles / stride));
+        if (!Fits(accelerator, shape))
+            throw new EngineInputException($"m = {shape.Parameters}: a block's Eq. 7 sum needs {SharedBytes(shape):N0} bytes of shared memory, the accelerator has {accelerator.MaxSharedMemoryPerGroup:N0}; use the host path");
+
+        int warp = Math.Max(1, accelerator.WarpSize);
+        int threadsPerGroup = Math.Max(warp, Math.Min(GroupThreads, accelerator.MaxNumThreadsPerGroup) / warp * warp);
+        threadsPerGroup = Math.Min(threadsPerGroup, LossReductionKernels.MaxWarps * warp);
+        int stride = keep == RegionKeep.Solutions ? shape.SolutionScratch : shape.LossScratch;
+        long groups = Math.Min(batch / threadsPerGroup + 2, Math.Max(1, (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor / threadsPerGroup));
+        groups = Math.Max(1, Math.Min(groups, MaxScratchDoubles / ((long)stride * threadsPerGroup)));
+        Groups = (int)groups;
+        ThreadsPerGroup = threadsPerGroup;
+        _config = new KernelConfig(Groups, threadsPerGroup, SharedMemoryConfig.RequestDynamic<double>(RegionSystemKernels.SharedDoubles(shape)));
         BatchSize = batch;
 
         _table = accelerator.Allocate1D(tables.Values);
         _points = accelerator.Allocate1D(tables.Points);
-        _scratch = accelerator.Allocate1D<double>(Threads * stride);
-        _losses = accelerator.Allocate1D<double>(batch);
-        _ranks = accelerator.Allocate1D<int>(batch);
-        _exact = accelerator.Allocate1D<int>(batch);
-        _solutionBuffer = accelerator.Allocate1D<double>(solutions ? batch * shape.Parameters : 1);
+        _scratch = accelerator.Allocate1D<double>(groups * threadsPerGroup * stride);
+        _losses = accelerator.Allocate1D<double>(keep == RegionKeep.Summary ? 1 : batch);
+        _ranks = accelerator.Allocate1D<int>(keep == RegionKeep.Summary ? 1 : batch);
+        _solutions = accelerator.Allocate1D<double>(keep == RegionKeep.Solutions ? batch * shape.Parameters : 1);
         _histogram = accelerator.Allocate1D<long>(bins);
-        _reals = accelerator.Allocate1D<double>(Threads * LossHistogramKernels.RealPartials);
-        _indices = accelerator.Allocate1D<long>(Threads * LossHistogramKernels.IndexPartials);
+        _partials = accelerator.Allocate1D<RegionStatistics>(groups);
+        _merged = accelerator.Allocate1D<RegionStatistics>(1);
         _histogram.MemSetToZero();
-        _hostReals = new double[_reals.Length];
-        _hostIndices = new long[_indices.Length];
-        if (solutions)
-            _solutionKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput>(RegionSystemKernels.Eq7);
-        else
-            _lossKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput>(RegionSystemKernels.Eq7);
-        _reduceKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, HistogramLaunch, ArrayView<double>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<double>, ArrayView<long>>(LossHistogramKernels.Reduce);
+        switch (keep)
+        {
+            case RegionKeep.Summary:
+                _summaryKernel = accelerator.LoadStreamKernel<RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SummaryOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
+                break;
+            case RegionKeep.Losses:
+                _lossKernel = accelerator.LoadStreamKernel<RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
+                break;
+            default:
+                _solutionKernel = accelerator.LoadStreamKernel<RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
+                break;
+        }
+        _mergeKernel = accelerator.LoadStreamKernel<ArrayView<RegionStatistics>, int, ArrayView<RegionStatistics>>(LossReductionKernels.Merge);
     }
 
-    /// <summary>Threads per launch; each walks its batch with this stride.</summary>
-    public long Threads { get; }
+    /// <summary>Whether a group's shared memory on <paramref name="accelerator"/> holds a block's Eq. 7 sum for <paramref name="shape"/>.</summary>
+    public static bool Fits(Accelerator accelerator, in RegionShape shape) => SharedBytes(shape) <= accelerator.MaxSharedMemoryPerGroup;
+
+    // The block's summed entry, the shared histogram and the warps' partials.
+    private static long SharedBytes(in RegionShape shape) =>
+        (long)RegionSystemKernels.SharedDoubles(shape) * sizeof(double) + LossReductionKernels.SharedBins * sizeof(long)
+        + LossReductionKernels.MaxWarps * System.Runtime.CompilerServices.Unsafe.SizeOf<RegionStatistics>();
+
+    /// <summary>Groups per launch; each walks the batch's slices with this stride.</summary>
+    public int Groups { get; }
+
+    /// <summary>Threads per group.</summary>
+    public int ThreadsPerGroup { get; }
 
     /// <summary>Most regions per batch.</summary>
     public long BatchSize { get; }
 
     /// <summary>
-    /// Solves regions [start, start + count) and reduces their losses on the device, waiting for completion.
-    /// The histogram accumulates across batches until <see cref="CollectHistogram"/>.
+    /// Solves regions [start, start + count), reduces them on the device and merges the groups' partials there,
+    /// waiting for completion. The histogram accumulates across batches until <see cref="CollectHistogram"/>.
     /// </summary>
     public void Launch(long start, long count)
     {
         RegionShape shape = _tables.Shape;
-        var launch = new RegionLaunch(shape, start, count, Threads, _tables.SumSquaredTargets, _tables.LossScale);
-        if (_solutionKernel is not null)
-            _solutionKernel((int)Threads, launch, _table.View, _points.View, _scratch.View, new SolutionOutput(_losses.View, _ranks.View, _exact.View, _solutionBuffer.View));
+        // Whole blocks for long calls; a call of few blocks is cut into slices of at least a group's width, one per group.
+        int sliceBits = shape.ChunkBits;
+        int least = System.Numerics.BitOperations.Log2((uint)ThreadsPerGroup);
+        while (sliceBits > least && (count >> sliceBits) < Groups) sliceBits--;
+        var launch = new RegionLaunch(shape, start, count, _tables.SumSquaredTargets, _tables.LossScale, _bins, _tables.DeadRegionLoss, sliceBits);
+        ArrayView<long> bins = _histogram.View;
+        ArrayView<RegionStatistics> partials = _partials.View;
+        if (_summaryKernel is not null)
+            _summaryKernel(_config, launch, _table.View, _points.View, _scratch.View, default, bins, partials);
+        else if (_lossKernel is not null)
+            _lossKernel(_config, launch, _table.View, _points.View, _scratch.View, new LossOutput(_losses.View, _ranks.View), bins, partials);
         else
-            _lossKernel!((int)Threads, launch, _table.View, _points.View, _scratch.View, new LossOutput(_losses.View, _ranks.View, _exact.View));
-        _reduceKernel((int)Threads, new HistogramLaunch(start, count, Threads, _bins, _tables.DeadRegionLoss, shape.Parameters),
-            _losses.View, _ranks.View, _exact.View, _histogram.View, _reals.View, _indices.View);
+            _solutionKernel!(_config, launch, _table.View, _points.View, _scratch.View, new SolutionOutput(_losses.View, _ranks.View, _solutions.View), bins, partials);
+        _mergeKernel(new KernelConfig(1, ThreadsPerGroup), partials, Groups, _merged.View);
         _accelerator.Synchronize();
-        _start = start;
         _count = count;
     }
 
-    /// <summary>Copies the last batch's statistics into <paramref name="summary"/>, and its per-region results into <paramref name="outputs"/> where not empty.</summary>
+    /// <summary>Copies the last batch's merged statistics into <paramref name="summary"/>, and its per-region results into <paramref name="outputs"/> where kept.</summary>
     public void Collect(LossSummary summary, RegionOutputs outputs)
     {
-        _reals.CopyToCPU(_hostReals);
-        _indices.CopyToCPU(_hostIndices);
-        for (long t = 0; t < Threads; t++)
-        {
-            long r = t * LossHistogramKernels.RealPartials;
-            long i = t * LossHistogramKernels.IndexPartials;
-            summary.Accumulate(_hostIndices[i + 3], _hostReals[r], _hostIndices[i], _hostReals[r + 1], _hostIndices[i + 1], _hostIndices[i + 5], _hostIndices[i + 2], _hostIndices[i + 4]);
-        }
+        _merged.CopyToCPU(_hostMerged);
+        summary.Accumulate(_hostMerged[0]);
         int n = (int)_count;
+        if (_keep == RegionKeep.Summary) return;
         if (!outputs.Losses.IsEmpty) _losses.View.AsContiguous().SubView(0, n).CopyToCPU(outputs.Losses.Span[..n]);
         if (!outputs.Ranks.IsEmpty) _ranks.View.AsContiguous().SubView(0, n).CopyToCPU(outputs.Ranks.Span[..n]);
-        if (_solutions && !outputs.Solutions.IsEmpty)
+        if (_keep == RegionKeep.Solutions && !outputs.Solutions.IsEmpty)
         {
             int values = n * _tables.Shape.Parameters;
-            _solutionBuffer.View.AsContiguous().SubView(0, values).CopyToCPU(outputs.Solutions.Span[..values]);
+            _solutions.View.AsContiguous().SubView(0, values).CopyToCPU(outputs.Solutions.Span[..values]);
         }
     }
 
@@ -125,7 +158,20 @@ internal sealed class KernelRegionSolver : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (MemoryBuffer buffer in new MemoryBuffer[] { _table, _points, _scratch, _losses, _ranks, _exact, _solutionBuffer, _histogram, _reals, _indices })
+        foreach (MemoryBuffer buffer in new MemoryBuffer[] { _table, _points, _scratch, _losses, _ranks, _solutions, _histogram, _partials, _merged })
             buffer.Dispose();
     }
+}
+
+/// <summary>What a kernel run keeps per region besides the reduction.</summary>
+internal enum RegionKeep
+{
+    /// <summary>Nothing: the summary only.</summary>
+    Summary,
+
+    /// <summary>Each region's loss and rank.</summary>
+    Losses,
+
+    /// <summary>Losses, ranks and minimum-norm solutions.</summary>
+    Solutions,
 }

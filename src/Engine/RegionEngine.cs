@@ -51,6 +51,8 @@ internal sealed class RegionEngine
         RegionTables tables = Tables(request);
         long count = Validate(request, tables.Shape);
         RegionPath path = Resolve(request.Path);
+        // A shape too large for a GPU group's shared memory runs on the host unless the kernels were asked for.
+        if (path == RegionPath.Kernel && request.Path == RegionPath.Auto && !KernelRegionSolver.Fits(_device.Accelerator, tables.Shape)) path = RegionPath.Host;
         var summary = new LossSummary(request.Bins, tables.DeadRegionLoss);
         var result = new RegionEnumeration(request, tables, count, summary, path, _device.Description);
         bool keep = request.KeepRegions || request.KeepSolutions;
@@ -169,7 +171,8 @@ internal sealed class RegionEngine
     private void RunKernels(RegionRequest request, RegionTables tables, long count, RegionEnumeration result,
         Action<long, long>? progress, CancellationToken cancellation)
     {
-        using var solver = new KernelRegionSolver(_device.Accelerator, tables, Math.Min(request.BatchSize, count), request.Bins, request.KeepSolutions);
+        RegionKeep keep = request.KeepSolutions ? RegionKeep.Solutions : request.KeepRegions ? RegionKeep.Losses : RegionKeep.Summary;
+        using var solver = new KernelRegionSolver(_device.Accelerator, tables, Math.Min(request.BatchSize, count), request.Bins, keep);
         Loop(request, tables, count, result, progress, cancellation, (start, n, outputs) =>
         {
             solver.Launch(start, n);

@@ -18,9 +18,10 @@ public sealed class PtxCompileTests
 {
     private static IEnumerable<TestCaseData> Kernels()
     {
-        yield return Implicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(LossOutput));
-        yield return Implicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(SolutionOutput));
-        yield return Implicit(typeof(LossHistogramKernels), nameof(LossHistogramKernels.Reduce));
+        yield return Explicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(SummaryOutput));
+        yield return Explicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(LossOutput));
+        yield return Explicit(typeof(RegionSystemKernels), nameof(RegionSystemKernels.Eq7), typeof(SolutionOutput));
+        yield return Explicit(typeof(LossReductionKernels), nameof(LossReductionKernels.Merge));
         yield return Implicit(typeof(GatherKernels), nameof(GatherKernels.Inputs));
         yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Forward), typeof(ReluGate));
         yield return Implicit(typeof(MaskedForwardKernels), nameof(MaskedForwardKernels.Forward), typeof(FixedMaskGate));
@@ -32,11 +33,15 @@ public sealed class PtxCompileTests
             .SetName("Tiled GEMM");
     }
 
-    private static TestCaseData Implicit(Type type, string name, Type? op = null)
+    private static TestCaseData Explicit(Type type, string name, Type? op = null) => Kernel(type, name, op, EntryPointDescription.FromExplicitlyGroupedKernel);
+
+    private static TestCaseData Implicit(Type type, string name, Type? op = null) => Kernel(type, name, op, EntryPointDescription.FromImplicitlyGroupedKernel);
+
+    private static TestCaseData Kernel(Type type, string name, Type? op, Func<MethodInfo, EntryPointDescription> entry)
     {
         MethodInfo method = type.GetMethod(name)!;
         if (op is not null) method = method.MakeGenericMethod(op);
-        return new TestCaseData(EntryPointDescription.FromImplicitlyGroupedKernel(method)).SetName($"{type.Name}.{name}{(op is null ? "" : $"<{op.Name}>")}");
+        return new TestCaseData(entry(method)).SetName($"{type.Name}.{name}{(op is null ? "" : $"<{op.Name}>")}");
     }
 
     [TestCaseSource(nameof(Kernels))]

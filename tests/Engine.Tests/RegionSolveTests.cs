@@ -1,4 +1,5 @@
 using Engine.Core.Data;
+using Engine.Core.Regions;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -95,22 +96,31 @@ public sealed class RegionSolveTests(Backend backend) : BackendFixture(backend)
         }
     }
 
-    [Test]
-    public void DeviceReductionMatchesKeptLosses()
+    // Runs large enough that the summary comes from the fused reduction over several batches whose starts are not
+    // aligned to the blocks of 2^ChunkBits regions: two chunks and a shared-memory histogram, three chunks (a shared
+    // sum of two table entries) and more bins than shared memory holds.
+    [TestCase("random:7,2,4", 2, 7, 3000)]
+    [TestCase("random:9,1,3", 2, 5000, 70001)]
+    public void DeviceReductionMatchesKeptLosses(string dataset, int hidden, int binCount, int batch)
     {
-        // A large enough random run that the summary comes from the reduction kernel over several batches.
-        var request = new RegionRequest { Data = DatasetCatalog.Load("random:7,2,4"), Hidden = 2, Path = RegionPath.Kernel, BatchSize = 3000, Bins = 7 };
+        var request = new RegionRequest { Data = DatasetCatalog.Load(dataset), Hidden = hidden, Path = RegionPath.Kernel, BatchSize = batch, Bins = binCount };
         RegionEnumeration reduced = new RegionEngine(Device).Enumerate(request);
         RegionEnumeration kept = new RegionEngine(Device).Enumerate(new RegionRequest
         {
-            Data = request.Data, Hidden = 2, Path = RegionPath.Host, KeepRegions = true, Bins = 7,
+            Data = request.Data, Hidden = hidden, Path = RegionPath.Host, KeepRegions = true, Bins = binCount,
         });
         double[] losses = kept.Losses!;
         double scale = LossScale(request.Data);
-        long[] bins = new long[7];
+        long[] bins = new long[binCount];
         foreach (double loss in losses)
-            bins[Math.Min(6, (int)(loss / kept.DeadRegionLoss * 7))]++;
-        Assert.That(reduced.Done, Is.EqualTo(1L << 14));
+        {
+            // The documented rule: a loss within the level tolerance of an edge lies on it and opens the bin above.
+            double position = loss / kept.DeadRegionLoss * binCount;
+            double edge = Math.Round(position);
+            int bin = Math.Abs(position - edge) <= LossLevels.RelativeTolerance * binCount ? (int)edge : (int)Math.Floor(position);
+            bins[Math.Clamp(bin, 0, binCount - 1)]++;
+        }
+        Assert.That(reduced.Done, Is.EqualTo(kept.Shape.Regions));
         Assert.That(reduced.Summary.Bins, Is.EqualTo(bins));
         Assert.That(reduced.Summary.Min, Is.EqualTo(losses.Min()).Within(Tolerances.RegionLoss(Backend, scale)));
         Assert.That(reduced.Summary.ArgMin, Is.EqualTo(Array.IndexOf(losses, losses.Min())));

@@ -142,22 +142,21 @@ public sealed class LossSummary
     public void Accumulate(long count, double min, long argMin, double max, long argMax, Int128 relativeSum, long singular, long exact)
     {
         if (count == 0) return;
-        // Ties go to the lower index so that the answer does not depend on how the range was split.
-        if (min < Min || (min == Min && argMin < ArgMin))
-        {
-            Min = min;
-            ArgMin = argMin;
-        }
-        if (max > Max || (max == Max && argMax < ArgMax))
-        {
-            Max = max;
-            ArgMax = argMax;
-        }
+        double least = Min, most = Max;
+        long leastAt = ArgMin, mostAt = ArgMax;
+        RegionStatistics.Merge(ref least, ref leastAt, min, argMin, lower: true);
+        RegionStatistics.Merge(ref most, ref mostAt, max, argMax, lower: false);
+        (Min, ArgMin, Max, ArgMax) = (least, leastAt, most, mostAt);
         Count += count;
         RelativeSum += relativeSum;
         Singular += singular;
         Exact += exact;
     }
+
+    /// <summary>Adds the statistics a kernel merged on the device for a range whose histogram was added separately.</summary>
+    public void Accumulate(in RegionStatistics statistics) =>
+        Accumulate(statistics.Count, statistics.Min, statistics.ArgMin, statistics.Max, statistics.ArgMax,
+            ((Int128)statistics.SumHigh << 32) + statistics.SumLow, statistics.Singular, statistics.Exact);
 
     /// <summary>Merges <paramref name="other"/>, a summary of a disjoint range with the same bins.</summary>
     public void Merge(LossSummary other)
