@@ -1,10 +1,10 @@
 using Engine.Core.Regions;
 using ILGPU;
+using ILGPU.Runtime;
 
 namespace Engine.Kernels;
 
-/// <summary>Scalar arguments of an Eq. 7 launch: which regions, the sizes, Σỹ², the loss units and the histogram.</summary>
-/// <param name="Shape">Sizes and chunking of the enumeration.</param>
+/// <summary>Scalar arguments of an Eq. 7 launch besides the shape: which regions, Σỹ², the loss units and the histogram.</summary>
 /// <param name="Start">Index of the batch's first region.</param>
 /// <param name="Count">Regions in the batch.</param>
 /// <param name="SumSquaredTargets">Σ ỹ_i² of the normalised targets.</param>
@@ -12,7 +12,7 @@ namespace Engine.Kernels;
 /// <param name="Bins">Histogram bins (as in <see cref="LossSummary.Bin"/>).</param>
 /// <param name="Upper">Upper edge of the histogram (the dead region's loss).</param>
 /// <param name="SliceBits">A group's unit of work is 2^SliceBits consecutive regions, at most a block of 2^ChunkBits.</param>
-public readonly record struct RegionLaunch(RegionShape Shape, long Start, long Count, double SumSquaredTargets, double LossScale, int Bins, double Upper, int SliceBits);
+public readonly record struct RegionLaunch(long Start, long Count, double SumSquaredTargets, double LossScale, int Bins, double Upper, int SliceBits);
 
 /// <summary>What a region-solve kernel stores for region r of its batch.</summary>
 public interface IRegionOutput
@@ -93,14 +93,17 @@ public static class RegionSystemKernels
     /// device.
     /// </summary>
     /// <remarks>
-    /// The higher chunks are summed in the host twin's order (<see cref="HostRegionSolver"/>), and each region's system
-    /// is that sum plus its own entry (<see cref="RegionSystem.LoadSum"/>), so both paths solve the same bits.
+    /// <para>The kernel is compiled for each <paramref name="specialized"/> shape (ILGPU's dynamic specialization): N, m,
+    /// the chunking and every scratch offset are constants in it, so loops over the m unknowns have fixed trip counts and
+    /// the index arithmetic of the scratch layout folds away, as in a kernel written for one m.</para>
+    /// <para>The higher chunks are summed in the host twin's order (<see cref="HostRegionSolver"/>), and each region's system
+    /// is that sum plus its own entry (<see cref="RegionSystem.LoadSum"/>), so both paths solve the same bits.</para>
     /// </remarks>
-    public static void Eq7<TOutput>(RegionLaunch launch, ArrayView<double> tables, ArrayView<double> points, ArrayView<double> scratch, TOutput output,
+    public static void Eq7<TOutput>(SpecializedValue<RegionShape> specialized, RegionLaunch launch, ArrayView<double> tables, ArrayView<double> points, ArrayView<double> scratch, TOutput output,
         ArrayView<long> bins, ArrayView<RegionStatistics> partials)
         where TOutput : struct, IRegionOutput
     {
-        RegionShape shape = launch.Shape;
+        RegionShape shape = specialized.Value;
         int t = Group.IdxX;
         int size = Group.DimX;
         int bits = shape.ChunkBits;

@@ -34,9 +34,9 @@ internal sealed class KernelRegionSolver : IDisposable
     private readonly MemoryBuffer1D<RegionStatistics, Stride1D.Dense> _partials;
     private readonly MemoryBuffer1D<RegionStatistics, Stride1D.Dense> _merged;
     private readonly RegionStatistics[] _hostMerged = new RegionStatistics[1];
-    private readonly Action<KernelConfig, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SummaryOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _summaryKernel;
-    private readonly Action<KernelConfig, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _lossKernel;
-    private readonly Action<KernelConfig, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _solutionKernel;
+    private readonly Action<KernelConfig, SpecializedValue<RegionShape>, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SummaryOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _summaryKernel;
+    private readonly Action<KernelConfig, SpecializedValue<RegionShape>, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _lossKernel;
+    private readonly Action<KernelConfig, SpecializedValue<RegionShape>, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput, ArrayView<long>, ArrayView<RegionStatistics>>? _solutionKernel;
     private readonly Action<KernelConfig, ArrayView<RegionStatistics>, int, ArrayView<RegionStatistics>> _mergeKernel;
     private long _count;
     private bool _disposed;
@@ -80,13 +80,13 @@ internal sealed class KernelRegionSolver : IDisposable
         switch (keep)
         {
             case RegionKeep.Summary:
-                _summaryKernel = accelerator.LoadStreamKernel<RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SummaryOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
+                _summaryKernel = accelerator.LoadStreamKernel<SpecializedValue<RegionShape>, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SummaryOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
                 break;
             case RegionKeep.Losses:
-                _lossKernel = accelerator.LoadStreamKernel<RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
+                _lossKernel = accelerator.LoadStreamKernel<SpecializedValue<RegionShape>, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, LossOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
                 break;
             default:
-                _solutionKernel = accelerator.LoadStreamKernel<RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
+                _solutionKernel = accelerator.LoadStreamKernel<SpecializedValue<RegionShape>, RegionLaunch, ArrayView<double>, ArrayView<double>, ArrayView<double>, SolutionOutput, ArrayView<long>, ArrayView<RegionStatistics>>(RegionSystemKernels.Eq7);
                 break;
         }
         _mergeKernel = accelerator.LoadStreamKernel<ArrayView<RegionStatistics>, int, ArrayView<RegionStatistics>>(LossReductionKernels.Merge);
@@ -120,15 +120,15 @@ internal sealed class KernelRegionSolver : IDisposable
         int sliceBits = shape.ChunkBits;
         int least = System.Numerics.BitOperations.Log2((uint)ThreadsPerGroup);
         while (sliceBits > least && (count >> sliceBits) < Groups) sliceBits--;
-        var launch = new RegionLaunch(shape, start, count, _tables.SumSquaredTargets, _tables.LossScale, _bins, _tables.DeadRegionLoss, sliceBits);
+        var launch = new RegionLaunch(start, count, _tables.SumSquaredTargets, _tables.LossScale, _bins, _tables.DeadRegionLoss, sliceBits);
         ArrayView<long> bins = _histogram.View;
         ArrayView<RegionStatistics> partials = _partials.View;
         if (_summaryKernel is not null)
-            _summaryKernel(_config, launch, _table.View, _points.View, _scratch.View, default, bins, partials);
+            _summaryKernel(_config, new SpecializedValue<RegionShape>(shape), launch, _table.View, _points.View, _scratch.View, default, bins, partials);
         else if (_lossKernel is not null)
-            _lossKernel(_config, launch, _table.View, _points.View, _scratch.View, new LossOutput(_losses.View, _ranks.View), bins, partials);
+            _lossKernel(_config, new SpecializedValue<RegionShape>(shape), launch, _table.View, _points.View, _scratch.View, new LossOutput(_losses.View, _ranks.View), bins, partials);
         else
-            _solutionKernel!(_config, launch, _table.View, _points.View, _scratch.View, new SolutionOutput(_losses.View, _ranks.View, _solutions.View), bins, partials);
+            _solutionKernel!(_config, new SpecializedValue<RegionShape>(shape), launch, _table.View, _points.View, _scratch.View, new SolutionOutput(_losses.View, _ranks.View, _solutions.View), bins, partials);
         _mergeKernel(new KernelConfig(1, ThreadsPerGroup), partials, Groups, _merged.View);
         _accelerator.Synchronize();
         _count = count;

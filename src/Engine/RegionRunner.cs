@@ -156,8 +156,8 @@ internal sealed class RegionRunner
 
     /// <summary>
     /// Measures the rate in rows per second at which this runner computes <paramref name="plan"/>'s rows, in rounds of
-    /// doubling size until a round of at least 50 ms agrees with the one before within 25 % (the JIT has tiered up), the
-    /// rows are covered, or the time limit has gone. Nonempty rows are sampled in blocks spread evenly over the whole
+    /// doubling size until a round of at least 50 ms agrees with the one before within 25 % (the JIT has tiered up), a
+    /// round of at least 10 ms puts the whole run under a minute, the rows are covered, or the time limit has gone. Nonempty rows are sampled in blocks spread evenly over the whole
     /// range, since their cost varies along it (multisets of one repeated cell decide in a fraction of the time of
     /// others), within a quarter of a second. Indexed regions cost about the same everywhere but pay a per-call overhead,
     /// so they are timed on one prefix per round, within two seconds. Nothing is stored. Callers use it to say how long a
@@ -165,6 +165,7 @@ internal sealed class RegionRunner
     /// </summary>
     public double MeasureRate(RegionPlan plan)
     {
+        const double QuickRunSeconds = 60.0;
         ArgumentNullException.ThrowIfNull(plan);
         bool nonempty = plan.Request.Nonempty;
         int blocks = nonempty ? 16 : 1;
@@ -190,7 +191,10 @@ internal sealed class RegionRunner
             }
             double rate = rows / Math.Max(timer.Elapsed.TotalSeconds, 1e-6);
             bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.25 * rate;
-            if (settled || rows == plan.Rows || clock.Elapsed.TotalSeconds > limit) return rate;
+            // A round of at least 10 ms that already puts the whole run under a minute settles it: its error is on the
+            // long side, and a closer figure would cost a large share of so short a run.
+            bool quick = timer.Elapsed.TotalSeconds >= 0.01 && plan.Rows / rate < QuickRunSeconds;
+            if (settled || quick || rows == plan.Rows || clock.Elapsed.TotalSeconds > limit) return rate;
             previous = timer.Elapsed.TotalSeconds >= 0.05 ? rate : 0.0;
         }
     }

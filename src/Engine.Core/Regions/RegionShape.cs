@@ -6,7 +6,7 @@ namespace Engine.Core.Regions;
 /// Activation pattern A has index Σ a_ij·2^(i·h+j): bit i·h+j is a_ij (i = data point, j = hidden node).
 /// Passed by value into kernels, so it holds only primitives.
 /// </summary>
-public readonly struct RegionShape
+public readonly struct RegionShape : IEquatable<RegionShape>
 {
     /// <summary>Most activation bits an enumeration may have: indices and counts stay within a long.</summary>
     public const int MaxPatternBits = 62;
@@ -157,6 +157,23 @@ public readonly struct RegionShape
     /// </summary>
     public double RankCut { get; }
 
+
+    /// <summary>Whether <paramref name="other"/> has the same sizes (every other field follows from them).</summary>
+    public bool Equals(RegionShape other) =>
+        Points == other.Points && Inputs == other.Inputs && Hidden == other.Hidden && Bias == other.Bias && PatternBits == other.PatternBits
+        && ChunkPoints == other.ChunkPoints;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is RegionShape other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Points, Inputs, Hidden, Bias, PatternBits, ChunkPoints);
+
+    /// <summary>Equal sizes.</summary>
+    public static bool operator ==(RegionShape left, RegionShape right) => left.Equals(right);
+
+    /// <summary>Different sizes.</summary>
+    public static bool operator !=(RegionShape left, RegionShape right) => !left.Equals(right);
 
     private static long TableBytes(int points, int chunkPoints, int hidden, int entrySize) =>
         (points + chunkPoints - 1) / chunkPoints * (1L << (chunkPoints * hidden)) * entrySize * sizeof(double);
