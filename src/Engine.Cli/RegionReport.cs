@@ -96,7 +96,11 @@ internal static class RegionReport
 
     // How the geometry's margin programs were decided, after the solve counts.
     private static string Decided(RegionRun run) => run.Cells is null ? "" : string.Create(Inv,
-        $"; geometry: {run.Decisions.Programs:N0} margin programs, {run.Decisions.Fallbacks:N0} sent to GLOP, {run.Decisions.Unchecked:N0} unchecked");
+        $"; geometry: {run.Decisions.Programs:N0} margin programs{Rate(run.Decisions.Programs, run.Seconds)}, {run.Decisions.Fallbacks:N0} sent to GLOP, {run.Decisions.Unchecked:N0} unchecked");
+
+    // Programs per second of the run's wall time (solves included), where the run took measurable time.
+    private static string Rate(long programs, double seconds) =>
+        programs > 0 && seconds > 0.0 ? string.Create(Inv, $" ({programs / seconds:0.00e0}/s of the run)") : "";
 
     // "region I (a = …)" of an exhaustive run, the pattern or the row and cells of a nonempty one.
     private static string Pattern(RegionRun run, long row)

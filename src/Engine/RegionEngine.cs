@@ -23,7 +23,7 @@ internal sealed class RegionEngine
     }
 
     /// <summary>
-    /// Describes the path <paramref name="path"/> resolves to, for reports: "host (8 lanes)", "host (scalar)" or "kernel".
+    /// Describes the path <paramref name="path"/> resolves to, for reports: "host (16 lanes)", "host (scalar)" or "kernel".
     /// </summary>
     public string Describe(RegionPath path) => Resolve(path) switch
     {

@@ -96,6 +96,26 @@ public sealed class RegionSolveTests(Backend backend) : BackendFixture(backend)
         }
     }
 
+    // A summary-only run sums whole lane groups at once; the scalar path adds region by region. Bin counts where exact
+    // loss levels lie on edges (paper-fig3 with h = 4 has 225 regions at 0.5 = 7/14 of the dead loss), where losses
+    // lie within the level tolerance below an edge (random:9,1,3 has regions at 3846.9999967 of 5000 bins) and many bins.
+    [TestCase("paper-fig3", 4, false, 14)]
+    [TestCase("random:9,1,3", 2, false, 5000)]
+    [TestCase("random:8,2,7", 2, false, 20)]
+    [TestCase("random:7,2,4", 2, false, 5000)]
+    [TestCase("random:6,3,2", 2, true, 1000)]
+    [TestCase("random:4,3,5", 3, true, 7)]
+    public void HostLaneSummaryMatchesTheScalarPath(string dataset, int hidden, bool bias, int binCount)
+    {
+        var engine = new RegionEngine(Device);
+        Dataset data = HardData.Load(dataset);
+        LossSummary lanes = engine.Enumerate(new RegionRequest { Data = data, Hidden = hidden, Bias = bias, Bins = binCount, Path = RegionPath.Host }).Summary;
+        LossSummary scalar = engine.Enumerate(new RegionRequest { Data = data, Hidden = hidden, Bias = bias, Bins = binCount, Path = RegionPath.Scalar }).Summary;
+        Assert.That(lanes.Bins, Is.EqualTo(scalar.Bins));
+        Assert.That((lanes.Min, lanes.ArgMin, lanes.Max, lanes.ArgMax), Is.EqualTo((scalar.Min, scalar.ArgMin, scalar.Max, scalar.ArgMax)));
+        Assert.That((lanes.RelativeSum, lanes.Count, lanes.Singular, lanes.Exact), Is.EqualTo((scalar.RelativeSum, scalar.Count, scalar.Singular, scalar.Exact)));
+    }
+
     // Runs large enough that the summary comes from the fused reduction over several batches whose starts are not
     // aligned to the blocks of 2^ChunkBits regions: two chunks and a shared-memory histogram, three chunks (a shared
     // sum of two table entries) and more bins than shared memory holds.

@@ -65,7 +65,7 @@ public static class HostRegionSolver
             });
     }
 
-    /// <summary>Regions per SIMD instruction on this machine: 8 with AVX-512, 4 with AVX2, 0 without either.</summary>
+    /// <summary>Regions per lane step on this machine, two vectors in flight (<see cref="Twice{TL, TV}"/>): 16 with AVX-512, 8 with AVX2, 0 without either.</summary>
     public static int LaneWidth => Vector512.IsHardwareAccelerated ? 2 * Lanes512.Count : Vector256.IsHardwareAccelerated ? 2 * Lanes256.Count : 0;
 
     // Whole aligned groups of regions from `from`, a group per SIMD instruction; returns where the scalar tail starts.
@@ -101,7 +101,7 @@ public static class HostRegionSolver
             if (certified == (1u << lanes) - 1 && slot.SummaryOnly)
             {
                 // The common case of a large run: every lane certified and only the summary wanted.
-                slot.Worker.Summary.AddGroup(index, new ReadOnlySpan<double>(losses, lanes), singular: path == RegionLoss.IndependentRows, exact: path != RegionLoss.Cholesky);
+                slot.Worker.Summary.AddGroup(index, new ReadOnlySpan<double>(losses, lanes), new ReadOnlySpan<double>(ranks, lanes), path, shape.Parameters);
                 continue;
             }
             for (int lane = 0; lane < lanes; lane++)

@@ -330,21 +330,25 @@ public static class RegionLanes
         TV sigma2 = TL.Divide(ComparisonBound<TL, TV, UpperRows>(m, a, inverses, x, y), maxDiagonal);
         ok = TL.And(ok, TL.GreaterThanOrEqual(sigma2, TL.Splat(shape.RankCertificate)));
 
-        // ‖p̃‖² = Σ p_k² G_kk, as RegionSolve.SolutionNorm, into x.
-        TV norm = zero;
-        for (int i = m - 1; i >= 0; i--)
-        {
-            TV v = a[rhs + i];
-            for (int k = i + 1; k < m; k++) v = TL.Subtract(v, TL.Multiply(a[Packed(m, i, k)], x[k]));
-            v = TL.Multiply(v, inverses[i]);
-            x[i] = v;
-            TV g = zero;
-            for (int k = 0; k <= i; k++) g = TL.Add(g, TL.Multiply(a[Packed(m, k, i)], a[Packed(m, k, i)]));
-            norm = TL.Add(norm, TL.Multiply(TL.Multiply(v, v), g));
-        }
+        // The loss is shown by the bound alone where σ_min is large enough, as RegionSolve.Factor decides first; only
+        // when some lane still needs it is ‖p̃‖² = Σ p_k² G_kk computed, as RegionSolve.SolutionNorm, into x.
         TV certificate = TL.Splat(shape.LossCertificate);
-        TV lossShown = TL.Or(TL.GreaterThanOrEqual(TL.Multiply(sigma2, certificate), one),
-            TL.GreaterThanOrEqual(TL.Multiply(certificate, TL.Splat(sumSquaredTargets)), norm));
+        TV lossShown = TL.GreaterThanOrEqual(TL.Multiply(sigma2, certificate), one);
+        if (TL.Bits(TL.And(ok, lossShown)) != TL.Bits(ok))
+        {
+            TV norm = zero;
+            for (int i = m - 1; i >= 0; i--)
+            {
+                TV v = a[rhs + i];
+                for (int k = i + 1; k < m; k++) v = TL.Subtract(v, TL.Multiply(a[Packed(m, i, k)], x[k]));
+                v = TL.Multiply(v, inverses[i]);
+                x[i] = v;
+                TV g = zero;
+                for (int k = 0; k <= i; k++) g = TL.Add(g, TL.Multiply(a[Packed(m, k, i)], a[Packed(m, k, i)]));
+                norm = TL.Add(norm, TL.Multiply(TL.Multiply(v, v), g));
+            }
+            lossShown = TL.Or(lossShown, TL.GreaterThanOrEqual(TL.Multiply(certificate, TL.Splat(sumSquaredTargets)), norm));
+        }
         ok = TL.And(ok, lossShown);
 
         TV loss = TL.Multiply(TL.Multiply(TL.Splat(0.5), TL.Max(zero, TL.Subtract(TL.Splat(sumSquaredTargets), explained))), TL.Splat(lossScale));
