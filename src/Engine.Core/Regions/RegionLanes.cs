@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Engine.Core.Regions;
@@ -56,8 +57,8 @@ public interface ILanes<TV> where TV : unmanaged
     /// <summary>Bit k set where lane k of the mask is.</summary>
     static abstract uint Bits(TV mask);
 
-    /// <summary>Lane <paramref name="lane"/> of <paramref name="v"/>.</summary>
-    static abstract double Lane(TV v, int lane);
+    /// <summary>Stores the Count lanes of <paramref name="v"/> to <paramref name="destination"/>.</summary>
+    static abstract unsafe void Store(TV v, double* destination);
 
     /// <summary>Lane k: bit <paramref name="bit"/> of <paramref name="first"/> + k, as 0 or 1 (a region index's a_ij).</summary>
     static abstract TV Bit(long first, int bit);
@@ -115,7 +116,7 @@ public readonly struct Lanes512 : ILanes<Vector512<double>>
     public static uint Bits(Vector512<double> mask) => (uint)Vector512.ExtractMostSignificantBits(mask);
 
     /// <inheritdoc />
-    public static double Lane(Vector512<double> v, int lane) => v.GetElement(lane);
+    public static unsafe void Store(Vector512<double> v, double* destination) => v.Store(destination);
 
     /// <inheritdoc />
     public static Vector512<double> Bit(long first, int bit) =>
@@ -174,7 +175,7 @@ public readonly struct Lanes256 : ILanes<Vector256<double>>
     public static uint Bits(Vector256<double> mask) => Vector256.ExtractMostSignificantBits(mask);
 
     /// <inheritdoc />
-    public static double Lane(Vector256<double> v, int lane) => v.GetElement(lane);
+    public static unsafe void Store(Vector256<double> v, double* destination) => v.Store(destination);
 
     /// <inheritdoc />
     public static Vector256<double> Bit(long first, int bit) =>
@@ -194,6 +195,7 @@ public readonly struct Pair<TV>(TV low, TV high) where TV : unmanaged
 /// <summary>
 /// Twice the lanes of <typeparamref name="TL"/>: every step is two independent instructions. The factorization is a
 /// chain of dependent square roots and divisions; two groups of regions in flight fill the pipeline while one waits.
+/// Every member is inlined: a call would pass the pair through memory.
 /// </summary>
 public readonly struct Twice<TL, TV> : ILanes<Pair<TV>>
     where TL : struct, ILanes<TV>
@@ -203,54 +205,75 @@ public readonly struct Twice<TL, TV> : ILanes<Pair<TV>>
     public static int Count => 2 * TL.Count;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Splat(double value) => new(TL.Splat(value), TL.Splat(value));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Pair<TV> Load(double* source) => new(TL.Load(source), TL.Load(source + TL.Count));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Add(Pair<TV> a, Pair<TV> b) => new(TL.Add(a.Low, b.Low), TL.Add(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Subtract(Pair<TV> a, Pair<TV> b) => new(TL.Subtract(a.Low, b.Low), TL.Subtract(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Multiply(Pair<TV> a, Pair<TV> b) => new(TL.Multiply(a.Low, b.Low), TL.Multiply(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Divide(Pair<TV> a, Pair<TV> b) => new(TL.Divide(a.Low, b.Low), TL.Divide(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Sqrt(Pair<TV> a) => new(TL.Sqrt(a.Low), TL.Sqrt(a.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Abs(Pair<TV> a) => new(TL.Abs(a.Low), TL.Abs(a.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Max(Pair<TV> a, Pair<TV> b) => new(TL.Max(a.Low, b.Low), TL.Max(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> GreaterThanOrEqual(Pair<TV> a, Pair<TV> b) => new(TL.GreaterThanOrEqual(a.Low, b.Low), TL.GreaterThanOrEqual(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> GreaterThan(Pair<TV> a, Pair<TV> b) => new(TL.GreaterThan(a.Low, b.Low), TL.GreaterThan(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> And(Pair<TV> a, Pair<TV> b) => new(TL.And(a.Low, b.Low), TL.And(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Or(Pair<TV> a, Pair<TV> b) => new(TL.Or(a.Low, b.Low), TL.Or(a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Select(Pair<TV> mask, Pair<TV> a, Pair<TV> b) => new(TL.Select(mask.Low, a.Low, b.Low), TL.Select(mask.High, a.High, b.High));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Bits(Pair<TV> mask) => TL.Bits(mask.Low) | TL.Bits(mask.High) << TL.Count;
 
     /// <inheritdoc />
-    public static double Lane(Pair<TV> v, int lane) => lane < TL.Count ? TL.Lane(v.Low, lane) : TL.Lane(v.High, lane - TL.Count);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(Pair<TV> v, double* destination)
+    {
+        TL.Store(v.Low, destination);
+        TL.Store(v.High, destination + TL.Count);
+    }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Bit(long first, int bit) => new(TL.Bit(first, bit), TL.Bit(first + TL.Count, bit));
 }
 
@@ -352,7 +375,7 @@ public static class RegionLanes
         ok = TL.And(ok, lossShown);
 
         TV loss = TL.Multiply(TL.Multiply(TL.Splat(0.5), TL.Max(zero, TL.Subtract(TL.Splat(sumSquaredTargets), explained))), TL.Splat(lossScale));
-        for (int lane = 0; lane < w; lane++) losses[lane] = TL.Lane(loss, lane);
+        TL.Store(loss, losses);
         return TL.Bits(ok);
     }
 
@@ -495,11 +518,8 @@ public static class RegionLanes
             TL.GreaterThanOrEqual(lambda, TL.Splat(cut * cut * m * store[RegionDesign.ColumnBound(shape)]))));
 
         TV loss = TL.Multiply(TL.Multiply(TL.Splat(0.5), residual), TL.Splat(lossScale));
-        for (int lane = 0; lane < TL.Count; lane++)
-        {
-            losses[lane] = TL.Lane(loss, lane);
-            ranks[lane] = TL.Lane(rows, lane);
-        }
+        TL.Store(loss, losses);
+        TL.Store(rows, ranks);
         return TL.Bits(ok);
     }
 
