@@ -25,6 +25,13 @@ public sealed class ColumnSystem
     private int _zeroed;
     private readonly ulong[] _solvedColumns;
     private int _solvedZeroed = -1;
+    private readonly Dictionary<ulong, double[]> _cellSums = [];
+    private readonly double[] _uncachedSums;
+    private readonly int _sumsLength;
+
+    // Cells whose sums one workspace keeps (about 12 MiB for d = 3 with bias), far more than an arrangement of the
+    // point counts a nonempty run can finish has.
+    private const int MaxCellSums = 1 << 16;
 
     /// <summary>Creates a workspace for <paramref name="data"/> and networks of <paramref name="shape"/>'s size.</summary>
     public ColumnSystem(Dataset data, RegionShape shape) : this(NormalizedData.Create(data, shape.Bias == 1), shape)
@@ -42,6 +49,8 @@ public sealed class ColumnSystem
         RegionDesign.FillPoints(normalized, shape, _points, dataUnits: false);
         _scratch = GC.AllocateArray<double>(shape.SolutionScratch, pinned: true);
         _solvedColumns = new ulong[shape.Hidden * ColumnFeasibility.Words(shape.Points)];
+        _sumsLength = shape.Features * (shape.Features + 1) / 2 + shape.Features * (1 + shape.Bias);
+        _uncachedSums = new double[_sumsLength];
         foreach (double y in normalized.Data.Y) _sumTargets += y;
     }
 
@@ -86,23 +95,16 @@ public sealed class ColumnSystem
                 if (((zeroed >> j) & 1) == 1) continue;
                 ulong[] a = columns[j];
                 int block = j * d;
-                for (int w = 0; w < a.Length; w++)
+                // Φ_j (lower triangle), Y_j, and with bias the row of c depend on node j's column alone. Nothing else
+                // touches those entries, so the cell's sums (added in the same order) are assigned as they are.
+                double[] sums = CellSums(a, points);
+                int e = 0;
+                for (int r = 0; r < d; r++)
                 {
-                    for (ulong bits = a[w]; bits != 0; bits &= bits - 1)
-                    {
-                        int i = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                        double* x = points + i * d;
-                        double y = points[yBase + i];
-                        // Φ_j (lower triangle), Y_j, and with bias the row of c: Σ_(i∈A_j) x̃_iᵀ.
-                        for (int r = 0; r < d; r++)
-                        {
-                            double xr = x[r];
-                            for (int c = 0; c <= r; c++) g[(block + r) * m + block + c] += xr * x[c];
-                            rhs[block + r] += y * xr;
-                            if (Shape.Bias == 1) g[(m - 1) * m + block + r] += xr;
-                        }
-                    }
+                    for (int c = 0; c <= r; c++) g[(block + r) * m + block + c] = sums[e++];
                 }
+                for (int r = 0; r < d; r++) rhs[block + r] = sums[e++];
+                for (int r = 0; Shape.Bias == 1 && r < d; r++) g[(m - 1) * m + block + r] = sums[e++];
                 for (int k = j + 1; k < hidden; k++)
                 {
                     if (((zeroed >> k) & 1) == 1) continue;
@@ -188,6 +190,38 @@ public sealed class ColumnSystem
             basis[(int)_scratch[perm + rank + c] * free + c] = scale[rank + c] / largest;
         }
         return basis;
+    }
+
+    // Σ_(i∈A) x̃_i x̃_iᵀ (lower triangle by rows), Σ y_i x̃_i and Σ x̃_i over the points of column `a`. Columns of one
+    // word (N ≤ 64, every indexed region) are kept by value, at most MaxCellSums of them: a nonempty run meets each
+    // cell in many regions.
+    private unsafe double[] CellSums(ulong[] a, double* points)
+    {
+        bool keyed = a.Length == 1;
+        if (keyed && _cellSums.TryGetValue(a[0], out double[]? kept)) return kept;
+        int d = Shape.Features;
+        int yBase = Shape.Points * d;
+        double[] sums = keyed && _cellSums.Count < MaxCellSums ? new double[_sumsLength] : _uncachedSums;
+        Array.Clear(sums);
+        for (int w = 0; w < a.Length; w++)
+        {
+            for (ulong bits = a[w]; bits != 0; bits &= bits - 1)
+            {
+                int i = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                double* x = points + i * d;
+                double y = points[yBase + i];
+                int e = 0;
+                for (int r = 0; r < d; r++)
+                {
+                    double xr = x[r];
+                    for (int c = 0; c <= r; c++) sums[e++] += xr * x[c];
+                }
+                for (int r = 0; r < d; r++) sums[e++] += y * x[r];
+                for (int r = 0; Shape.Bias == 1 && r < d; r++) sums[e++] += x[r];
+            }
+        }
+        if (!ReferenceEquals(sums, _uncachedSums)) _cellSums[a[0]] = sums;
+        return sums;
     }
 
     // Whether columns are, word for word, those of the last solve.
