@@ -60,6 +60,8 @@ internal sealed class KernelRegionSolver : IDisposable
         int threadsPerGroup = Math.Max(warp, Math.Min(GroupThreads, accelerator.MaxNumThreadsPerGroup) / warp * warp);
         threadsPerGroup = Math.Min(threadsPerGroup, LossReductionKernels.MaxWarps * warp);
         int stride = keep == RegionKeep.Solutions ? shape.SolutionScratch : shape.LossScratch;
+        // Enough groups to fill the device, but no more than a batch has slices (a slice is at least a group wide, and an
+        // unaligned batch touches one more at each end).
         long groups = Math.Min(batch / threadsPerGroup + 2, Math.Max(1, (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor / threadsPerGroup));
         groups = Math.Max(1, Math.Min(groups, MaxScratchDoubles / ((long)stride * threadsPerGroup)));
         Groups = (int)groups;
