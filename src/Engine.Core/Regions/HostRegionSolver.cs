@@ -84,20 +84,22 @@ public static class HostRegionSolver
         for (; index < from + ((lanes - from % lanes) % lanes) && index < to; index++) slot.Record(index, slot.Solve(index));
         for (; index + lanes <= to; index += lanes)
         {
-            uint certified;
+            uint certified, declined;
             int path;
             if (interleaved is null)
             {
-                certified = RegionLanes.IndependentRows<TL, TV>(index, slot.Points, shape, slot.Tables.LossScale, losses, ranks, (TV*)slot.Worker.Lanes);
+                certified = RegionLanes.IndependentRows<TL, TV>(index, slot.Points, shape, slot.Tables.LossScale, losses, ranks, (TV*)slot.Worker.Lanes, out declined);
                 path = RegionLoss.IndependentRows;
             }
             else
             {
                 double* low = interleaved + (index & mask) / lanes * shape.EntrySize * lanes;
-                certified = RegionLanes.Factor<TL, TV>(slot.Worker.High, low, shape, slot.Tables.SumSquaredTargets, slot.Tables.LossScale, losses, (TV*)slot.Worker.Lanes);
+                certified = RegionLanes.Factor<TL, TV>(slot.Worker.High, low, shape, slot.Tables.SumSquaredTargets, slot.Tables.LossScale, losses, (TV*)slot.Worker.Lanes, out declined);
                 path = RegionLoss.Cholesky;
                 for (int lane = 0; lane < lanes; lane++) ranks[lane] = shape.Parameters;
             }
+            // A lane declined by the steps the scalar path would take next goes on from the path after them.
+            int next = path == RegionLoss.Cholesky ? RegionLoss.IndependentRows : RegionLoss.QR;
             if (certified == (1u << lanes) - 1 && slot.SummaryOnly)
             {
                 // The common case of a large run: every lane certified and only the summary wanted.
@@ -107,7 +109,8 @@ public static class HostRegionSolver
             for (int lane = 0; lane < lanes; lane++)
             {
                 long region = index + lane;
-                slot.Record(region, ((certified >> lane) & 1) != 0 ? new RegionLoss(losses[lane], (int)ranks[lane], path) : slot.Solve(region));
+                slot.Record(region, ((certified >> lane) & 1) != 0 ? new RegionLoss(losses[lane], (int)ranks[lane], path)
+                    : ((declined >> lane) & 1) != 0 ? slot.OnDesign(region, next) : slot.Solve(region));
             }
         }
         return index;
@@ -134,6 +137,13 @@ public static class HostRegionSolver
             var scratch = new PointerScratch(worker.Scratch);
             RegionSystem.LoadSum(new PointerScratch(worker.High), 0, Source, (int)((index & mask) * shape.EntrySize), scratch, shape.Parameters);
             return RegionSolve.Solve(scratch, shape, tables.SumSquaredTargets, tables.LossScale, new IndexDesign<PointerScratch>(new PointerScratch(points), index));
+        }
+
+        // The scalar path from `first` on, for a region whose earlier steps a lane path has already taken and failed.
+        public RegionLoss OnDesign(long index, int first)
+        {
+            RegionShape shape = tables.Shape;
+            return RegionSolve.OnDesign(new PointerScratch(worker.Scratch), shape, tables.LossScale, new IndexDesign<PointerScratch>(new PointerScratch(points), index), first);
         }
 
         // Adds the region to the worker's summary and the outputs; a solution needs the factor the scalar path left.

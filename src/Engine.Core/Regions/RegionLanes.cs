@@ -302,9 +302,11 @@ public static class RegionLanes
     /// Solves <typeparamref name="TL"/>'s Count regions whose Eq. 7 systems are the packed entry <paramref name="high"/>
     /// (shared) plus each lane's packed entry, stored element-major at <paramref name="low"/> (element e of lane k at
     /// e·Count + k). Writes each lane's loss, in the data's units, to <paramref name="losses"/>; returns the mask of
-    /// lanes whose answer is certified (rank m). <paramref name="scratch"/> holds <see cref="ScratchPerLane"/> vectors.
+    /// lanes whose answer is certified (rank m), and in <paramref name="declined"/> the lanes that the scalar fast path
+    /// declines too (no zero column, so it takes these very steps). <paramref name="scratch"/> holds
+    /// <see cref="ScratchPerLane"/> vectors. Needs m ≤ N.
     /// </summary>
-    public static unsafe uint Factor<TL, TV>(double* high, double* low, in RegionShape shape, double sumSquaredTargets, double lossScale, double* losses, TV* scratch)
+    public static unsafe uint Factor<TL, TV>(double* high, double* low, in RegionShape shape, double sumSquaredTargets, double lossScale, double* losses, TV* scratch, out uint declined)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
     {
@@ -318,10 +320,14 @@ public static class RegionLanes
         TV* y = x + m;
         for (int e = 0; e < entries; e++) a[e] = TL.Add(TL.Splat(high[e]), TL.Load(low + e * w));
 
-        TV maxDiagonal = TL.Splat(0.0);
-        for (int k = 0; k < m; k++) maxDiagonal = TL.Max(maxDiagonal, a[Packed(m, k, k)]);
-        TV floor = TL.Multiply(TL.Splat(shape.RankCertificate), maxDiagonal);
         TV zero = TL.Splat(0.0), one = TL.Splat(1.0);
+        TV maxDiagonal = zero, columns = TL.GreaterThan(one, zero);
+        for (int k = 0; k < m; k++)
+        {
+            maxDiagonal = TL.Max(maxDiagonal, a[Packed(m, k, k)]);
+            columns = TL.And(columns, TL.GreaterThan(a[Packed(m, k, k)], zero));
+        }
+        TV floor = TL.Multiply(TL.Splat(shape.RankCertificate), maxDiagonal);
         TV ok = TL.GreaterThan(maxDiagonal, zero);
         TV explained = zero;
         for (int k = 0; k < m; k++)
@@ -376,7 +382,9 @@ public static class RegionLanes
 
         TV loss = TL.Multiply(TL.Multiply(TL.Splat(0.5), TL.Max(zero, TL.Subtract(TL.Splat(sumSquaredTargets), explained))), TL.Splat(lossScale));
         TL.Store(loss, losses);
-        return TL.Bits(ok);
+        uint certified = TL.Bits(ok);
+        declined = TL.Bits(columns) & ~certified;
+        return certified;
     }
 
     /// <summary>
@@ -385,7 +393,8 @@ public static class RegionLanes
     /// <paramref name="store"/>: no Eq. 7 system is summed. Writes each lane's loss (in the data's units) and rank to
     /// <paramref name="losses"/> and <paramref name="ranks"/>; returns the mask of lanes certified, which are exactly
     /// the lanes the scalar path decides by independent rows (more nonzero columns than points, so that
-    /// <see cref="RegionSolve.Factor"/> declines at once, and the rows' certificate holds).
+    /// <see cref="RegionSolve.Factor"/> declines at once, and the rows' certificate holds), and in
+    /// <paramref name="declined"/> the lanes whose rows the scalar path would try and reject too (it goes to QR).
     /// </summary>
     /// <remarks>
     /// The scalar path keeps the live rows (points where some node is active) and, with bias, one merged row for the
@@ -395,7 +404,7 @@ public static class RegionLanes
     /// subtracts an exact zero), and its terms of the comparison bound, 1/√max K_aa, are at most those of every real
     /// row, so every bit matches.
     /// </remarks>
-    public static unsafe uint IndependentRows<TL, TV>(long first, double* store, in RegionShape shape, double lossScale, double* losses, double* ranks, TV* scratch)
+    public static unsafe uint IndependentRows<TL, TV>(long first, double* store, in RegionShape shape, double lossScale, double* losses, double* ranks, TV* scratch, out uint declined)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
     {
@@ -473,7 +482,8 @@ public static class RegionLanes
                 columns = TL.Add(columns, TL.Multiply(any, TL.Splat(inputs)));
             }
         }
-        TV ok = TL.And(TL.And(TL.GreaterThan(columns, TL.Splat(n)), TL.GreaterThan(rows, zero)), TL.GreaterThan(TL.Splat(m), rows));
+        TV eligible = TL.And(TL.And(TL.GreaterThan(columns, TL.Splat(n)), TL.GreaterThan(rows, zero)), TL.GreaterThan(TL.Splat(m), rows));
+        TV ok = eligible;
 
         // K = ZZᵀ: (x̃_aᵀx̃_b)·|A_a ∩ A_b| (+ 1 for c) between live rows, √k and k for the merged row, zero elsewhere.
         TV maxDiagonal = zero;
@@ -520,7 +530,9 @@ public static class RegionLanes
         TV loss = TL.Multiply(TL.Multiply(TL.Splat(0.5), residual), TL.Splat(lossScale));
         TL.Store(loss, losses);
         TL.Store(rows, ranks);
-        return TL.Bits(ok);
+        uint certified = TL.Bits(ok);
+        declined = TL.Bits(eligible) & ~certified;
+        return certified;
     }
 
     // 1/(‖M⁻¹‖₁‖M⁻¹‖∞) for the comparison matrix M of the r × r lower factor L (L_ik where TP puts it, 1/L_kk in

@@ -104,11 +104,23 @@ public static class RegionSolve
         where TD : struct, IRegionDesign
     {
         int rank = Factor(s, shape, sumSquaredTargets, out double loss);
-        if (rank >= 0) return new RegionLoss(loss * lossScale, rank);
-        // Every nonzero row fitted exactly: the loss is that of the zero rows, which nothing can fit.
-        if (IndependentRows(s, shape, design, out int rows, out double residual))
+        return rank >= 0 ? new RegionLoss(loss * lossScale, rank) : OnDesign(s, shape, lossScale, design, RegionLoss.IndependentRows);
+    }
+
+    /// <summary>
+    /// What <see cref="Solve"/> does once the fast path has declined, on the design alone (no Eq. 7 system is read):
+    /// from <paramref name="first"/> = <see cref="RegionLoss.IndependentRows"/>, the independent-rows shortcut and then
+    /// QR; from <see cref="RegionLoss.QR"/>, QR at once. The lane paths call it for a lane whose decline they have
+    /// shown to be the scalar path's, so that the same steps are not taken twice.
+    /// </summary>
+    public static RegionLoss OnDesign<TS, TD>(TS s, in RegionShape shape, double lossScale, TD design, int first)
+        where TS : struct, IScratch
+        where TD : struct, IRegionDesign
+    {
+        // Every distinct nonzero row fitted exactly: the loss is that of the dead points, which nothing else can fit.
+        if (first == RegionLoss.IndependentRows && IndependentRows(s, shape, design, out int rows, out double residual))
             return new RegionLoss(0.5 * residual * lossScale, rows, RegionLoss.IndependentRows);
-        rank = Exact(s, shape, design.Write(s, shape), out loss);
+        int rank = Exact(s, shape, design.Write(s, shape), out double loss);
         return new RegionLoss(loss * lossScale, rank, RegionLoss.QR);
     }
 
