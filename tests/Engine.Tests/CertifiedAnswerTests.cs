@@ -117,6 +117,36 @@ public sealed class CertifiedAnswerTests
         TestContext.Out.WriteLine($"{agreed} rows agree ({realizable} realizable), {undecided} undecided by the reference; {run.Decisions.Programs} programs, {run.Decisions.Fallbacks} GLOP fallbacks");
     }
 
+    // A run split into units enumerates each over the same cells, whose workspaces keep every cell's sums and every
+    // reduced region's loss from unit to unit. Units run here last to first, so that they meet what the whole run kept
+    // in another order; each must decide as the whole run, and every stride-th row as the independent program.
+    [TestCase("random:11,2,4", 2, 5)]
+    [TestCase("random:10,2,6", 3, 97)]
+    public void UnitsOverSharedCellsDecideAsTheWholeRun(string dataset, int hidden, int stride)
+    {
+        Dataset data = DatasetCatalog.Load(dataset);
+        ArrangementCells cells = RegionEngine.Cells(data, bias: true);
+        var options = new NonemptyOptions { Unordered = true, Keep = true, Realizability = true };
+        NonemptyRegions whole = NonemptyRegions.Enumerate(cells, hidden, options);
+        long unit = whole.Rows / 4 + 1;
+        int agreed = 0;
+        for (long first = (whole.Rows - 1) / unit * unit; first >= 0; first -= unit)
+        {
+            NonemptyRegions part = NonemptyRegions.Enumerate(cells, hidden, options with { FirstRow = first, RowCount = Math.Min(unit, whole.Rows - first) });
+            for (long k = 0; k < part.Count; k++)
+            {
+                long r = first + k;
+                Assert.That((part.Losses![k], part.Ranks![k], part.Realizable![k]), Is.EqualTo((whole.Losses![r], whole.Ranks![r], whole.Realizable![r])), $"row {r}");
+                if (r % stride != 0) continue;
+                ReferenceRealizability.Answer answer = ReferenceRealizability.Decide(data, true, part.Columns(r));
+                if (answer == ReferenceRealizability.Answer.Undecided) continue;
+                Assert.That(part.Realizable[k], Is.EqualTo(answer == ReferenceRealizability.Answer.Yes), $"row {r} ({RowText(part, r)})");
+                agreed++;
+            }
+        }
+        Assert.That(agreed, Is.GreaterThan(whole.Rows / stride / 2), "the reference decided too few rows to say anything");
+    }
+
     [TestCase("random:6,2,3", 2, true)]
     [TestCase("random:7,2,2", 2, false)]
     [TestCase("collinear", 2, true)]

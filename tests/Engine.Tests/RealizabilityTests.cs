@@ -63,6 +63,41 @@ public sealed class RealizabilityTests
         return Realizability.Decide(system, [column], loss, [witness], new DecisionCounts());
     }
 
+    // Realizability reads reduced regions' losses from a memo each workspace keeps (ColumnSystem.ReducedLoss). Each must
+    // be the reduced design's loss and rank by the SVD reference, computed or kept (the second pass), and must leave the
+    // factor of the region last solved, which the minimum-norm solution is read from, as it was.
+    [Test]
+    public void ReducedLossesAreTheReducedRegionsAndLeaveTheFactorAlone()
+    {
+        const int hidden = 3;
+        Dataset data = DatasetCatalog.Load("random:9,2,3");
+        NonemptyRegions run = RegionEngine.EnumerateNonempty(new RegionRequest { Data = data, Hidden = hidden, Bias = true, Unordered = true });
+        var system = new ColumnSystem(data, run.Shape);
+        double lossScale = 0.5 * data.Y.ToArray().Sum(y => y * y);
+        int compared = 0;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (long r = 0; r < run.Rows; r += 7)
+            {
+                ulong[][] columns = run.Columns(r);
+                system.Solve(columns);
+                double[] minimizer = system.MinimumNorm();
+                for (int zeroed = 1; zeroed < 1 << hidden; zeroed++)
+                {
+                    RegionLoss reduced = system.ReducedLoss(columns, zeroed);
+                    double[,] z = ReferenceLeastSquares.Design(data, hidden, true, (i, j) => ((zeroed >> j) & 1) == 0 && ColumnFeasibility.Active(columns[j], i));
+                    ReferenceLeastSquares.Solution expected = ReferenceLeastSquares.Solve(z, data.Y.ToArray());
+                    double tolerance = Tolerances.RegionLoss(Backend.Cpu, expected.Condition, lossScale);
+                    if (!double.IsNaN(tolerance)) Assert.That(reduced.Loss, Is.EqualTo(expected.Loss).Within(tolerance), $"row {r}, zeroed {zeroed}");
+                    if (!expected.RankAmbiguous) Assert.That(reduced.Rank, Is.EqualTo(expected.Rank), $"row {r}, zeroed {zeroed}");
+                    compared++;
+                }
+                Assert.That(system.MinimumNorm(), Is.EqualTo(minimizer), $"row {r}");
+            }
+        }
+        Assert.That(compared, Is.GreaterThan(100));
+    }
+
     [TestCase("random:14,2,3", 2, true)]
     [TestCase("random:24,2,4", 3, false)]
     [TestCase("collinear", 2, true)]

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Engine.Core.Data;
+using Engine.Core.Regions;
 
 namespace Engine.Core.Geometry;
 
@@ -35,6 +37,7 @@ public sealed record ArrangementState(int Points, IReadOnlyList<ulong[]> Columns
 public sealed class ArrangementCells
 {
     private readonly int[]?[] _facets;
+    private readonly ConcurrentDictionary<RegionShape, ColumnWorkspaces> _workspaces = new();
 
     private ArrangementCells(NormalizedData normalized, List<ulong[]> columns, List<double[]> witnesses, List<int[]> splits, DecisionCounts decisions)
     {
@@ -83,6 +86,12 @@ public sealed class ArrangementCells
         Volatile.Write(ref _facets[cell], facets);
         return facets;
     }
+
+    /// <summary>
+    /// The workspaces of networks of <paramref name="shape"/>'s size over these cells, kept with them so that every
+    /// enumeration over the cells reuses the sums its threads have made. Safe to call from any thread.
+    /// </summary>
+    public ColumnWorkspaces Workspaces(RegionShape shape) => _workspaces.GetOrAdd(shape, s => new ColumnWorkspaces(Normalized, s));
 
     /// <summary>Dimension d of the arrangement: n + 1 with bias, n without.</summary>
     public int Dimension => Data.Inputs + (Bias ? 1 : 0);

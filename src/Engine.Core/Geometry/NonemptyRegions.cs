@@ -1,4 +1,3 @@
-using Engine.Core.Data;
 using Engine.Core.Regions;
 
 namespace Engine.Core.Geometry;
@@ -227,8 +226,9 @@ public sealed class NonemptyRegions
         var witnesses = Options.Realizability && Options.Witnesses ? new List<(long, NetworkWitness)>() : null;
         var parallel = new ParallelOptions { CancellationToken = cancellation };
         long chunks = (Count + ChunkRows - 1) / ChunkRows;
+        ColumnWorkspaces workspaces = Cells.Workspaces(Shape);
         Parallel.For(0L, chunks, parallel,
-            () => new Worker(Cells.Normalized, Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
+            () => new Worker(workspaces.Rent(), Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
             (chunk, _, w) =>
             {
                 long from = FirstRow + chunk * ChunkRows;
@@ -269,6 +269,7 @@ public sealed class NonemptyRegions
             },
             w =>
             {
+                workspaces.Return(w.System);
                 lock (gate)
                 {
                     Summary.Merge(w.Summary);
@@ -317,9 +318,9 @@ public sealed class NonemptyRegions
         return product;
     }
 
-    private sealed class Worker(NormalizedData data, RegionShape shape, int bins, double upper, bool realizability)
+    private sealed class Worker(ColumnSystem system, RegionShape shape, int bins, double upper, bool realizability)
     {
-        public ColumnSystem System { get; } = new(data, shape);
+        public ColumnSystem System { get; } = system;
 
         public double[][] CellWitnesses { get; } = new double[shape.Hidden][];
 

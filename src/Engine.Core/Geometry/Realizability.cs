@@ -68,9 +68,13 @@ public static class Realizability
         foreach (int zeroed in ZeroedSets(hidden))
         {
             if ((zeroed & pinned) != 0) continue;
-            RegionLoss reduced = system.Solve(columns, zeroed);
+            // A reduced region's loss is all most sets need, and the same reduced region recurs across regions.
+            RegionLoss reduced = zeroed == 0 ? system.Solve(columns) : system.ReducedLoss(columns, zeroed);
             if (reduced.Loss - loss > gap) continue;
-            var candidate = new Candidate(system, columns, loss, cellWitnesses, cellFacets, zeroed, system.MinimumNorm(), AliveDirections(system.Shape, system.NullSpace(), m - reduced.Rank, zeroed));
+            if (zeroed != 0) reduced = system.Solve(columns, zeroed);
+            int free = m - reduced.Rank;
+            double[] minimizer = system.MinimumNorm();
+            var candidate = new Candidate(system, columns, loss, cellWitnesses, cellFacets, zeroed, minimizer, free == 0 ? [] : AliveDirections(system.Shape, system.NullSpace(), free, zeroed));
             // With a unique minimizer, a node that it does not zero can never be zeroed by a minimizer: every set of
             // zeroed nodes containing it has a larger minimum, and its reduced solve is skipped.
             if (zeroed == 0 && reduced.Rank == m) pinned = candidate.NonzeroNodes();
@@ -193,15 +197,15 @@ public static class Realizability
         {
             int d = _shape.Features;
             double scale = Scale;
-            double[] x = new double[d];
             int[] signs = new int[_shape.Hidden];
             for (int j = 0; j < _shape.Hidden; j++)
             {
                 if (((zeroed >> j) & 1) == 1) continue;
                 for (int i = 0; i < _data.Count; i++)
                 {
-                    double norm = ColumnFeasibility.Augmented(_data, _bias, i, x);
+                    double norm = system.PointNorm(i);
                     if (norm == 0.0) continue;
+                    ReadOnlySpan<double> x = system.Point(i);
                     double alpha = 0.0;
                     for (int k = 0; k < d; k++) alpha += Minimizer[j * d + k] * x[k];
                     alpha *= ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
@@ -231,7 +235,6 @@ public static class Realizability
             int free = Free;
             int n = _data.Count;
             double scale = Scale;
-            Span<double> x = stackalloc double[d];
             double[] rows = space.RowStorage(_shape.Hidden * n * (free + 1));
             byte[] kinds = space.KindStorage(_shape.Hidden * n);
             for (int j = 0; j < _shape.Hidden; j++)
@@ -240,8 +243,9 @@ public static class Realizability
                 int node = j * d;
                 for (int i = 0; i < n; i++)
                 {
-                    double norm = ColumnFeasibility.Augmented(_data, _bias, i, x);
+                    double norm = system.PointNorm(i);
                     if (norm == 0.0) continue;
+                    ReadOnlySpan<double> x = system.Point(i);
                     double s = ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
                     Span<double> row = rows.AsSpan((j * n + i) * (free + 1), free + 1);
                     double alpha = 0.0;

@@ -1,4 +1,3 @@
-using Engine.Core.Data;
 using Engine.Core.Regions;
 
 namespace Engine.Core.Geometry;
@@ -32,8 +31,9 @@ public static class RegionClassifier
         for (int c = 0; c < cells.Count; c++) cellOf[cells.Columns[c][0]] = c;
         var gate = new object();
         var found = new List<(long, NetworkWitness)>();
+        ColumnWorkspaces workspaces = cells.Workspaces(shape);
         Parallel.For(0, losses.Length, new ParallelOptions { CancellationToken = cancellation },
-            () => new Worker(cells.Normalized, shape, realizableSummary),
+            () => new Worker(workspaces.Rent(), shape, realizableSummary),
             (r, _, w) =>
             {
                 long index = start + r;
@@ -60,6 +60,7 @@ public static class RegionClassifier
             },
             w =>
             {
+                workspaces.Return(w.System);
                 lock (gate)
                 {
                     realizableSummary.Merge(w.Summary);
@@ -70,9 +71,9 @@ public static class RegionClassifier
         return found;
     }
 
-    private sealed class Worker(NormalizedData data, RegionShape shape, LossSummary like)
+    private sealed class Worker(ColumnSystem system, RegionShape shape, LossSummary like)
     {
-        public ColumnSystem System { get; } = new(data, shape);
+        public ColumnSystem System { get; } = system;
 
         public LossSummary Summary { get; } = new(like.Bins.Length, like.Upper);
 

@@ -28,10 +28,18 @@ public sealed class ColumnSystem
     private readonly Dictionary<ulong, double[]> _cellSums = [];
     private readonly double[] _uncachedSums;
     private readonly int _sumsLength;
+    private readonly double[] _pointNorms;
+    private readonly Dictionary<ReducedKey, RegionLoss> _reducedLosses = new(new ReducedKeyComparer());
+    private readonly ulong[] _probe;
+    private ColumnSystem? _reducer;
 
     // Cells whose sums one workspace keeps (about 12 MiB for d = 3 with bias), far more than an arrangement of the
     // point counts a nonempty run can finish has.
     private const int MaxCellSums = 1 << 16;
+
+    // Reduced regions whose losses one workspace keeps: with h = 2 a run meets every cell's single-node region in
+    // thousands of regions, and with h = 3 every pair's.
+    private const int MaxReducedLosses = 1 << 16;
 
     /// <summary>Creates a workspace for <paramref name="data"/> and networks of <paramref name="shape"/>'s size.</summary>
     public ColumnSystem(Dataset data, RegionShape shape) : this(NormalizedData.Create(data, shape.Bias == 1), shape)
@@ -52,6 +60,12 @@ public sealed class ColumnSystem
         _sumsLength = shape.Features * (shape.Features + 1) / 2 + shape.Features * (1 + shape.Bias);
         _uncachedSums = new double[_sumsLength];
         foreach (double y in normalized.Data.Y) _sumTargets += y;
+        _pointNorms = new double[shape.Points];
+        for (int i = 0; i < shape.Points; i++)
+        {
+            foreach (double x in Point(i)) _pointNorms[i] = Math.Max(_pointNorms[i], Math.Abs(x));
+        }
+        _probe = new ulong[shape.Hidden * ColumnFeasibility.Words(shape.Points)];
     }
 
     /// <summary>The dataset as given.</summary>
@@ -65,6 +79,33 @@ public sealed class ColumnSystem
 
     /// <summary>Σ ỹ_i² of the normalised targets.</summary>
     public double SumSquaredTargets => Normalized.SumSquaredTargets;
+
+    /// <summary>x̃_i of the normalised data: x_i, then 1 with bias (<see cref="ColumnFeasibility.Augmented"/>'s values).</summary>
+    public ReadOnlySpan<double> Point(int point) => _points.AsSpan(point * Shape.Features, Shape.Features);
+
+    /// <summary>‖x̃_i‖∞ of <see cref="Point"/>.</summary>
+    public double PointNorm(int point) => _pointNorms[point];
+
+    /// <summary>
+    /// <see cref="Solve"/>'s loss and rank for the region with the nodes in <paramref name="zeroed"/> left out, without
+    /// disturbing the factor in the scratch, kept per workspace: realizability asks for the same reduced regions again
+    /// and again, since every region that shares the alive nodes' columns (in the same positions) has the same one.
+    /// </summary>
+    public RegionLoss ReducedLoss(IReadOnlyList<ulong[]> columns, int zeroed)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        int words = ColumnFeasibility.Words(Shape.Points);
+        Array.Clear(_probe);
+        for (int j = 0; j < Shape.Hidden; j++)
+        {
+            if (((zeroed >> j) & 1) == 0) columns[j].AsSpan(0, words).CopyTo(_probe.AsSpan(j * words, words));
+        }
+        if (_reducedLosses.TryGetValue(new ReducedKey(zeroed, _probe), out RegionLoss kept)) return kept;
+        // A workspace of its own, so that the factor MinimumNorm and NullSpace read stays this one's.
+        RegionLoss reduced = (_reducer ??= new ColumnSystem(Normalized, Shape)).Solve(columns, zeroed);
+        if (_reducedLosses.Count < MaxReducedLosses) _reducedLosses[new ReducedKey(zeroed, (ulong[])_probe.Clone())] = reduced;
+        return reduced;
+    }
 
     /// <summary>
     /// Builds and solves the system of the region whose node j has column <paramref name="columns"/>[j], with the
@@ -222,6 +263,22 @@ public sealed class ColumnSystem
         }
         if (!ReferenceEquals(sums, _uncachedSums)) _cellSums[a[0]] = sums;
         return sums;
+    }
+
+    // A reduced region: its zeroed nodes, and the alive nodes' columns in their positions (zero words for the others).
+    private readonly record struct ReducedKey(int Zeroed, ulong[] Words);
+
+    private sealed class ReducedKeyComparer : IEqualityComparer<ReducedKey>
+    {
+        public bool Equals(ReducedKey a, ReducedKey b) => a.Zeroed == b.Zeroed && a.Words.AsSpan().SequenceEqual(b.Words);
+
+        public int GetHashCode(ReducedKey key)
+        {
+            var hash = new HashCode();
+            hash.Add(key.Zeroed);
+            foreach (ulong word in key.Words) hash.Add(word);
+            return hash.ToHashCode();
+        }
     }
 
     // Whether columns are, word for word, those of the last solve.
