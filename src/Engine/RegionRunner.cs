@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Engine.Core.Data;
@@ -108,6 +110,10 @@ internal sealed class RegionRunner
 {
     // At most this many units: enough to balance any number of parts, few enough files for any filesystem.
     private const long MaxUnits = 4096;
+
+    // Nonempty units shorter than this run side by side once there are this many per core left (RegionRunner.Run).
+    private const double ShortUnitSeconds = 0.05;
+    private const int UnitsPerCore = 4;
     private const string CellsFile = "cells.bin";
     private const string CellsProgressFile = "cells-progress.bin";
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(5);
@@ -220,18 +226,55 @@ internal sealed class RegionRunner
         var phase = Stopwatch.StartNew();
         long pending = plan.PendingRows;
         long doneRows = 0;
-        for (int u = options.Part; u < units && !cancellation.IsCancellationRequested; u += options.Parts)
+        var gate = new object();
+        int[] todo = [.. Enumerable.Range(0, units).Where(u => u % options.Parts == options.Part && (directory is null || !directory.Has(u)))];
+        // Stores a finished unit; units that run side by side finish on several threads.
+        void Finish(int u, RegionUnit unit)
         {
-            if (directory is not null && directory.Has(u)) continue;
-            long first = run.First + u * unitRows;
-            long count = Math.Min(unitRows, run.Rows - u * unitRows);
-            RegionUnit? unit = Compute(request, run, run.Cells, first, count, cancellation);
+            directory?.Write(u, unit.Write);
+            lock (gate)
+            {
+                if (directory is null) kept[u] = unit;
+                computed++;
+                doneRows += unit.Count;
+                progress?.Report(new RunProgress("regions", doneRows, pending, phase.Elapsed));
+            }
+        }
+
+        int next = 0;
+        while (next < todo.Length && !cancellation.IsCancellationRequested)
+        {
+            int u = todo[next];
+            var timer = Stopwatch.StartNew();
+            RegionUnit? unit = Compute(request, run, run.Cells, run.First + u * unitRows, Math.Min(unitRows, run.Rows - u * unitRows), cancellation);
             if (unit is null) break;
-            if (directory is not null) directory.Write(u, unit.Write);
-            else kept[u] = unit;
-            computed++;
-            doneRows += count;
-            progress?.Report(new RunProgress("regions", doneRows, pending, phase.Elapsed));
+            Finish(u, unit);
+            next++;
+            // A nonempty unit of a few milliseconds spends a large share of them joining its threads at the end: once
+            // units prove that short, and there are enough left to keep every core busy, whole units run side by side
+            // on one thread each. The units and their results are the same either way.
+            if (request.Nonempty && timer.Elapsed.TotalSeconds < ShortUnitSeconds && todo.Length - next >= UnitsPerCore * Environment.ProcessorCount) break;
+        }
+        if (next < todo.Length && !cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                // One unit at a time per thread, in order, so that an interruption leaves few gaps before the last finished unit.
+                Parallel.ForEach(Partitioner.Create(todo[next..], EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { CancellationToken = cancellation }, u =>
+                {
+                    RegionUnit? unit = Compute(request, run, run.Cells, run.First + u * unitRows, Math.Min(unitRows, run.Rows - u * unitRows), cancellation, threads: 1);
+                    if (unit is not null) Finish(u, unit);
+                });
+            }
+            catch (OperationCanceledException)
+            {
+                // Finished units are kept; the ones in flight are lost, as between sequential units.
+            }
+            catch (AggregateException e)
+            {
+                // A unit's own error (input found bad mid-run) reads as it would from units run one after another.
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
         }
 
         IReadOnlyList<int> missing = directory is not null ? directory.Missing(units) : [.. Enumerable.Range(0, units).Where(u => !kept.ContainsKey(u))];
@@ -573,11 +616,12 @@ internal sealed class RegionRunner
     }
 
     // Solves rows [first, first + count), or returns null when cancelled before they all finished.
-    private RegionUnit? Compute(RegionRequest request, RegionRun run, ArrangementCells? cells, long first, long count, CancellationToken cancellation)
+    // Nonempty rows run on `threads` threads, 0 for all cores.
+    private RegionUnit? Compute(RegionRequest request, RegionRun run, ArrangementCells? cells, long first, long count, CancellationToken cancellation, int threads = 0)
     {
         try
         {
-            return request.Nonempty ? ComputeNonempty(request, cells!, first, count, cancellation) : ComputeRange(request, cells, first, count, cancellation);
+            return request.Nonempty ? ComputeNonempty(request, cells!, first, count, threads, cancellation) : ComputeRange(request, cells, first, count, cancellation);
         }
         catch (OperationCanceledException)
         {
@@ -604,12 +648,12 @@ internal sealed class RegionRunner
         };
     }
 
-    private static RegionUnit ComputeNonempty(RegionRequest request, ArrangementCells cells, long first, long count, CancellationToken cancellation)
+    private static RegionUnit ComputeNonempty(RegionRequest request, ArrangementCells cells, long first, long count, int threads, CancellationToken cancellation)
     {
         NonemptyRegions part = NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
         {
             Unordered = request.Unordered, Keep = request.KeepRegions, Realizability = request.Realizability, Bins = request.Bins,
-            Witnesses = request.Witnesses, FirstRow = first, RowCount = count,
+            Witnesses = request.Witnesses, FirstRow = first, RowCount = count, Threads = threads,
         }, cancellation);
         bool[]? feasible = part.Realizable is null ? null : Enumerable.Repeat(true, (int)count).ToArray();
         return new RegionUnit

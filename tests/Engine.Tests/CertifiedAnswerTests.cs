@@ -1,5 +1,6 @@
 using Engine.Core.Data;
 using Engine.Core.Geometry;
+using Engine.Core.Regions;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -145,6 +146,33 @@ public sealed class CertifiedAnswerTests
             }
         }
         Assert.That(agreed, Is.GreaterThan(whole.Rows / stride / 2), "the reference decided too few rows to say anything");
+    }
+
+    // A session's run of 18 units of a few milliseconds each, which run side by side on machines of up to four cores once
+    // they prove that short, must
+    // combine into what one enumeration of every row on its own cells gives: row for row, histogram for histogram,
+    // witness for witness.
+    [Test]
+    public void ARunOfShortUnitsCombinesIntoOneEnumeration()
+    {
+        Dataset data = DatasetCatalog.Load("random:20,2,5");
+        using EngineSession session = EngineSession.Open(Backend.Cpu);
+        RegionRun run = session.Enumerate(new RegionRequest
+        {
+            Data = data, Hidden = 2, Bias = true, Nonempty = true, Unordered = true, KeepRegions = true, Realizability = true, Witnesses = true,
+        });
+        NonemptyRegions whole = NonemptyRegions.Enumerate(RegionEngine.Cells(data, bias: true), 2, new NonemptyOptions
+        {
+            Unordered = true, Keep = true, Realizability = true, Witnesses = true,
+        });
+        Assert.That(run.Units.Total, Is.EqualTo(18));
+        Assert.That(run.Losses, Is.EqualTo(whole.Losses));
+        Assert.That(run.Ranks, Is.EqualTo(whole.Ranks));
+        Assert.That(run.Realizable, Is.EqualTo(whole.Realizable));
+        Assert.That(run.Multiplicities, Is.EqualTo(whole.Multiplicities));
+        foreach ((LossSummary a, LossSummary b) in new[] { (run.Summary, whole.Summary), (run.RealizableSummary!, whole.RealizableSummary!) })
+            Assert.That((a.Bins, a.Count, a.Min, a.ArgMin, a.Max, a.ArgMax, a.RelativeSum), Is.EqualTo((b.Bins, b.Count, b.Min, b.ArgMin, b.Max, b.ArgMax, b.RelativeSum)));
+        Assert.That(run.Witnesses!.Select(w => (w.Row, w.Witness.Loss)), Is.EqualTo(whole.Witnesses!.Select(w => (w.Row, w.Witness.Loss))));
     }
 
     [TestCase("random:6,2,3", 2, true)]

@@ -96,6 +96,19 @@ public static class MarginProgram
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="multipliers"/> (one per row, in order), found without the simplex, certify the optimum to
+    /// be at or below <paramref name="threshold"/> (counted as a decided program when they do). False says nothing.
+    /// </summary>
+    public static bool RefutesWith(LinearProgram program, double[] objective, ReadOnlySpan<double> multipliers, double threshold, DecisionCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(counts);
+        if (program.UpperBound(objective, multipliers) > threshold) return false;
+        counts.Count(fallback: false, uncheckedAnswer: false);
+        return true;
+    }
+
     // Whether result settles the question with a verified point or a verified bound.
     private static bool Checked<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, LinearProgramResult result, out T? answer) where T : class
     {

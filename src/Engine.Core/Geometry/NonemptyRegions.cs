@@ -29,6 +29,9 @@ public sealed record NonemptyOptions
 
     /// <summary>Rows to enumerate from <see cref="FirstRow"/>; null for every row from there on.</summary>
     public long? RowCount { get; init; }
+
+    /// <summary>Threads the enumeration runs on; 0 for every core. A runner that runs units side by side gives each one.</summary>
+    public int Threads { get; init; }
 }
 
 /// <summary>
@@ -224,7 +227,7 @@ public sealed class NonemptyRegions
         long factorial = Factorial(h);
         var gate = new object();
         var witnesses = Options.Realizability && Options.Witnesses ? new List<(long, NetworkWitness)>() : null;
-        var parallel = new ParallelOptions { CancellationToken = cancellation };
+        var parallel = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Options.Threads > 0 ? Options.Threads : -1 };
         long chunks = (Count + ChunkRows - 1) / ChunkRows;
         ColumnWorkspaces workspaces = Cells.Workspaces(Shape);
         Parallel.For(0L, chunks, parallel,

@@ -310,6 +310,7 @@ public static class Realizability
             int free = Free;
             double[] objective = new double[free + 2];
             objective[free + 1] = 1.0;
+            if (free == 1 && RefutedOnLine(signs, objective, counts)) return null;
             if (cellFacets is not null && MarginProgram.Refutes(Program(signs, cellFacets), objective, ColumnFeasibility.MarginTolerance, counts)) return null;
             return MarginProgram.Decide(Program(signs, null), objective, ColumnFeasibility.MarginTolerance, point =>
             {
@@ -323,11 +324,74 @@ public static class Realizability
             }, counts);
         }
 
+        // With one free direction the minimizers p_min + N c/τ form a line, and each moving row asks r = c/τ to lie on
+        // one side of a point of it: the sign choice fails when the highest lower end is at or above the lowest upper
+        // end. Those two rows, weighted so that c cancels, are multipliers of the program of just them and t ≤ τ, a
+        // relaxation of every row's program, whose bound LinearProgram.UpperBound checks as it checks the simplex's.
+        // Three quarters of the sign choices that reach a program are of this kind, and nearly all of them fail.
+        private bool RefutedOnLine(int[] signs, double[] objective, DecisionCounts counts)
+        {
+            (double[] rows, byte[] kinds) = Rows();
+            int n = _data.Count;
+            int below = -1, above = -1;
+            double lowest = double.PositiveInfinity, highest = double.NegativeInfinity;
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                if (signs[j] == 0) continue;
+                for (int i = 0; i < n; i++)
+                {
+                    int row = j * n + i;
+                    if (kinds[row] != Moving) continue;
+                    // σ_j(α τ + β c) > 0 is r > −α/β for σ_j β > 0 and r < −α/β for σ_j β < 0.
+                    double beta = signs[j] * rows[row * 2];
+                    double end = -rows[row * 2 + 1] / rows[row * 2];
+                    if (beta > 0.0 && end > highest)
+                    {
+                        highest = end;
+                        above = row;
+                    }
+                    else if (beta < 0.0 && end < lowest)
+                    {
+                        lowest = end;
+                        below = row;
+                    }
+                }
+            }
+            if (above < 0 || below < 0 || highest < lowest) return false;
+            LinearProgram program = StartProgram(1);
+            AddRow(program, 1, signs[above / n], above);
+            AddRow(program, 1, signs[below / n], below);
+            Link(program, 1);
+            double up = Math.Abs(rows[above * 2]), down = Math.Abs(rows[below * 2]);
+            Span<double> multipliers = [down / (up + down), up / (up + down), 0.0];
+            return MarginProgram.RefutesWith(program, objective, multipliers, ColumnFeasibility.MarginTolerance, counts);
+        }
+
         // The margin program of a sign choice in the thread's workspace, over variables (c_1..c_free, τ, t) with rows
         // −σ_j(α τ + βᵀc) + t ≤ 0 on unit rows: for every point that moves, or only for the points of each cell's facets.
         private LinearProgram Program(int[] signs, Func<int, int[]>? facets)
         {
             int free = Free;
+            LinearProgram program = StartProgram(free);
+            (_, byte[] kinds) = Rows();
+            int n = _data.Count;
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                if (signs[j] == 0) continue;
+                int[]? points = facets?.Invoke(j);
+                for (int k = 0; k < (points?.Length ?? n); k++)
+                {
+                    int i = points?[k] ?? k;
+                    if (kinds[j * n + i] == Moving) AddRow(program, free, signs[j], j * n + i);
+                }
+            }
+            Link(program, free);
+            return program;
+        }
+
+        // The thread's program, emptied, with the bounds of the margin variables: |c_k| ≤ 1, 0 ≤ τ ≤ 1, t ≤ 1.
+        private static LinearProgram StartProgram(int free)
+        {
             Span<double> lower = stackalloc double[free + 2];
             Span<double> upper = stackalloc double[free + 2];
             lower.Fill(-1.0);
@@ -337,28 +401,26 @@ public static class Realizability
             lower[free + 1] = -(free + 2.0);
             LinearProgram program = Workspace.Current.Program;
             program.Reset(lower, upper);
-            (double[] rows, byte[] kinds) = Rows();
-            int n = _data.Count;
+            return program;
+        }
+
+        // −σ_j(α τ + βᵀc) + t ≤ 0 for the row at (j·N + i) of Rows.
+        private void AddRow(LinearProgram program, int free, int sign, int row)
+        {
+            double[] rows = Workspace.Current.Rows;
             Span<double> line = stackalloc double[free + 2];
-            for (int j = 0; j < _shape.Hidden; j++)
-            {
-                if (signs[j] == 0) continue;
-                int[]? points = facets?.Invoke(j);
-                for (int k = 0; k < (points?.Length ?? n); k++)
-                {
-                    int i = points?[k] ?? k;
-                    if (kinds[j * n + i] != Moving) continue;
-                    for (int c = 0; c <= free; c++) line[c] = -signs[j] * rows[(j * n + i) * (free + 1) + c];
-                    line[free + 1] = 1.0;
-                    program.AddLessOrEqual(line, 0.0);
-                }
-            }
-            // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
-            line.Clear();
+            for (int c = 0; c <= free; c++) line[c] = -sign * rows[row * (free + 1) + c];
+            line[free + 1] = 1.0;
+            program.AddLessOrEqual(line, 0.0);
+        }
+
+        // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
+        private static void Link(LinearProgram program, int free)
+        {
+            Span<double> line = stackalloc double[free + 2];
             line[free] = -1.0;
             line[free + 1] = 1.0;
             program.AddLessOrEqual(line, 0.0);
-            return program;
         }
 
         // The network of a normalised minimizer with these signs, in the data's units, if it verifies on the data as given.
