@@ -37,6 +37,32 @@ public sealed class GeometryTests
         Assert.That(Enumerable.Range(0, 8).Where(c => !ColumnFeasibility.Feasible(data, false, [(ulong)c])), Is.EquivalentTo(new[] { 3, 4 }));
     }
 
+    // Rows are numbered lexicographically: every tuple of cell indices (non-decreasing ones for multisets) in order,
+    // listed here by counting in base C, against which Tuple's bisection must find each row.
+    [TestCase(1, false)]
+    [TestCase(2, false)]
+    [TestCase(3, false)]
+    [TestCase(1, true)]
+    [TestCase(2, true)]
+    [TestCase(3, true)]
+    [TestCase(4, true)]
+    public void RowsUnrankToTheirTuplesInLexicographicOrder(int hidden, bool unordered)
+    {
+        ArrangementCells cells = RegionEngine.Cells(DatasetCatalog.Load("random:5,2,3"), bias: true);
+        NonemptyRegions layout = NonemptyRegions.Layout(cells, hidden, unordered);
+        int c = cells.Count;
+        var expected = new List<int[]>();
+        for (long code = 0; code < (long)Math.Pow(c, hidden); code++)
+        {
+            int[] tuple = new int[hidden];
+            long rest = code;
+            for (int j = hidden - 1; j >= 0; j--, rest /= c) tuple[j] = (int)(rest % c);
+            if (!unordered || tuple.Zip(tuple.Skip(1)).All(p => p.First <= p.Second)) expected.Add(tuple);
+        }
+        Assert.That(layout.Rows, Is.EqualTo(expected.Count));
+        for (int r = 0; r < expected.Count; r++) Assert.That(layout.Tuple(r), Is.EqualTo(expected[r]), $"row {r}");
+    }
+
     [TestCase("random:8,2,1", 1, false)]
     [TestCase("random:7,2,2", 2, false)]
     [TestCase("random:6,2,3", 2, true)]

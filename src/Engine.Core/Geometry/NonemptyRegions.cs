@@ -146,17 +146,19 @@ public sealed class NonemptyRegions
         int lo = 0;
         for (int j = 0; j < h; j++)
         {
-            for (int a = Options.Unordered ? lo : 0; ; a++)
+            // The largest cell a whose rows before it (node j below a) do not pass row, by bisection: every chunk of
+            // every unit starts here, and a scan over thousands of cells cost a few percent of a run.
+            int k = h - 1 - j;
+            int a = lo, b = Cells.Count - 1;
+            while (a < b)
             {
-                long block = RowsFrom(a, h - 1 - j);
-                if (row < block)
-                {
-                    tuple[j] = a;
-                    lo = a;
-                    break;
-                }
-                row -= block;
+                int mid = a + (b - a + 1) / 2;
+                if (RowsBelow(lo, mid, k) <= row) a = mid;
+                else b = mid - 1;
             }
+            row -= RowsBelow(lo, a, k);
+            tuple[j] = a;
+            if (Options.Unordered) lo = a;
         }
         return tuple;
     }
@@ -184,7 +186,12 @@ public sealed class NonemptyRegions
     }
 
     // Tuples of length k following a first element a: C^k ordered, multisets of [a, C) unordered.
-    private long RowsFrom(int a, int k) => Options.Unordered ? MultiChoose(Cells.Count - a, k) : Power(Cells.Count, k);
+    // Rows whose node has a cell in [lo, a) and whose k later nodes take any cells they may (cells from the node's own
+    // on, for multisets): (a − lo)·C^k ordered, and Σ_{b=lo}^{a−1} C(C − b + k − 1, k) = C(C − lo + k, k + 1) −
+    // C(C − a + k, k + 1) for multisets by the hockey-stick identity. Neither term exceeds the run's row count.
+    private long RowsBelow(int lo, int a, int k) => Options.Unordered
+        ? MultiChoose(Cells.Count - lo, k + 1) - MultiChoose(Cells.Count - a, k + 1)
+        : (a - lo) * Power(Cells.Count, k);
 
     private static long Power(long c, int k)
     {
