@@ -174,7 +174,7 @@ public static class Realizability
 
         public int Free { get; } = basis.Length / system.Shape.Parameters;
 
-        private double Scale { get; } = Math.Max(1.0, minimizer.Max(Math.Abs));
+        private double Scale { get; } = Math.Max(1.0, LargestMagnitude(minimizer));
 
         // The nodes whose (p_j, q_j) is clearly nonzero, as a bit mask.
         public int NonzeroNodes()
@@ -201,6 +201,7 @@ public static class Realizability
             for (int j = 0; j < _shape.Hidden; j++)
             {
                 if (((zeroed >> j) & 1) == 1) continue;
+                ulong[] column = columns[j];
                 for (int i = 0; i < _data.Count; i++)
                 {
                     double norm = system.PointNorm(i);
@@ -208,7 +209,7 @@ public static class Realizability
                     ReadOnlySpan<double> x = system.Point(i);
                     double alpha = 0.0;
                     for (int k = 0; k < d; k++) alpha += Minimizer[j * d + k] * x[k];
-                    alpha *= ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
+                    alpha *= ColumnFeasibility.Active(column, i) ? 1.0 : -1.0;
                     if (!(Math.Abs(alpha) > ZeroTolerance * norm * scale)) return null;
                     int sign = Math.Sign(alpha);
                     if (signs[j] == 0) signs[j] = sign;
@@ -241,12 +242,13 @@ public static class Realizability
             {
                 if (((zeroed >> j) & 1) == 1) continue;
                 int node = j * d;
+                ulong[] column = columns[j];
                 for (int i = 0; i < n; i++)
                 {
                     double norm = system.PointNorm(i);
                     if (norm == 0.0) continue;
                     ReadOnlySpan<double> x = system.Point(i);
-                    double s = ColumnFeasibility.Active(columns[j], i) ? 1.0 : -1.0;
+                    double s = ColumnFeasibility.Active(column, i) ? 1.0 : -1.0;
                     Span<double> row = rows.AsSpan((j * n + i) * (free + 1), free + 1);
                     double alpha = 0.0;
                     for (int k = 0; k < d; k++) alpha += s * Minimizer[node + k] * x[k];
@@ -460,6 +462,14 @@ public static class Realizability
             }
             NetworkWitness? witness = NetworkWitness.Verify(data, _bias, columns, w, b, v, _bias ? p[^1] : 0.0, loss, WitnessTolerance(normalized, _shape));
             return witness is null ? null : new RealizedMinimum(p, signs, witness);
+        }
+
+        // max_k |a_k|: once per candidate, millions of times a run, so a loop rather than a LINQ pipeline.
+        private static double LargestMagnitude(double[] a)
+        {
+            double largest = 0.0;
+            foreach (double e in a) largest = Math.Max(largest, Math.Abs(e));
+            return largest;
         }
 
         // ‖a‖₂ without overflow or underflow of the squares.
