@@ -185,7 +185,6 @@ public sealed class NonemptyRegions
         return index;
     }
 
-    // Tuples of length k following a first element a: C^k ordered, multisets of [a, C) unordered.
     // Rows whose node has a cell in [lo, a) and whose k later nodes take any cells they may (cells from the node's own
     // on, for multisets): (a − lo)·C^k ordered, and Σ_{b=lo}^{a−1} C(C − b + k − 1, k) = C(C − lo + k, k + 1) −
     // C(C − a + k, k + 1) for multisets by the hockey-stick identity. Neither term exceeds the run's row count.

@@ -330,7 +330,8 @@ public static class Realizability
         // one side of a point of it: the sign choice fails when the highest lower end is at or above the lowest upper
         // end. Those two rows, weighted so that c cancels, are multipliers of the program of just them and t ≤ τ, a
         // relaxation of every row's program, whose bound LinearProgram.UpperBound checks as it checks the simplex's.
-        // Three quarters of the sign choices that reach a program are of this kind, and nearly all of them fail.
+        // On random:30,2,1 with bias, h = 2, three quarters of the sign choices that reach a program are of this kind,
+        // and nearly all of them fail.
         private bool RefutedOnLine(int[] signs, double[] objective, DecisionCounts counts)
         {
             (double[] rows, byte[] kinds) = Rows();
