@@ -91,10 +91,12 @@ public static class Realizability
             }
             // Rows the null space cannot move fix their node's sign: only the other nodes' signs need trying.
             if (!candidate.ForcedSigns(out int[] forced)) continue;
-            int open = 0;
-            for (int j = 0; j < hidden; j++)
+            int open = Open(forced, zeroed);
+            if (BitOperations.PopCount((uint)open) >= 2)
             {
-                if (((zeroed >> j) & 1) == 0 && forced[j] == 0) open |= 1 << j;
+                // Several open nodes make many choices; a node's rows alone rule out a sign in all that give it.
+                if (!candidate.NarrowSigns(forced, counts)) continue;
+                open = Open(forced, zeroed);
             }
             int choices = 1 << BitOperations.PopCount((uint)open);
             for (int choice = 0; choice < choices; choice++)
@@ -146,6 +148,17 @@ public static class Realizability
             for (int c = 0; c < kept.Count; c++) alive[r * kept.Count + c] = basis[r * free + kept[c]];
         }
         return alive;
+    }
+
+    // The alive nodes whose sign is not forced, as a bit mask.
+    private static int Open(int[] forced, int zeroed)
+    {
+        int open = 0;
+        for (int j = 0; j < forced.Length; j++)
+        {
+            if (((zeroed >> j) & 1) == 0 && forced[j] == 0) open |= 1 << j;
+        }
+        return open;
     }
 
     // The forced signs, with the open nodes' signs from the bits of choice (bit set = −1); zeroed nodes keep 0.
@@ -302,6 +315,47 @@ public static class Realizability
             return true;
         }
 
+        // Narrows forced (from ForcedSigns) by each alive node's rows alone: a sign they refute fails in every choice
+        // that gives the node that sign, since they are some of each such program's rows. False when some node is left
+        // with no sign. It takes at most two programs per node where the choices are 2^open.
+        public bool NarrowSigns(int[] forced, DecisionCounts counts)
+        {
+            int[] alone = new int[_shape.Hidden];
+            for (int j = 0; j < _shape.Hidden; j++)
+            {
+                if (((zeroed >> j) & 1) == 1) continue;
+                int left = 0;
+                foreach (int sign in forced[j] != 0 ? [forced[j]] : Both)
+                {
+                    alone[j] = sign;
+                    if (!Refuted(alone, counts)) left = left == 0 ? sign : 2;
+                }
+                alone[j] = 0;
+                if (left == 0) return false;
+                if (left != 2) forced[j] = left;
+            }
+            return true;
+        }
+
+        private static readonly int[] Both = [1, -1];
+
+        // Whether the sign choice's program is refuted without the program over every row: on a line of minimizers, or
+        // on the rows of the cells' facets.
+        private bool Refuted(int[] signs, DecisionCounts counts)
+        {
+            double[] objective = Objective();
+            if (Free == 1 && RefutedOnLine(signs, objective, counts)) return true;
+            return cellFacets is not null && MarginProgram.Refutes(Program(signs, cellFacets), objective, ColumnFeasibility.MarginTolerance, counts);
+        }
+
+        // max t over the variables (c_1..c_free, τ, t).
+        private double[] Objective()
+        {
+            double[] objective = new double[Free + 2];
+            objective[Free + 1] = 1.0;
+            return objective;
+        }
+
         // A minimizer p_min + N c strictly inside for the sign choice, decided with a certificate either way. Rows the null
         // space cannot move are left out: with the sign they force they read τ·1 ≥ t, which the link t ≤ τ already says.
         // Most choices have no such minimizer, and a certificate for the rows of the cells' facets alone bounds the program
@@ -309,12 +363,9 @@ public static class Realizability
         // is tried first. A yes is always found on every row.
         public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
         {
+            if (Refuted(signs, counts)) return null;
             int free = Free;
-            double[] objective = new double[free + 2];
-            objective[free + 1] = 1.0;
-            if (free == 1 && RefutedOnLine(signs, objective, counts)) return null;
-            if (cellFacets is not null && MarginProgram.Refutes(Program(signs, cellFacets), objective, ColumnFeasibility.MarginTolerance, counts)) return null;
-            return MarginProgram.Decide(Program(signs, null), objective, ColumnFeasibility.MarginTolerance, point =>
+            return MarginProgram.Decide(Program(signs, null), Objective(), ColumnFeasibility.MarginTolerance, point =>
             {
                 double[] p = (double[])Minimizer.Clone();
                 double tau = point[free];
