@@ -148,10 +148,9 @@ public sealed class CertifiedAnswerTests
         Assert.That(agreed, Is.GreaterThan(whole.Rows / stride / 2), "the reference decided too few rows to say anything");
     }
 
-    // A session's run of 18 units of a few milliseconds each, which run side by side on machines of up to four cores once
-    // they prove that short, must
-    // combine into what one enumeration of every row on its own cells gives: row for row, histogram for histogram,
-    // witness for witness.
+    // A session's run of many units of a few milliseconds each, which run side by side once they prove that short (on
+    // machines of up to four cores), must combine into what one enumeration of every row on its own cells gives: row for
+    // row, histogram for histogram, witness for witness.
     [Test]
     public void ARunOfShortUnitsCombinesIntoOneEnumeration()
     {
@@ -165,7 +164,7 @@ public sealed class CertifiedAnswerTests
         {
             Unordered = true, Keep = true, Realizability = true, Witnesses = true,
         });
-        Assert.That(run.Units.Total, Is.EqualTo(18));
+        Assert.That(run.Units.Total, Is.GreaterThan(4), "a run of a few units would not combine anything worth checking");
         Assert.That(run.Losses, Is.EqualTo(whole.Losses));
         Assert.That(run.Ranks, Is.EqualTo(whole.Ranks));
         Assert.That(run.Realizable, Is.EqualTo(whole.Realizable));

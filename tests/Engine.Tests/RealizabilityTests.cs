@@ -88,14 +88,15 @@ public sealed class RealizabilityTests
                     double[,] z = ReferenceLeastSquares.Design(data, hidden, true, (i, j) => ((zeroed >> j) & 1) == 0 && ColumnFeasibility.Active(columns[j], i));
                     ReferenceLeastSquares.Solution expected = ReferenceLeastSquares.Solve(z, data.Y.ToArray());
                     double tolerance = Tolerances.RegionLoss(Backend.Cpu, expected.Condition, lossScale);
-                    if (!double.IsNaN(tolerance)) Assert.That(reduced.Loss, Is.EqualTo(expected.Loss).Within(tolerance), $"row {r}, zeroed {zeroed}");
                     if (!expected.RankAmbiguous) Assert.That(reduced.Rank, Is.EqualTo(expected.Rank), $"row {r}, zeroed {zeroed}");
+                    if (double.IsNaN(tolerance)) continue;
+                    Assert.That(reduced.Loss, Is.EqualTo(expected.Loss).Within(tolerance), $"row {r}, zeroed {zeroed}");
                     compared++;
                 }
                 Assert.That(system.MinimumNorm(), Is.EqualTo(minimizer), $"row {r}");
             }
         }
-        Assert.That(compared, Is.GreaterThan(100));
+        Assert.That(compared, Is.GreaterThan(100), "too few losses compared with the reference to say anything");
     }
 
     [TestCase("random:14,2,3", 2, true)]
