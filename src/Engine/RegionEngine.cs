@@ -113,7 +113,7 @@ internal sealed class RegionEngine
             return NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
             {
                 Unordered = request.Unordered, Keep = request.KeepRegions || request.KeepSolutions,
-                Realizability = request.Realizability, Bins = request.Bins, Witnesses = request.Witnesses,
+                Realizability = request.Realizability, Bins = request.Bins, Witnesses = request.Witnesses, Lanes = request.Path != RegionPath.Scalar,
             }, cancellation);
         }
         catch (OverflowException)

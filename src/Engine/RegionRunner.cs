@@ -653,7 +653,7 @@ internal sealed class RegionRunner
         NonemptyRegions part = NonemptyRegions.Enumerate(cells, request.Hidden, new NonemptyOptions
         {
             Unordered = request.Unordered, Keep = request.KeepRegions, Realizability = request.Realizability, Bins = request.Bins,
-            Witnesses = request.Witnesses, FirstRow = first, RowCount = count, Threads = threads,
+            Witnesses = request.Witnesses, FirstRow = first, RowCount = count, Threads = threads, Lanes = request.Path != RegionPath.Scalar,
         }, cancellation);
         bool[]? feasible = part.Realizable is null ? null : Enumerable.Repeat(true, (int)count).ToArray();
         return new RegionUnit

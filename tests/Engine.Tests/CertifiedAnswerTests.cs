@@ -174,6 +174,33 @@ public sealed class CertifiedAnswerTests
         Assert.That(run.Witnesses!.Select(w => (w.Row, w.Witness.Loss)), Is.EqualTo(whole.Witnesses!.Select(w => (w.Row, w.Witness.Loss))));
     }
 
+    // Nonempty rows go through the SIMD lanes a group at a time: the Eq. 7 fast path, the unique minimizer, and the first
+    // step of realizability, which rules out most full-rank regions for the whole group at once; lanes the fast path
+    // declines go on to the exact path from there. Each row must come out as the scalar path decides it alone: loss and
+    // rank to the bit, realizability, program counts and the same witness. The scalar path is the one the independent
+    // program and the SVD reference check elsewhere.
+    [TestCase("random:16,2,3", 2, true, 0)]
+    [TestCase("random:13,3,2", 2, false, 0)]
+    [TestCase("random:12,2,4", 3, true, 0)]
+    [TestCase("random:70,2,5", 2, true, 30_000)]
+    public void LanesDecideEveryRowAsTheScalarPath(string dataset, int hidden, bool bias, int rows)
+    {
+        Dataset data = DatasetCatalog.Load(dataset);
+        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        var options = new NonemptyOptions { Unordered = true, Keep = true, Realizability = true, Witnesses = true, RowCount = rows > 0 ? rows : null };
+        NonemptyRegions lanes = NonemptyRegions.Enumerate(cells, hidden, options);
+        if (new ColumnSystem(cells.Normalized, lanes.Shape).LaneWidth == 0) Assert.Ignore("this machine has no SIMD lanes for the nonempty path");
+        NonemptyRegions scalar = NonemptyRegions.Enumerate(cells, hidden, options with { Lanes = false });
+        Assert.That(lanes.Losses, Is.EqualTo(scalar.Losses));
+        Assert.That(lanes.Ranks, Is.EqualTo(scalar.Ranks));
+        Assert.That(lanes.Realizable, Is.EqualTo(scalar.Realizable));
+        Assert.That(lanes.Decisions.Programs, Is.EqualTo(scalar.Decisions.Programs));
+        Assert.That(lanes.Witnesses!.Select(w => (w.Row, w.Witness.Theta())), Is.EqualTo(scalar.Witnesses!.Select(w => (w.Row, w.Witness.Theta()))));
+        int realizable = scalar.Realizable!.Count(r => r);
+        Assert.That(realizable, Is.Positive.And.LessThan(scalar.Count), "every row decided alike says little");
+        Assert.That(scalar.Ranks!.Count(r => r < scalar.Shape.Parameters), Is.Positive, "no rank-deficient row took the declined lanes' path");
+    }
+
     [TestCase("random:6,2,3", 2, true)]
     [TestCase("random:7,2,2", 2, false)]
     [TestCase("collinear", 2, true)]

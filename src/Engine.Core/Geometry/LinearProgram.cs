@@ -353,50 +353,54 @@ public sealed partial class LinearProgram
             return y;
         }
 
-        // Bland's entering rule and Harris's ratio test to optimality, unboundedness, trouble or the pivot budget.
+        // Bland's entering rule and Harris's ratio test to optimality, unboundedness, trouble or the pivot budget. The
+        // arrays are read through locals: the loops store into them, and the JIT would otherwise reload every field.
         private LinearProgramStatus Run(bool allowArtificial)
         {
+            double[] a = _a, b = _b, c = _c;
+            int[] basic = _basic, nonbasic = _nonbasic;
+            int m = _m, w = _columns;
             // Far more than the handful of pivots per row these programs take.
-            long budget = 100L * (_m + _columns);
+            long budget = 100L * (m + w);
             for (long pivots = 0; pivots < budget; pivots++)
             {
                 int enter = -1;
-                for (int k = 0; k < _columns; k++)
+                for (int k = 0; k < w; k++)
                 {
-                    if (!allowArtificial && _nonbasic[k] == _artificial) continue;
-                    if (_c[k] > OptimalityTolerance && (enter < 0 || _nonbasic[k] < _nonbasic[enter])) enter = k;
+                    if (!allowArtificial && nonbasic[k] == _artificial) continue;
+                    if (c[k] > OptimalityTolerance && (enter < 0 || nonbasic[k] < nonbasic[enter])) enter = k;
                 }
                 if (enter < 0) return LinearProgramStatus.Optimal;
                 // Pass 1: the longest step that keeps every basic variable above −δ.
                 double limit = double.PositiveInfinity;
                 bool usable = false;
-                for (int r = 0; r < _m; r++)
+                for (int r = 0; r < m; r++)
                 {
-                    double a = _a[r * _columns + enter];
-                    if (a > PivotTolerance)
+                    double e = a[r * w + enter];
+                    if (e > PivotTolerance)
                     {
-                        limit = Math.Min(limit, (Math.Max(_b[r], 0.0) + FeasibilityTolerance) / a);
+                        limit = Math.Min(limit, (Math.Max(b[r], 0.0) + FeasibilityTolerance) / e);
                         usable = true;
                     }
                 }
                 if (!usable)
                 {
                     // Tiny positive entries might be a bounded direction blurred by rounding: not a proof of unboundedness.
-                    for (int r = 0; r < _m; r++)
+                    for (int r = 0; r < m; r++)
                     {
-                        if (_a[r * _columns + enter] > 0.0) return LinearProgramStatus.NumericalTrouble;
+                        if (a[r * w + enter] > 0.0) return LinearProgramStatus.NumericalTrouble;
                     }
                     return LinearProgramStatus.Unbounded;
                 }
                 // Pass 2: within that step, the largest pivot; ties go to the smallest basic label.
                 int leave = -1;
-                for (int r = 0; r < _m; r++)
+                for (int r = 0; r < m; r++)
                 {
-                    double a = _a[r * _columns + enter];
-                    if (a <= PivotTolerance || Math.Max(_b[r], 0.0) / a > limit) continue;
-                    if (leave < 0 || a > _a[leave * _columns + enter] || (a == _a[leave * _columns + enter] && _basic[r] < _basic[leave])) leave = r;
+                    double e = a[r * w + enter];
+                    if (e <= PivotTolerance || Math.Max(b[r], 0.0) / e > limit) continue;
+                    if (leave < 0 || e > a[leave * w + enter] || (e == a[leave * w + enter] && basic[r] < basic[leave])) leave = r;
                 }
-                _b[leave] = Math.Max(_b[leave], 0.0);
+                b[leave] = Math.Max(b[leave], 0.0);
                 Pivot(leave, enter);
             }
             return LinearProgramStatus.PivotLimit;
@@ -404,27 +408,29 @@ public sealed partial class LinearProgram
 
         private void Pivot(int l, int e)
         {
-            int w = _columns;
-            double pivot = _a[l * w + e];
-            double inverse = 1.0 / pivot;
-            for (int k = 0; k < w; k++) _a[l * w + k] *= inverse;
-            _a[l * w + e] = inverse;
-            _b[l] *= inverse;
-            for (int r = 0; r < _m; r++)
+            double[] a = _a, b = _b, c = _c;
+            int m = _m, w = _columns;
+            Span<double> pivotRow = a.AsSpan(l * w, w);
+            double inverse = 1.0 / pivotRow[e];
+            for (int k = 0; k < w; k++) pivotRow[k] *= inverse;
+            pivotRow[e] = inverse;
+            b[l] *= inverse;
+            for (int r = 0; r < m; r++)
             {
                 if (r == l) continue;
-                double f = _a[r * w + e];
+                Span<double> row = a.AsSpan(r * w, w);
+                double f = row[e];
                 if (f == 0.0) continue;
-                for (int k = 0; k < w; k++) _a[r * w + k] -= f * _a[l * w + k];
-                _a[r * w + e] = -f * inverse;
-                _b[r] -= f * _b[l];
+                for (int k = 0; k < w; k++) row[k] -= f * pivotRow[k];
+                row[e] = -f * inverse;
+                b[r] -= f * b[l];
             }
-            double g = _c[e];
+            double g = c[e];
             if (g != 0.0)
             {
-                for (int k = 0; k < w; k++) _c[k] -= g * _a[l * w + k];
-                _c[e] = -g * inverse;
-                Value += g * _b[l];
+                for (int k = 0; k < w; k++) c[k] -= g * pivotRow[k];
+                c[e] = -g * inverse;
+                Value += g * b[l];
             }
             (_basic[l], _nonbasic[e]) = (_nonbasic[e], _basic[l]);
         }

@@ -32,6 +32,12 @@ public sealed record NonemptyOptions
 
     /// <summary>Threads the enumeration runs on; 0 for every core. A runner that runs units side by side gives each one.</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Solve groups of rows by the SIMD lane path (<see cref="ColumnSystem.SolveLanes"/>) where the machine and shape
+    /// allow; false keeps every row on the scalar path. The results are the same bits either way.
+    /// </summary>
+    public bool Lanes { get; init; } = true;
 }
 
 /// <summary>
@@ -237,42 +243,35 @@ public sealed class NonemptyRegions
         long chunks = (Count + ChunkRows - 1) / ChunkRows;
         ColumnWorkspaces workspaces = Cells.Workspaces(Shape);
         Parallel.For(0L, chunks, parallel,
-            () => new Worker(workspaces.Rent(), Shape, Options.Bins, DeadRegionLoss, Options.Realizability),
+            () => new Worker(workspaces.Rent(), Shape, Options.Bins, DeadRegionLoss, Options.Realizability, Options.Lanes, Cells),
             (chunk, _, w) =>
             {
                 long from = FirstRow + chunk * ChunkRows;
                 long to = Math.Min(FirstRow + Count, from + ChunkRows);
                 int[] tuple = Tuple(from);
-                Func<int, int[]> facets = j => Cells.Facets(tuple[j]);
-                for (long row = from; row < to; row++)
+                for (long row = from; row < to;)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    for (int j = 0; j < h; j++)
+                    // A whole group of rows goes through the SIMD lanes; a lane they cannot certify, and a chunk's tail, take the scalar path.
+                    int lanes = w.Width > 0 && to - row >= w.Width ? w.Width : 1;
+                    for (int k = 0; k < lanes; k++)
                     {
-                        w.Columns[j] = Cells.Columns[tuple[j]];
-                        w.CellWitnesses[j] = Cells.Witnesses[tuple[j]];
+                        tuple.CopyTo(w.Tuples[k], 0);
+                        for (int j = 0; j < h; j++) w.Columns[k][j] = Cells.Columns[tuple[j]];
+                        Advance(tuple, c);
                     }
-                    long weight = Options.Unordered ? factorial / Repeats(tuple) : 1;
-                    RegionLoss loss = w.System.Solve(w.Columns);
-                    w.Summary.Add(row, loss, Shape.Parameters, weight);
-                    bool realizable = false;
-                    if (Options.Realizability)
+                    uint declined = 0;
+                    uint certified = lanes > 1 ? w.System.SolveLanes(w.Columns, w.Losses, Options.Realizability, out declined) : 0;
+                    // Most certified lanes' minima are shown not realizable a group at a time; Decide takes the others.
+                    uint refuted = Options.Realizability ? w.System.RefutedUnique(w.Columns, certified) : 0;
+                    for (int k = 0; k < lanes; k++, row++)
                     {
-                        RealizedMinimum? minimum = Realizability.Decide(w.System, w.Columns, loss.Loss, w.CellWitnesses, Decisions, facets);
-                        realizable = minimum is not null;
-                        if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
-                        if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, minimum.Witness));
+                        cancellation.ThrowIfCancellationRequested();
+                        bool lane = ((certified >> k) & 1) != 0;
+                        RegionLoss loss = lane ? new RegionLoss(w.Losses[k], Shape.Parameters)
+                            : ((declined >> k) & 1) != 0 ? w.System.SolveDeclined(w.Columns[k]) : w.System.Solve(w.Columns[k]);
+                        bool decided = ((refuted >> k) & 1) != 0;
+                        Record(w, k, row, loss, decided, lane && !decided && Options.Realizability ? w.System.LaneMinimizer(k) : null, factorial, witnesses);
                     }
-                    if (Options.Keep)
-                    {
-                        long k = row - FirstRow;
-                        Losses![k] = loss.Loss;
-                        Ranks![k] = loss.Rank;
-                        Multiplicities![k] = weight;
-                        if (Realizable is not null) Realizable[k] = realizable;
-                        if (Indices is not null) Indices[k] = Index(w.Columns, Shape.Points);
-                    }
-                    Advance(tuple, c);
                 }
                 return w;
             },
@@ -290,6 +289,34 @@ public sealed class NonemptyRegions
         {
             witnesses.Sort((a, b) => a.Item1.CompareTo(b.Item1));
             Witnesses = witnesses;
+        }
+    }
+
+    // Adds row `row`, held in lane k of the worker, to the summaries, decides its realizability (not realizable when the
+    // lane path has refuted it, else from the lane path's unique minimizer when it has one) and keeps what was asked for.
+    private void Record(Worker w, int k, long row, RegionLoss loss, bool refuted, double[]? uniqueMinimizer, long factorial, List<(long, NetworkWitness)>? witnesses)
+    {
+        int[] tuple = w.Tuples[k];
+        ulong[][] columns = w.Columns[k];
+        long weight = Options.Unordered ? factorial / Repeats(tuple) : 1;
+        w.Summary.Add(row, loss, Shape.Parameters, weight);
+        bool realizable = false;
+        if (Options.Realizability && !refuted)
+        {
+            for (int j = 0; j < tuple.Length; j++) w.CellWitnesses[j] = Cells.Witnesses[tuple[j]];
+            RealizedMinimum? minimum = Realizability.Decide(w.System, columns, loss.Loss, w.CellWitnesses, Decisions, w.Facets[k], uniqueMinimizer);
+            realizable = minimum is not null;
+            if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
+            if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, minimum.Witness));
+        }
+        if (Options.Keep)
+        {
+            long r = row - FirstRow;
+            Losses![r] = loss.Loss;
+            Ranks![r] = loss.Rank;
+            Multiplicities![r] = weight;
+            if (Realizable is not null) Realizable[r] = realizable;
+            if (Indices is not null) Indices[r] = Index(columns, Shape.Points);
         }
     }
 
@@ -327,20 +354,50 @@ public sealed class NonemptyRegions
         return product;
     }
 
-    private sealed class Worker(ColumnSystem system, RegionShape shape, int bins, double upper, bool realizability)
+    // One thread's state: its workspace, summaries and witnesses, and the rows of one lane group (one row without lanes).
+    private sealed class Worker
     {
-        public ColumnSystem System { get; } = system;
+        public Worker(ColumnSystem system, RegionShape shape, int bins, double upper, bool realizability, bool lanes, ArrangementCells cells)
+        {
+            System = system;
+            Width = lanes ? system.LaneWidth : 0;
+            int rows = Math.Max(Width, 1);
+            Summary = new LossSummary(bins, upper);
+            Realizable = realizability ? new LossSummary(bins, upper) : null;
+            CellWitnesses = new double[shape.Hidden][];
+            Tuples = new int[rows][];
+            Columns = new ulong[rows][][];
+            Facets = new Func<int, int[]>[rows];
+            Losses = new double[rows];
+            for (int k = 0; k < rows; k++)
+            {
+                int[] tuple = Tuples[k] = new int[shape.Hidden];
+                Columns[k] = new ulong[shape.Hidden][];
+                Facets[k] = j => cells.Facets(tuple[j]);
+            }
+        }
 
-        public double[][] CellWitnesses { get; } = new double[shape.Hidden][];
+        public ColumnSystem System { get; }
+
+        // Rows per lane group: the workspace's lane width, or 0 for the scalar path alone.
+        public int Width { get; }
+
+        public LossSummary Summary { get; }
+
+        public LossSummary? Realizable { get; }
+
+        public double[][] CellWitnesses { get; }
 
         public List<(long, NetworkWitness)> Witnesses { get; } = [];
 
-        public LossSummary Summary { get; } = new(bins, upper);
+        // Per row of the group: its cell per node, its columns, and its cells' facets.
+        public int[][] Tuples { get; }
 
-        public LossSummary? Realizable { get; } = realizability ? new(bins, upper) : null;
+        public ulong[][][] Columns { get; }
 
-        public int[] Tuple { get; } = new int[shape.Hidden];
+        public Func<int, int[]>[] Facets { get; }
 
-        public ulong[][] Columns { get; } = new ulong[shape.Hidden][];
+        // The lane path's losses, per row of the group.
+        public double[] Losses { get; }
     }
 }

@@ -52,10 +52,12 @@ public static class Realizability
     /// used for nodes with v_j = 0. <paramref name="system"/> is the calling thread's workspace; decisions are counted
     /// in <paramref name="counts"/>. <paramref name="cellFacets"/>(j), when given, gives the points of the facets of column
     /// j's cell (<see cref="ArrangementCells.Facets"/>): a no is then first sought on their rows alone, which is faster
-    /// and decides the same.
+    /// and decides the same. <paramref name="uniqueMinimizer"/>, when given, is the region's minimizer from a solve of
+    /// rank m elsewhere (<see cref="ColumnSystem.SolveLanes"/>), with the bits <see cref="ColumnSystem.MinimumNorm"/> gives:
+    /// the region is then not solved again.
     /// </summary>
     public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts,
-        Func<int, int[]>? cellFacets = null)
+        Func<int, int[]>? cellFacets = null, double[]? uniqueMinimizer = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(columns);
@@ -69,11 +71,12 @@ public static class Realizability
         {
             if ((zeroed & pinned) != 0) continue;
             // A reduced region's loss is all most sets need, and the same reduced region recurs across regions.
-            RegionLoss reduced = zeroed == 0 ? system.Solve(columns) : system.ReducedLoss(columns, zeroed);
+            bool known = zeroed == 0 && uniqueMinimizer is not null;
+            RegionLoss reduced = known ? new RegionLoss(loss, m) : zeroed == 0 ? system.Solve(columns) : system.ReducedLoss(columns, zeroed);
             if (reduced.Loss - loss > gap) continue;
             if (zeroed != 0) reduced = system.Solve(columns, zeroed);
             int free = m - reduced.Rank;
-            double[] minimizer = system.MinimumNorm();
+            double[] minimizer = known ? uniqueMinimizer! : system.MinimumNorm();
             var candidate = new Candidate(system, columns, loss, cellWitnesses, cellFacets, zeroed, minimizer, free == 0 ? [] : AliveDirections(system.Shape, system.NullSpace(), free, zeroed));
             // With a unique minimizer, a node that it does not zero can never be zeroed by a minimizer: every set of
             // zeroed nodes containing it has a larger minimum, and its reduced solve is skipped.
@@ -106,6 +109,62 @@ public static class Realizability
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// <see cref="Decide"/>'s first step for <typeparamref name="TL"/>'s Count regions at once, one per SIMD lane, whose
+    /// minimizers are unique: the lanes it finds not realizable there and then. A lane is such a region when every
+    /// node of its minimizer is clearly nonzero (so no set of zeroed nodes keeps the minimum) and some node has no sign
+    /// that puts the minimizer strictly inside (a vanishing or a contrary row). These are the steps of the candidate's
+    /// NonzeroNodes and UniqueSigns in the same order, so each lane is decided as Decide decides it alone; the other
+    /// lanes, realizable ones among them, must go through <see cref="Decide"/>.
+    /// </summary>
+    /// <param name="shape">The network's sizes.</param>
+    /// <param name="minimizers">Value e of lane k's minimizer (normalised data's units) at e·Count + k.</param>
+    /// <param name="columns">Word w of node j's column in lane k at (j·W + w)·Count + k, W = <see cref="ColumnFeasibility.Words"/>(N).</param>
+    /// <param name="points">x̃_i of the normalised data, d values per point (<see cref="ColumnSystem.Point"/>).</param>
+    /// <param name="pointNorms">‖x̃_i‖∞ per point (<see cref="ColumnSystem.PointNorm"/>).</param>
+    public static unsafe uint RefutedUnique<TL, TV>(in RegionShape shape, double* minimizers, ulong* columns, double* points, double* pointNorms)
+        where TL : struct, ILanes<TV>
+        where TV : unmanaged
+    {
+        int m = shape.Parameters;
+        int d = shape.Features;
+        int n = shape.Points;
+        int w = TL.Count;
+        int words = ColumnFeasibility.Words(n);
+        TV zero = TL.Splat(0.0), one = TL.Splat(1.0), minusOne = TL.Splat(-1.0);
+        TV yes = TL.GreaterThan(one, zero), no = TL.GreaterThan(zero, one);
+        // The candidate's Scale: max(1, max_k |p_k|).
+        TV largest = zero;
+        for (int e = 0; e < m; e++) largest = TL.Max(largest, TL.Abs(TL.Load(minimizers + e * w)));
+        TV scale = TL.Max(one, largest);
+        TV tolerance = TL.Multiply(TL.Splat(ZeroTolerance), scale);
+        TV everyNodeNonzero = yes, contrary = no;
+        uint vanishing = 0;
+        for (int j = 0; j < shape.Hidden; j++)
+        {
+            TV nonzero = no;
+            for (int k = j * d; k < (j + 1) * d; k++) nonzero = TL.Or(nonzero, TL.GreaterThan(TL.Abs(TL.Load(minimizers + k * w)), tolerance));
+            everyNodeNonzero = TL.And(everyNodeNonzero, nonzero);
+            // Node j's rows s_ij·p_jᵀx̃_i: every one clear of zero, and all of one sign.
+            TV clear = yes, positive = no, negative = no;
+            for (int i = 0; i < n; i++)
+            {
+                double norm = pointNorms[i];
+                if (norm == 0.0) continue;
+                TV alpha = zero;
+                for (int k = 0; k < d; k++) alpha = TL.Add(alpha, TL.Multiply(TL.Load(minimizers + (j * d + k) * w), TL.Splat(points[i * d + k])));
+                TV active = TL.WordBit(TL.Load((double*)(columns + (j * words + (i >> 6)) * w)), i & 63);
+                alpha = TL.Multiply(alpha, TL.Select(active, one, minusOne));
+                clear = TL.And(clear, TL.GreaterThan(TL.Abs(alpha), TL.Multiply(TL.Splat(ZeroTolerance * norm), scale)));
+                positive = TL.Or(positive, TL.GreaterThan(alpha, zero));
+                negative = TL.Or(negative, TL.GreaterThan(zero, alpha));
+            }
+            vanishing |= ~TL.Bits(clear);
+            contrary = TL.Or(contrary, TL.And(positive, negative));
+        }
+        return TL.Bits(everyNodeNonzero) & (vanishing | TL.Bits(contrary));
     }
 
     /// <summary>

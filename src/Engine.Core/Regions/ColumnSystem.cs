@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using Engine.Core.Data;
 using Engine.Core.Geometry;
 
@@ -27,11 +29,23 @@ public sealed class ColumnSystem
     private int _solvedZeroed = -1;
     private readonly Dictionary<ulong, double[]> _cellSums = [];
     private readonly double[] _uncachedSums;
+    private readonly ulong[] _recentKeys;
+    private readonly double[] _products;
+    private readonly int _productStride;
+    private readonly double[] _lambda;
+    private readonly double[]?[] _recentSums;
     private readonly int _sumsLength;
     private readonly double[] _pointNorms;
     private readonly Dictionary<ReducedKey, RegionLoss> _reducedLosses = new(new ReducedKeyComparer());
     private readonly ulong[] _probe;
     private ColumnSystem? _reducer;
+    private double[]? _laneSystems;
+    private double[]? _laneZero;
+    private double[]? _laneScratch;
+    private double[]? _laneSolutions;
+    private ulong[]? _laneColumns;
+    private readonly SystemLayout _scratchLayout;
+    private SystemLayout? _laneLayout;
 
     // Cells whose sums one workspace keeps (about 12 MiB for d = 3 with bias), far more than an arrangement of the
     // point counts a nonempty run can finish has.
@@ -59,6 +73,24 @@ public sealed class ColumnSystem
         _solvedColumns = new ulong[shape.Hidden * ColumnFeasibility.Words(shape.Points)];
         _sumsLength = shape.Features * (shape.Features + 1) / 2 + shape.Features * (1 + shape.Bias);
         _uncachedSums = new double[_sumsLength];
+        _recentKeys = new ulong[shape.Hidden];
+        // Each point's products x̃_r·x̃_c (lower triangle by rows), padded to whole vectors: Λ blocks add them a vector at a time.
+        int triangle = shape.Features * (shape.Features + 1) / 2;
+        _productStride = (triangle + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count;
+        _products = GC.AllocateArray<double>(shape.Points * _productStride, pinned: true);
+        for (int i = 0; i < shape.Points; i++)
+        {
+            int t = 0;
+            for (int r = 0; r < shape.Features; r++)
+            {
+                for (int c = 0; c <= r; c++) _products[i * _productStride + t++] = _points[i * shape.Features + r] * _points[i * shape.Features + c];
+            }
+        }
+        _lambda = GC.AllocateArray<double>(_productStride, pinned: true);
+        // RegionSystem's scratch: G row-major, m × m, then b.
+        int m = shape.Parameters;
+        _scratchLayout = new SystemLayout(shape, (row, column) => row * m + column, row => m * m + row);
+        _recentSums = new double[]?[shape.Hidden];
         foreach (double y in normalized.Data.Y) _sumTargets += y;
         _pointNorms = new double[shape.Points];
         for (int i = 0; i < shape.Points; i++)
@@ -121,62 +153,254 @@ public sealed class ColumnSystem
         // The same region again (realizability right after the enumeration's solve): its factor is still in the scratch.
         if (zeroed == _solvedZeroed && SameColumns(columns)) return _solved;
         _solvedZeroed = -1;
-        int m = Shape.Parameters;
-        int d = Shape.Features;
-        int hidden = Shape.Hidden;
-        int yBase = Shape.Points * d;
-        Array.Clear(_scratch, 0, m * m + m);
         fixed (double* scratch = _scratch)
         fixed (double* points = _points)
         {
-            double* g = scratch;
-            double* rhs = scratch + m * m;
+            // Zeroed nodes leave their entries unwritten, and the scalar path reads G's lower triangle as a whole.
+            new Span<double>(scratch, Shape.Rhs + Shape.Parameters).Clear();
+            Build(columns, zeroed, scratch, _scratchLayout, 1, 0, points);
+            return Solved(columns, zeroed, RegionSolve.Solve(new PointerScratch(scratch), Shape, SumSquaredTargets, Normalized.LossScale, Design(points)));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Solve"/> for a region that <see cref="SolveLanes"/> reported declined: the fast path's steps, which
+    /// the lane took and failed, are not taken again, and the region goes on from the steps after them on its design.
+    /// </summary>
+    public unsafe RegionLoss SolveDeclined(IReadOnlyList<ulong[]> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        _columns = columns;
+        _zeroed = 0;
+        fixed (double* scratch = _scratch)
+        fixed (double* points = _points)
+        {
+            return Solved(columns, 0, RegionSolve.OnDesign(new PointerScratch(scratch), Shape, Normalized.LossScale, Design(points), RegionLoss.IndependentRows));
+        }
+    }
+
+    // Keeps which region the factor in the scratch belongs to, for a repeated Solve.
+    private RegionLoss Solved(IReadOnlyList<ulong[]> columns, int zeroed, RegionLoss solved)
+    {
+        _solved = solved;
+        int words = ColumnFeasibility.Words(Shape.Points);
+        for (int j = 0; j < Shape.Hidden; j++) columns[j].AsSpan(0, words).CopyTo(_solvedColumns.AsSpan(j * words, words));
+        _solvedZeroed = zeroed;
+        return solved;
+    }
+
+    /// <summary>
+    /// Regions <see cref="SolveLanes"/> takes at once: <see cref="HostRegionSolver.LaneWidth"/>, or 0 where the lane path
+    /// does not apply (no SIMD, m above <see cref="RegionLanes.MaxParameters"/>, or more parameters than points).
+    /// </summary>
+    public int LaneWidth => Shape.Parameters <= RegionLanes.MaxParameters && Shape.Parameters <= Shape.Points ? HostRegionSolver.LaneWidth : 0;
+
+    /// <summary>
+    /// Solves <see cref="LaneWidth"/> regions at once, lane k's node j having column <paramref name="regions"/>[k][j]:
+    /// each system is built as <see cref="Solve"/> builds it and the group is factored by <see cref="RegionLanes.Factor"/>.
+    /// Returns the certified lanes as a bit mask. A certified lane has rank m and its loss (data's units) in
+    /// <paramref name="losses"/>[k], with the bits <see cref="Solve"/> gives, since the lanes take the scalar path's
+    /// steps; with <paramref name="minimizers"/>, its unique minimizer is kept for <see cref="LaneMinimizer"/> and
+    /// <see cref="RefutedUnique"/>. The other lanes must go through <see cref="SolveDeclined"/> when they are in
+    /// <paramref name="declined"/> (the scalar fast path declines them too), else through <see cref="Solve"/>. The
+    /// scratch keeps no factor afterwards.
+    /// </summary>
+    public unsafe uint SolveLanes(IReadOnlyList<IReadOnlyList<ulong[]>> regions, double[] losses, bool minimizers, out uint declined)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        ArgumentNullException.ThrowIfNull(losses);
+        int width = LaneWidth;
+        if (width == 0) throw new InvalidOperationException("the lane path does not apply to this shape or machine");
+        int m = Shape.Parameters;
+        _laneSystems ??= GC.AllocateArray<double>(Shape.EntrySize * width, pinned: true);
+        _laneZero ??= GC.AllocateArray<double>(Shape.EntrySize, pinned: true);
+        _laneScratch ??= GC.AllocateArray<double>(RegionLanes.FactorScratchPerLane(Shape) * width, pinned: true);
+        _laneSolutions ??= GC.AllocateArray<double>(m * width, pinned: true);
+        _solvedZeroed = -1;
+        fixed (double* points = _points)
+        fixed (double* systems = _laneSystems)
+        fixed (double* zero = _laneZero)
+        fixed (double* lanes = _laneScratch)
+        fixed (double* solutions = _laneSolutions)
+        fixed (double* loss = losses)
+        {
+            // With every node alive each lane's entries are all written: no clearing.
+            for (int lane = 0; lane < width; lane++) Build(regions[lane], 0, systems, _laneLayout ??= LaneLayout(), width, lane, points);
+            return width == Twice<Lanes512, Vector512<double>>.Count
+                ? Group<Twice<Lanes512, Vector512<double>>, Pair<Vector512<double>>>(systems, zero, lanes, loss, points, solutions, minimizers, out declined)
+                : Group<Twice<Lanes256, Vector256<double>>, Pair<Vector256<double>>>(systems, zero, lanes, loss, points, solutions, minimizers, out declined);
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="SolveLanes"/> with minimizers, certified lane <paramref name="lane"/>'s unique minimizer in the
+    /// normalised data's units, with the bits <see cref="MinimumNorm"/> gives after <see cref="Solve"/>.
+    /// </summary>
+    public double[] LaneMinimizer(int lane)
+    {
+        int width = LaneWidth;
+        double[] p = new double[Shape.Parameters];
+        for (int i = 0; i < p.Length; i++) p[i] = _laneSolutions![i * width + lane];
+        return p;
+    }
+
+    /// <summary>
+    /// After <see cref="SolveLanes"/> with minimizers, the lanes among <paramref name="certified"/> that
+    /// <see cref="Realizability.RefutedUnique"/> finds not realizable: the same <paramref name="regions"/>.
+    /// </summary>
+    public unsafe uint RefutedUnique(IReadOnlyList<IReadOnlyList<ulong[]>> regions, uint certified)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        if (certified == 0) return 0;
+        int width = LaneWidth;
+        int words = ColumnFeasibility.Words(Shape.Points);
+        _laneColumns ??= GC.AllocateArray<ulong>(Shape.Hidden * words * width, pinned: true);
+        for (int lane = 0; lane < width; lane++)
+        {
+            for (int j = 0; j < Shape.Hidden; j++)
+            {
+                ulong[] column = regions[lane][j];
+                for (int w = 0; w < words; w++) _laneColumns[(j * words + w) * width + lane] = column[w];
+            }
+        }
+        fixed (double* points = _points)
+        fixed (double* norms = _pointNorms)
+        fixed (double* solutions = _laneSolutions)
+        fixed (ulong* columns = _laneColumns)
+        {
+            uint refuted = width == Twice<Lanes512, Vector512<double>>.Count
+                ? Realizability.RefutedUnique<Twice<Lanes512, Vector512<double>>, Pair<Vector512<double>>>(Shape, solutions, columns, points, norms)
+                : Realizability.RefutedUnique<Twice<Lanes256, Vector256<double>>, Pair<Vector256<double>>>(Shape, solutions, columns, points, norms);
+            return refuted & certified;
+        }
+    }
+
+    // RegionLanes' packed system of one lane: G's upper triangle by rows ((i, j ≥ i) is G_ji), then b.
+    private SystemLayout LaneLayout()
+    {
+        int m = Shape.Parameters;
+        return new SystemLayout(Shape, (row, column) => column * m - column * (column - 1) / 2 + (row - column), row => m * (m + 1) / 2 + row);
+    }
+
+    // The lane factorization of a packed group (shared entry zero), then its certified lanes' minimizers.
+    private unsafe uint Group<TL, TV>(double* systems, double* zero, double* lanes, double* losses, double* points, double* solutions, bool minimizers, out uint declined)
+        where TL : struct, ILanes<TV>
+        where TV : unmanaged
+    {
+        uint certified = RegionLanes.Factor<TL, TV>(zero, systems, Shape, SumSquaredTargets, Normalized.LossScale, losses, (TV*)lanes, out declined);
+        if (minimizers && certified != 0) RegionLanes.Minimizer<TL, TV>(Shape, points + RegionDesign.Units(Shape), (TV*)lanes, solutions);
+        return certified;
+    }
+
+    // The lower triangle of the region's Eq. 7 system G and its right-hand side b, written where the layout puts them,
+    // element e at target[e·stride + offset]; nodes in the zeroed mask are left out, and so are their entries, which the
+    // caller clears.
+    private unsafe void Build(IReadOnlyList<ulong[]> columns, int zeroed, double* target, SystemLayout layout, int stride, int offset, double* points)
+    {
+        int d = Shape.Features;
+        int hidden = Shape.Hidden;
+        for (int j = 0; j < hidden; j++)
+        {
+            if (((zeroed >> j) & 1) == 1) continue;
+            ulong[] a = columns[j];
+            // Φ_j (lower triangle), Y_j, and with bias the row of c depend on node j's column alone. Nothing else
+            // touches those entries, so the cell's sums (added in the same order) are assigned as they are.
+            double[] sums = CellSums(j, a, points);
+            int[] cell = layout.Cells[j];
+            for (int e = 0; e < cell.Length; e++) target[cell[e] * stride + offset] = sums[e];
+            for (int k = j + 1; k < hidden; k++)
+            {
+                if (((zeroed >> k) & 1) == 1) continue;
+                // Λ_jk = Σ x̃_i x̃_iᵀ over the points where both are active is symmetric: its lower triangle is summed, in
+                // point order, and mirrored, which gives the sums of the full block since x_r·x_c = x_c·x_r exactly. The
+                // products are the point's kept ones, so the vector sums have the bits of a scalar loop over the entries.
+                Lambda(a, columns[k]);
+                int[] pair = layout.Pairs[j * hidden + k];
+                for (int e = 0; e < d * d; e++) target[pair[e] * stride + offset] = _lambda[layout.Mirror[e]];
+            }
+        }
+        if (Shape.Bias == 1)
+        {
+            // c is active at every point.
+            target[layout.Corner * stride + offset] = Shape.Points;
+            target[layout.CornerRhs * stride + offset] = _sumTargets;
+        }
+    }
+
+    // Where Build writes: element indices of G's lower triangle (row ≥ column) and of b, for each node's cell sums in
+    // CellSums' order, for each node pair's Λ block row by row, and for c's corner; Mirror gives the entry of Λ's kept
+    // lower triangle that each position of the block reads. Made once per workspace and layout.
+    private sealed class SystemLayout
+    {
+        public SystemLayout(in RegionShape shape, Func<int, int, int> entry, Func<int, int> rhs)
+        {
+            int m = shape.Parameters;
+            int d = shape.Features;
+            int hidden = shape.Hidden;
+            Cells = new int[hidden][];
+            Pairs = new int[hidden * hidden][];
             for (int j = 0; j < hidden; j++)
             {
-                if (((zeroed >> j) & 1) == 1) continue;
-                ulong[] a = columns[j];
                 int block = j * d;
-                // Φ_j (lower triangle), Y_j, and with bias the row of c depend on node j's column alone. Nothing else
-                // touches those entries, so the cell's sums (added in the same order) are assigned as they are.
-                double[] sums = CellSums(a, points);
-                int e = 0;
+                var cell = new List<int>();
                 for (int r = 0; r < d; r++)
                 {
-                    for (int c = 0; c <= r; c++) g[(block + r) * m + block + c] = sums[e++];
+                    for (int c = 0; c <= r; c++) cell.Add(entry(block + r, block + c));
                 }
-                for (int r = 0; r < d; r++) rhs[block + r] = sums[e++];
-                for (int r = 0; Shape.Bias == 1 && r < d; r++) g[(m - 1) * m + block + r] = sums[e++];
+                for (int r = 0; r < d; r++) cell.Add(rhs(block + r));
+                for (int r = 0; shape.Bias == 1 && r < d; r++) cell.Add(entry(m - 1, block + r));
+                Cells[j] = [.. cell];
+                // Node k's rows sit below node j's, so the whole block is in the lower triangle.
                 for (int k = j + 1; k < hidden; k++)
                 {
-                    if (((zeroed >> k) & 1) == 1) continue;
-                    ulong[] b = columns[k];
-                    int other = k * d;
-                    for (int w = 0; w < a.Length; w++)
+                    int[] pair = Pairs[j * hidden + k] = new int[d * d];
+                    for (int r = 0; r < d; r++)
                     {
-                        // Λ_jk: node k's rows sit below node j's, so the whole block is in the lower triangle.
-                        for (ulong bits = a[w] & b[w]; bits != 0; bits &= bits - 1)
-                        {
-                            double* x = points + ((w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)) * d;
-                            for (int r = 0; r < d; r++)
-                            {
-                                double xr = x[r];
-                                for (int c = 0; c < d; c++) g[(other + r) * m + block + c] += xr * x[c];
-                            }
-                        }
+                        for (int c = 0; c < d; c++) pair[r * d + c] = entry(k * d + r, block + c);
                     }
                 }
             }
-            if (Shape.Bias == 1)
+            Mirror = new int[d * d];
+            for (int r = 0; r < d; r++)
             {
-                // c is active at every point.
-                g[(m - 1) * m + m - 1] = Shape.Points;
-                rhs[m - 1] = _sumTargets;
+                for (int c = 0; c < d; c++) Mirror[r * d + c] = c <= r ? r * (r + 1) / 2 + c : c * (c + 1) / 2 + r;
             }
-            _solved = RegionSolve.Solve(new PointerScratch(scratch), Shape, SumSquaredTargets, Normalized.LossScale, Design(points));
-            int words = ColumnFeasibility.Words(Shape.Points);
-            for (int j = 0; j < hidden; j++) columns[j].AsSpan(0, words).CopyTo(_solvedColumns.AsSpan(j * words, words));
-            _solvedZeroed = zeroed;
-            return _solved;
+            Corner = entry(m - 1, m - 1);
+            CornerRhs = rhs(m - 1);
+        }
+
+        public int[][] Cells { get; }
+
+        public int[][] Pairs { get; }
+
+        public int[] Mirror { get; }
+
+        public int Corner { get; }
+
+        public int CornerRhs { get; }
+    }
+
+    // Σ over the points of a AND b of their kept products x̃_r·x̃_c, in point order, into _lambda.
+    private unsafe void Lambda(ulong[] a, ulong[] b)
+    {
+        int chunks = _productStride / Vector<double>.Count;
+        fixed (double* products = _products)
+        fixed (double* lambda = _lambda)
+        {
+            for (int v = 0; v < chunks; v++)
+            {
+                Vector<double> sum = Vector<double>.Zero;
+                double* column = products + v * Vector<double>.Count;
+                for (int w = 0; w < a.Length; w++)
+                {
+                    for (ulong bits = a[w] & b[w]; bits != 0; bits &= bits - 1)
+                    {
+                        int i = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        sum += Vector.Load(column + i * _productStride);
+                    }
+                }
+                sum.Store(lambda + v * Vector<double>.Count);
+            }
         }
     }
 
@@ -236,10 +460,17 @@ public sealed class ColumnSystem
     // Σ_(i∈A) x̃_i x̃_iᵀ (lower triangle by rows), Σ y_i x̃_i and Σ x̃_i over the points of column `a`. Columns of one
     // word (N ≤ 64, every indexed region) are kept by value, at most MaxCellSums of them: a nonempty run meets each
     // cell in many regions.
-    private unsafe double[] CellSums(ulong[] a, double* points)
+    private unsafe double[] CellSums(int node, ulong[] a, double* points)
     {
         bool keyed = a.Length == 1;
-        if (keyed && _cellSums.TryGetValue(a[0], out double[]? kept)) return kept;
+        // An odometer over the nodes changes the last node's column every row and the others' rarely: each node's last
+        // kept sums are checked before the dictionary.
+        if (keyed && _recentSums[node] is { } recent && _recentKeys[node] == a[0]) return recent;
+        if (keyed && _cellSums.TryGetValue(a[0], out double[]? kept))
+        {
+            _recentKeys[node] = a[0];
+            return _recentSums[node] = kept;
+        }
         int d = Shape.Features;
         int yBase = Shape.Points * d;
         double[] sums = keyed && _cellSums.Count < MaxCellSums ? new double[_sumsLength] : _uncachedSums;
@@ -261,7 +492,12 @@ public sealed class ColumnSystem
                 for (int r = 0; Shape.Bias == 1 && r < d; r++) sums[e++] += x[r];
             }
         }
-        if (!ReferenceEquals(sums, _uncachedSums)) _cellSums[a[0]] = sums;
+        if (!ReferenceEquals(sums, _uncachedSums))
+        {
+            _cellSums[a[0]] = sums;
+            _recentKeys[node] = a[0];
+            _recentSums[node] = sums;
+        }
         return sums;
     }
 

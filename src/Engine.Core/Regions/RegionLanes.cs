@@ -62,6 +62,12 @@ public interface ILanes<TV> where TV : unmanaged
 
     /// <summary>Lane k: bit <paramref name="bit"/> of <paramref name="first"/> + k, as 0 or 1 (a region index's a_ij).</summary>
     static abstract TV Bit(long first, int bit);
+
+    /// <summary>
+    /// The mask of the lanes whose 64 bits in <paramref name="words"/>, read as an integer (a column word loaded as it is),
+    /// have bit <paramref name="bit"/> set.
+    /// </summary>
+    static abstract TV WordBit(TV words, int bit);
 }
 
 /// <summary>Eight lanes: AVX-512.</summary>
@@ -121,6 +127,10 @@ public readonly struct Lanes512 : ILanes<Vector512<double>>
     /// <inheritdoc />
     public static Vector512<double> Bit(long first, int bit) =>
         Vector512.ConvertToDouble(Vector512.ShiftRightLogical(Vector512.Create(first) + Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), bit) & Vector512<long>.One);
+
+    /// <inheritdoc />
+    public static Vector512<double> WordBit(Vector512<double> words, int bit) =>
+        Vector512.Equals(Vector512.ShiftRightLogical(words.AsUInt64(), bit) & Vector512<ulong>.One, Vector512<ulong>.One).AsDouble();
 }
 
 /// <summary>Four lanes: AVX2.</summary>
@@ -180,6 +190,10 @@ public readonly struct Lanes256 : ILanes<Vector256<double>>
     /// <inheritdoc />
     public static Vector256<double> Bit(long first, int bit) =>
         Vector256.ConvertToDouble(Vector256.ShiftRightLogical(Vector256.Create(first) + Vector256.Create(0L, 1, 2, 3), bit) & Vector256<long>.One);
+
+    /// <inheritdoc />
+    public static Vector256<double> WordBit(Vector256<double> words, int bit) =>
+        Vector256.Equals(Vector256.ShiftRightLogical(words.AsUInt64(), bit) & Vector256<ulong>.One, Vector256<ulong>.One).AsDouble();
 }
 
 /// <summary>Two vectors of <typeparamref name="TV"/> taken as one: the lanes of <see cref="Twice{TL, TV}"/>.</summary>
@@ -275,6 +289,10 @@ public readonly struct Twice<TL, TV> : ILanes<Pair<TV>>
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pair<TV> Bit(long first, int bit) => new(TL.Bit(first, bit), TL.Bit(first + TL.Count, bit));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Pair<TV> WordBit(Pair<TV> words, int bit) => new(TL.WordBit(words.Low, bit), TL.WordBit(words.High, bit));
 }
 
 /// <summary>
@@ -293,10 +311,12 @@ public static class RegionLanes
     /// <summary>Doubles of lane scratch, per lane, for either path on <paramref name="shape"/>.</summary>
     public static int ScratchPerLane(in RegionShape shape)
     {
-        int m = shape.Parameters;
         int n = shape.Points;
-        return Math.Max(m * (m + 3) / 2 + 3 * m, n * (shape.Hidden + 1) + (n + 1) * (n + 2) / 2 + 3 * (n + 1));
+        return Math.Max(FactorScratchPerLane(shape), n * (shape.Hidden + 1) + (n + 1) * (n + 2) / 2 + 3 * (n + 1));
     }
+
+    /// <summary>Doubles of lane scratch, per lane, for <see cref="Factor"/> and <see cref="Minimizer"/> alone: the packed system, then three vectors of m.</summary>
+    public static int FactorScratchPerLane(in RegionShape shape) => shape.EntrySize + 3 * shape.Parameters;
 
     /// <summary>
     /// Solves <typeparamref name="TL"/>'s Count regions whose Eq. 7 systems are the packed entry <paramref name="high"/>
@@ -385,6 +405,36 @@ public static class RegionLanes
         uint certified = TL.Bits(ok);
         declined = TL.Bits(columns) & ~certified;
         return certified;
+    }
+
+    /// <summary>
+    /// After <see cref="Factor"/>, each lane's minimizer in the units of the point store, whose m units and then the
+    /// target offset on c start at <paramref name="units"/> (<see cref="RegionDesign.Units"/>): the steps of
+    /// <see cref="RegionSolve.MinimumNormSolution"/> for a factor of full rank in natural order with unit scales, which
+    /// is what a certified lane has, so a certified lane's minimizer has the scalar path's bits. Writes value i of lane
+    /// k to <paramref name="solutions"/>[i·Count + k]; other lanes' values are meaningless.
+    /// </summary>
+    public static unsafe void Minimizer<TL, TV>(in RegionShape shape, double* units, TV* scratch, double* solutions)
+        where TL : struct, ILanes<TV>
+        where TV : unmanaged
+    {
+        int m = shape.Parameters;
+        int rhs = m * (m + 1) / 2;
+        TV* a = scratch;
+        TV* u = scratch + shape.EntrySize + 2 * m;   // Factor's y, free once its bound is taken
+        // ũ = L⁻ᵀz, dividing by l_ii as the scalar back substitution does.
+        for (int i = m - 1; i >= 0; i--)
+        {
+            TV v = a[rhs + i];
+            for (int k = i + 1; k < m; k++) v = TL.Subtract(v, TL.Multiply(a[Packed(m, i, k)], u[k]));
+            u[i] = TL.Divide(v, a[Packed(m, i, i)]);
+        }
+        // p_k = w_k ũ_k + o_k, with w_k = unit_k (the scales are 1) and o the target offset at c, as the scalar path forms them.
+        for (int i = 0; i < m; i++)
+        {
+            double offset = shape.Bias == 1 && i == m - 1 ? units[m] : 0.0;
+            TL.Store(TL.Add(TL.Multiply(TL.Splat(units[i]), u[i]), TL.Splat(offset)), solutions + i * TL.Count);
+        }
     }
 
     /// <summary>

@@ -185,13 +185,13 @@ public static class RegionSolve
             {
                 double lik = s[i * m + k] * inverse;
                 s[i * m + k] = lik;
-                s[rhs + i] -= lik * zk;
+                s[rhs + i] = s[rhs + i] - lik * zk;
             }
             // Trailing Schur complement, lower triangle only.
             for (int i = k + 1; i < m; i++)
             {
                 double lik = s[i * m + k];
-                for (int j = k + 1; j <= i; j++) s[i * m + j] -= lik * s[j * m + k];
+                for (int j = k + 1; j <= i; j++) s[i * m + j] = s[i * m + j] - lik * s[j * m + k];
             }
         }
         if (nonzero > 0)
@@ -252,6 +252,12 @@ public static class RegionSolve
             s[index + live] = i;
             s[masks + live] = active;
             live++;
+            if (live < m) continue;
+            // m live rows already make a square or tall design, which is not this shortcut's (see below): most regions of
+            // more points than parameters stop here, before the rest of their points.
+            rows = live;
+            residual = 0.0;
+            return false;
         }
         double mean = shape.Bias == 1 && dead > 0 ? deadSum / dead : 0.0;
         residual = 0.0;
@@ -293,10 +299,10 @@ public static class RegionSolve
             double diagonal = Math.Sqrt(pivot);
             double inverse = 1.0 / diagonal;
             s[k * rows + k] = diagonal;
-            for (int i = k + 1; i < rows; i++) s[i * rows + k] *= inverse;
+            for (int i = k + 1; i < rows; i++) s[i * rows + k] = s[i * rows + k] * inverse;
             for (int i = k + 1; i < rows; i++)
             {
-                for (int j = k + 1; j <= i; j++) s[i * rows + j] -= s[i * rows + k] * s[j * rows + k];
+                for (int j = k + 1; j <= i; j++) s[i * rows + j] = s[i * rows + j] - s[i * rows + k] * s[j * rows + k];
             }
         }
         // λ_min(K) = σ_min(L)²; the system's area beyond K (at least 2·rows doubles, as rows < m) is the workspace.
@@ -329,14 +335,31 @@ public static class RegionSolve
         int y = shape.DesignTargets;
         int perm = shape.Permutation;
         int scales = shape.Scales;
+        // The squared norms of the columns' remaining rows, in the matrix and right-hand-side area (free until L and z are
+        // written at the end). They are recomputed from each column's new entries as a step writes them, never downdated:
+        // downdating loses them to cancellation exactly where the rank is decided. Columns are summed side by side, row by
+        // row, each in its own row order: the independent sums overlap instead of each waiting on its last addition.
+        int norms = 0;
+        for (int k = 0; k < m; k++) s[norms + k] = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < m; k++) s[norms + k] = s[norms + k] + s[z + k * stride + i] * s[z + k * stride + i];
+        }
         for (int k = 0; k < m; k++)
         {
-            double norm = 0.0;
-            for (int i = 0; i < n; i++) norm += s[z + k * stride + i] * s[z + k * stride + i];
-            double scale = norm > 0.0 ? 1.0 / Math.Sqrt(norm) : 1.0;
-            for (int i = 0; i < n; i++) s[z + k * stride + i] *= scale;
-            s[scales + k] = scale;
+            double norm = s[norms + k];
+            s[scales + k] = norm > 0.0 ? 1.0 / Math.Sqrt(norm) : 1.0;
             s[perm + k] = k;
+            s[norms + k] = 0.0;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                double v = s[z + k * stride + i] * s[scales + k];
+                s[z + k * stride + i] = v;
+                s[norms + k] = s[norms + k] + v * v;
+            }
         }
 
         int rank = 0;
@@ -344,17 +367,13 @@ public static class RegionSolve
         int steps = Math.Min(n, m);
         for (int k = 0; k < steps; k++)
         {
-            // Remaining column norms are recomputed, not downdated: downdating loses them to cancellation exactly
-            // where the rank is decided.
             int pivot = k;
             double best = -1.0;
             for (int j = k; j < m; j++)
             {
-                double norm = 0.0;
-                for (int i = k; i < n; i++) norm += s[z + j * stride + i] * s[z + j * stride + i];
-                if (norm > best)
+                if (s[norms + j] > best)
                 {
-                    best = norm;
+                    best = s[norms + j];
                     pivot = j;
                 }
             }
@@ -365,6 +384,7 @@ public static class RegionSolve
                 for (int i = 0; i < n; i++) Swap(s, z + k * stride + i, z + pivot * stride + i);
                 Swap(s, perm + k, perm + pivot);
                 Swap(s, scales + k, scales + pivot);
+                Swap(s, norms + k, norms + pivot);
             }
             // Reflector H = I − 2vvᵀ/vᵀv with v = x − αe₁, α = −sign(x₁)‖x‖, so that v₁ suffers no cancellation.
             double head = s[z + k * stride + k];
@@ -372,8 +392,8 @@ public static class RegionSolve
             double v1 = head - alpha;
             double vv = best - head * head + v1 * v1;
             s[z + k * stride + k] = v1;
-            for (int j = k + 1; j < m; j++) Reflect(s, z + k * stride, z + j * stride, k, n, vv);
-            Reflect(s, z + k * stride, y, k, n, vv);
+            // Columns k + 1 … m − 1 and then ỹ, which the layout puts at column m (its norm lands in the free area too).
+            Reflect(s, z + k * stride, z + (k + 1) * stride, stride, m - k, k, n, vv, norms + k + 1);
             s[z + k * stride + k] = alpha;
             rank++;
         }
@@ -547,32 +567,101 @@ public static class RegionSolve
         return norm;
     }
 
-    // Applies the reflector stored as v (rows [k, n) of column at vColumn, with vᵀv = vv) to the column at target.
-    private static void Reflect<TS>(TS s, int vColumn, int target, int k, int n, double vv) where TS : struct, IScratch
+    // Applies the reflector stored as v (rows [k, n) of column at vColumn, with vᵀv = vv) to the column at target, and
+    // returns the squared norm of the target's rows (k, n) as they now stand, summed in row order.
+    private static double Reflect<TS>(TS s, int vColumn, int target, int k, int n, double vv) where TS : struct, IScratch
     {
-        if (!(vv > 0.0)) return;
+        double norm = 0.0;
+        if (!(vv > 0.0))
+        {
+            for (int i = k + 1; i < n; i++) norm += s[target + i] * s[target + i];
+            return norm;
+        }
         double dot = 0.0;
         for (int i = k; i < n; i++) dot += s[vColumn + i] * s[target + i];
         double f = 2.0 * dot / vv;
-        for (int i = k; i < n; i++) s[target + i] -= f * s[vColumn + i];
+        s[target + k] = s[target + k] - f * s[vColumn + k];
+        for (int i = k + 1; i < n; i++)
+        {
+            double v = s[target + i] - f * s[vColumn + i];
+            s[target + i] = v;
+            norm += v * v;
+        }
+        return norm;
+    }
+
+    // Reflect for the `count` columns at target, target + stride, …, writing their norms to s[norms + c]. Four columns
+    // go through each loop together: every column's sums run in Reflect's order, so the bits are Reflect's, and the four
+    // chains of dependent additions overlap instead of each waiting on its own.
+    private static void Reflect<TS>(TS s, int vColumn, int target, int stride, int count, int k, int n, double vv, int norms) where TS : struct, IScratch
+    {
+        int c = 0;
+        for (; vv > 0.0 && c + 4 <= count; c += 4)
+        {
+            int t0 = target + c * stride, t1 = t0 + stride, t2 = t1 + stride, t3 = t2 + stride;
+            double d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0;
+            for (int i = k; i < n; i++)
+            {
+                double v = s[vColumn + i];
+                d0 += v * s[t0 + i];
+                d1 += v * s[t1 + i];
+                d2 += v * s[t2 + i];
+                d3 += v * s[t3 + i];
+            }
+            double f0 = 2.0 * d0 / vv, f1 = 2.0 * d1 / vv, f2 = 2.0 * d2 / vv, f3 = 2.0 * d3 / vv;
+            double head = s[vColumn + k];
+            s[t0 + k] = s[t0 + k] - f0 * head;
+            s[t1 + k] = s[t1 + k] - f1 * head;
+            s[t2 + k] = s[t2 + k] - f2 * head;
+            s[t3 + k] = s[t3 + k] - f3 * head;
+            double n0 = 0.0, n1 = 0.0, n2 = 0.0, n3 = 0.0;
+            for (int i = k + 1; i < n; i++)
+            {
+                double v = s[vColumn + i];
+                double x0 = s[t0 + i] - f0 * v;
+                double x1 = s[t1 + i] - f1 * v;
+                double x2 = s[t2 + i] - f2 * v;
+                double x3 = s[t3 + i] - f3 * v;
+                s[t0 + i] = x0;
+                s[t1 + i] = x1;
+                s[t2 + i] = x2;
+                s[t3 + i] = x3;
+                n0 += x0 * x0;
+                n1 += x1 * x1;
+                n2 += x2 * x2;
+                n3 += x3 * x3;
+            }
+            s[norms + c] = n0;
+            s[norms + c + 1] = n1;
+            s[norms + c + 2] = n2;
+            s[norms + c + 3] = n3;
+        }
+        for (; c < count; c++) s[norms + c] = Reflect(s, vColumn, target + c * stride, k, n, vv);
     }
 
     // Overwrites b (rows entries) with the least-squares solution of A x ≈ b in its first cols entries, for A (rows × cols,
     // column-major at a, full column rank) destroyed by its Householder QR.
     private static void LeastSquares<TS>(TS s, int a, int rows, int cols, int b) where TS : struct, IScratch
     {
+        // Column k's squared norm over rows [k, rows): summed for the first, then as the step before writes it.
+        double norm = 0.0;
+        for (int i = 0; i < rows; i++) norm += s[a + i] * s[a + i];
         for (int k = 0; k < cols; k++)
         {
-            double norm = 0.0;
-            for (int i = k; i < rows; i++) norm += s[a + k * rows + i] * s[a + k * rows + i];
             double head = s[a + k * rows + k];
             double alpha = head >= 0.0 ? -Math.Sqrt(norm) : Math.Sqrt(norm);
             double v1 = head - alpha;
             double vv = norm - head * head + v1 * v1;
             s[a + k * rows + k] = v1;
-            for (int j = k + 1; j < cols; j++) Reflect(s, a + k * rows, a + j * rows, k, rows, vv);
+            double next = 0.0;
+            for (int j = k + 1; j < cols; j++)
+            {
+                double reflected = Reflect(s, a + k * rows, a + j * rows, k, rows, vv);
+                if (j == k + 1) next = reflected;
+            }
             Reflect(s, a + k * rows, b, k, rows, vv);
             s[a + k * rows + k] = alpha;
+            norm = next;
         }
         for (int i = cols - 1; i >= 0; i--)
         {
