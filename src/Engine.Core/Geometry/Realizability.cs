@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Engine.Core.Data;
 using Engine.Core.Regions;
 
@@ -45,6 +46,10 @@ public static class Realizability
     /// </summary>
     public const double ZeroTolerance = 1e-9;
 
+    // Code run per region or per program is AggressiveOptimization: compiled once, fully optimized, when first called,
+    // rather than run from ReadyToRun or tier-0 code until the tiering thread, busy with hundreds of lukewarm methods,
+    // reaches it: 5 to 19 % of a half-second nonempty run (see the README's Performance section).
+
     /// <summary>
     /// The realizable minimizer of the region whose node j has column <paramref name="columns"/>[j] and whose
     /// subglobal minimum is <paramref name="loss"/>, or null when none is strictly inside. The region must be
@@ -56,6 +61,7 @@ public static class Realizability
     /// rank m elsewhere (<see cref="ColumnSystem.SolveLanes"/>), with the bits <see cref="ColumnSystem.MinimumNorm"/> gives:
     /// the region is then not solved again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts,
         Func<int, int[]>? cellFacets = null, double[]? uniqueMinimizer = null)
     {
@@ -124,6 +130,7 @@ public static class Realizability
     /// <param name="columns">Word w of node j's column in lane k at (j·W + w)·Count + k, W = <see cref="ColumnFeasibility.Words"/>(N).</param>
     /// <param name="points">x̃_i of the normalised data, d values per point (<see cref="ColumnSystem.Point"/>).</param>
     /// <param name="pointNorms">‖x̃_i‖∞ per point (<see cref="ColumnSystem.PointNorm"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe uint RefutedUnique<TL, TV>(in RegionShape shape, double* minimizers, ulong* columns, double* points, double* pointNorms)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
@@ -186,6 +193,7 @@ public static class Realizability
     public const int MaxHidden = 16;
 
     // The null-space columns that move some alive node: zeroed nodes' own directions change nothing the program sees.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] AliveDirections(RegionShape shape, double[] basis, int free, int zeroed)
     {
         int d = shape.Features;
@@ -210,6 +218,7 @@ public static class Realizability
     }
 
     // The alive nodes whose sign is not forced, as a bit mask.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Open(int[] forced, int zeroed)
     {
         int open = 0;
@@ -221,6 +230,7 @@ public static class Realizability
     }
 
     // The forced signs, with the open nodes' signs from the bits of choice (bit set = −1); zeroed nodes keep 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Signs(int[] forced, int open, int choice)
     {
         int[] signs = (int[])forced.Clone();
@@ -249,6 +259,7 @@ public static class Realizability
         private double Scale { get; } = Math.Max(1.0, LargestMagnitude(minimizer));
 
         // The nodes whose (p_j, q_j) is clearly nonzero, as a bit mask.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int NonzeroNodes()
         {
             int d = _shape.Features;
@@ -265,6 +276,7 @@ public static class Realizability
         }
 
         // The sign of each alive node under which the unique minimizer is strictly inside, or null when a node has none.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int[]? UniqueSigns()
         {
             int d = _shape.Features;
@@ -300,6 +312,7 @@ public static class Realizability
 
         private const byte Skip = 0, Vanishing = 1, Fixed = 2, Moving = 3;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (double[] Rows, byte[] Kinds) Rows()
         {
             Workspace space = Workspace.Current;
@@ -353,6 +366,7 @@ public static class Realizability
         // the null space cannot move (β = 0 exactly) has the same sign s·α on every minimizer, so only σ_j = sign(s·α)
         // can make it positive; a vanishing row, or two such rows of opposite signs, leave no sign at all. Either way the
         // rows themselves are the certificate.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool ForcedSigns(out int[] forced)
         {
             int free = Free;
@@ -377,6 +391,7 @@ public static class Realizability
         // Narrows forced (from ForcedSigns) by each alive node's rows alone: a sign they refute fails in every choice
         // that gives the node that sign, since they are some of each such program's rows. False when some node is left
         // with no sign. It takes at most two programs per node where the choices are 2^open.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool NarrowSigns(int[] forced, DecisionCounts counts)
         {
             int[] alone = new int[_shape.Hidden];
@@ -400,6 +415,7 @@ public static class Realizability
 
         // Whether the sign choice's program is refuted without the program over every row: on a line of minimizers, or
         // on the rows of the cells' facets.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Refuted(int[] signs, DecisionCounts counts)
         {
             double[] objective = Objective();
@@ -408,6 +424,7 @@ public static class Realizability
         }
 
         // max t over the variables (c_1..c_free, τ, t).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double[] Objective()
         {
             double[] objective = new double[Free + 2];
@@ -420,6 +437,7 @@ public static class Realizability
         // Most choices have no such minimizer, and a certificate for the rows of the cells' facets alone bounds the program
         // over every row, since those are some of its rows: that program, a few rows per node instead of one per point,
         // is tried first. A yes is always found on every row.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
         {
             if (Refuted(signs, counts)) return null;
@@ -442,6 +460,7 @@ public static class Realizability
         // relaxation of every row's program, whose bound LinearProgram.UpperBound checks as it checks the simplex's.
         // On random:30,2,1 with bias, h = 2, three quarters of the sign choices that reach a program are of this kind,
         // and nearly all of them fail.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool RefutedOnLine(int[] signs, double[] objective, DecisionCounts counts)
         {
             (double[] rows, byte[] kinds) = Rows();
@@ -482,6 +501,7 @@ public static class Realizability
 
         // The margin program of a sign choice in the thread's workspace, over variables (c_1..c_free, τ, t) with rows
         // −σ_j(α τ + βᵀc) + t ≤ 0 on unit rows: for every point that moves, or only for the points of each cell's facets.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private LinearProgram Program(int[] signs, Func<int, int[]>? facets)
         {
             int free = Free;
@@ -503,6 +523,7 @@ public static class Realizability
         }
 
         // The thread's program, emptied, with the bounds of the margin variables: |c_k| ≤ 1, 0 ≤ τ ≤ 1, t ≤ 1.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static LinearProgram StartProgram(int free)
         {
             Span<double> lower = stackalloc double[free + 2];
@@ -518,6 +539,7 @@ public static class Realizability
         }
 
         // −σ_j(α τ + βᵀc) + t ≤ 0 for the row at (j·N + i) of Rows.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AddRow(LinearProgram program, int free, int sign, int row)
         {
             double[] rows = Workspace.Current.Rows;
@@ -528,6 +550,7 @@ public static class Realizability
         }
 
         // t ≤ τ: a positive margin needs τ > 0, so the point can be divided by it.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Link(LinearProgram program, int free)
         {
             Span<double> line = stackalloc double[free + 2];
@@ -576,6 +599,7 @@ public static class Realizability
         }
 
         // max_k |a_k|: once per candidate, millions of times a run, so a loop rather than a LINQ pipeline.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double LargestMagnitude(double[] a)
         {
             double largest = 0.0;

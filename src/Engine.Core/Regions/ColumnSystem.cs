@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Engine.Core.Data;
 using Engine.Core.Geometry;
@@ -118,11 +119,16 @@ public sealed class ColumnSystem
     /// <summary>‖x̃_i‖∞ of <see cref="Point"/>.</summary>
     public double PointNorm(int point) => _pointNorms[point];
 
+    // Code run per region or per program is AggressiveOptimization: compiled once, fully optimized, when first called,
+    // rather than run from ReadyToRun or tier-0 code until the tiering thread, busy with hundreds of lukewarm methods,
+    // reaches it: 5 to 19 % of a half-second nonempty run (see the README's Performance section).
+
     /// <summary>
     /// <see cref="Solve"/>'s loss and rank for the region with the nodes in <paramref name="zeroed"/> left out, without
     /// disturbing the factor in the scratch, kept per workspace: realizability asks for the same reduced regions again
     /// and again, since every region that shares the alive nodes' columns (in the same positions) has the same one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RegionLoss ReducedLoss(IReadOnlyList<ulong[]> columns, int zeroed)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -145,6 +151,7 @@ public sealed class ColumnSystem
     /// units) and rank, by the certified fast path or the exact path (<see cref="RegionSolve"/>). The factor stays in
     /// the scratch for <see cref="MinimumNorm"/> and <see cref="NullSpace"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe RegionLoss Solve(IReadOnlyList<ulong[]> columns, int zeroed = 0)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -167,6 +174,7 @@ public sealed class ColumnSystem
     /// <see cref="Solve"/> for a region that <see cref="SolveLanes"/> reported declined: the fast path's steps, which
     /// the lane took and failed, are not taken again, and the region goes on from the steps after them on its design.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe RegionLoss SolveDeclined(IReadOnlyList<ulong[]> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -180,6 +188,7 @@ public sealed class ColumnSystem
     }
 
     // Keeps which region the factor in the scratch belongs to, for a repeated Solve.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RegionLoss Solved(IReadOnlyList<ulong[]> columns, int zeroed, RegionLoss solved)
     {
         _solved = solved;
@@ -205,6 +214,7 @@ public sealed class ColumnSystem
     /// <paramref name="declined"/> (the scalar fast path declines them too), else through <see cref="Solve"/>. The
     /// scratch keeps no factor afterwards.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe uint SolveLanes(IReadOnlyList<IReadOnlyList<ulong[]>> regions, double[] losses, bool minimizers, out uint declined)
     {
         ArgumentNullException.ThrowIfNull(regions);
@@ -236,6 +246,7 @@ public sealed class ColumnSystem
     /// After <see cref="SolveLanes"/> with minimizers, certified lane <paramref name="lane"/>'s unique minimizer in the
     /// normalised data's units, with the bits <see cref="MinimumNorm"/> gives after <see cref="Solve"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] LaneMinimizer(int lane)
     {
         int width = LaneWidth;
@@ -248,6 +259,7 @@ public sealed class ColumnSystem
     /// After <see cref="SolveLanes"/> with minimizers, the lanes among <paramref name="certified"/> that
     /// <see cref="Realizability.RefutedUnique"/> finds not realizable: the same <paramref name="regions"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe uint RefutedUnique(IReadOnlyList<IReadOnlyList<ulong[]>> regions, uint certified)
     {
         ArgumentNullException.ThrowIfNull(regions);
@@ -283,6 +295,7 @@ public sealed class ColumnSystem
     }
 
     // The lane factorization of a packed group (shared entry zero), then its certified lanes' minimizers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe uint Group<TL, TV>(double* systems, double* zero, double* lanes, double* losses, double* points, double* solutions, bool minimizers, out uint declined)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
@@ -295,6 +308,7 @@ public sealed class ColumnSystem
     // The lower triangle of the region's Eq. 7 system G and its right-hand side b, written where the layout puts them,
     // element e at target[e·stride + offset]; nodes in the zeroed mask are left out, and so are their entries, which the
     // caller clears.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void Build(IReadOnlyList<ulong[]> columns, int zeroed, double* target, SystemLayout layout, int stride, int offset, double* points)
     {
         int d = Shape.Features;
@@ -381,6 +395,7 @@ public sealed class ColumnSystem
     }
 
     // Σ over the points of a AND b of their kept products x̃_r·x̃_c, in point order, into _lambda.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void Lambda(ulong[] a, ulong[] b)
     {
         int chunks = _productStride / Vector<double>.Count;
@@ -408,6 +423,7 @@ public sealed class ColumnSystem
     /// After <see cref="Solve"/>, the minimizer of smallest norm in the normalised data's units (m values, Eq. 4
     /// order).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe double[] MinimumNorm()
     {
         fixed (double* scratch = _scratch)
@@ -423,6 +439,7 @@ public sealed class ColumnSystem
     /// After <see cref="Solve"/>, a basis of the null space of Z in the normalised data's units, as an m × (m − rank)
     /// row-major matrix whose columns have unit ∞-norm: the region's minimizers are p_min + N c for every c.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe double[] NullSpace()
     {
         fixed (double* scratch = _scratch)
@@ -460,6 +477,7 @@ public sealed class ColumnSystem
     // Σ_(i∈A) x̃_i x̃_iᵀ (lower triangle by rows), Σ y_i x̃_i and Σ x̃_i over the points of column `a`. Columns of one
     // word (N ≤ 64, every indexed region) are kept by value, at most MaxCellSums of them: a nonempty run meets each
     // cell in many regions.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe double[] CellSums(int node, ulong[] a, double* points)
     {
         bool keyed = a.Length == 1;
@@ -518,6 +536,7 @@ public sealed class ColumnSystem
     }
 
     // Whether columns are, word for word, those of the last solve.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SameColumns(IReadOnlyList<ulong[]> columns)
     {
         int words = ColumnFeasibility.Words(Shape.Points);
@@ -534,6 +553,7 @@ public sealed class ColumnSystem
     // The design of a region given by its columns, nodes in the zeroed mask left out.
     private readonly struct ColumnDesign(IReadOnlyList<ulong[]> columns, int zeroed, PointerScratch points) : IRegionDesign
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch
         {
             int rows = 0;
@@ -542,6 +562,7 @@ public sealed class ColumnSystem
             return rows;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public long Active(int point, int hidden)
         {
             long active = 0;

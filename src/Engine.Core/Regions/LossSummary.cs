@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Engine.Core.Regions;
 
@@ -83,9 +84,14 @@ public sealed class LossSummary
     /// </summary>
     public static int Bin(double loss, double upper, int bins) => upper > 0.0 ? RelativeBin(loss / upper, bins) : 0;
 
+    // Code run per region or per program is AggressiveOptimization: compiled once, fully optimized, when first called,
+    // rather than run from ReadyToRun or tier-0 code until the tiering thread, busy with hundreds of lukewarm methods,
+    // reaches it: 5 to 19 % of a half-second nonempty run (see the README's Performance section).
+
     // The bin of loss/upper: in units of one bin the edges are the integers, and the tolerance RelativeTolerance·upper
     // becomes RelativeTolerance·bins. The quotient is off by at most an ulp and the tolerance is far below a bin's
     // width, so one step each way suffices.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RelativeBin(double relative, int bins)
     {
         double position = relative * bins;
@@ -100,6 +106,7 @@ public sealed class LossSummary
     /// Adds region <paramref name="index"/>, counted <paramref name="weight"/> times (a multiset of node columns
     /// stands for every ordering of its nodes).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(long index, RegionLoss result, int parameters, long weight = 1)
     {
         double relative = Relative(result.Loss, Upper);
@@ -167,6 +174,7 @@ public sealed class LossSummary
     /// Adds partial statistics of a range of regions whose histogram was added to <see cref="Bins"/> separately;
     /// <paramref name="relativeSum"/> sums <see cref="Quantized"/> terms over the range.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(long count, double min, long argMin, double max, long argMax, Int128 relativeSum, long singular, long exact)
     {
         if (count == 0) return;
@@ -182,6 +190,7 @@ public sealed class LossSummary
     }
 
     /// <summary>Adds the statistics a kernel merged on the device for a range whose histogram was added separately.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(in RegionStatistics statistics) =>
         Accumulate(statistics.Count, statistics.Min, statistics.ArgMin, statistics.Max, statistics.ArgMax,
             ((Int128)statistics.SumHigh << 32) + statistics.SumLow, statistics.Singular, statistics.Exact);

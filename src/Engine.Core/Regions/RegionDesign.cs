@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Engine.Core.Data;
 
 namespace Engine.Core.Regions;
@@ -71,12 +72,17 @@ public static class RegionDesign
         points[ColumnBound(shape)] = bound;
     }
 
+    // Code run per region or per program is AggressiveOptimization: compiled once, fully optimized, when first called,
+    // rather than run from ReadyToRun or tier-0 code until the tiering thread, busy with hundreds of lukewarm methods,
+    // reaches it: 5 to 19 % of a half-second nonempty run (see the README's Performance section).
+
     /// <summary>
     /// Writes the row of Z for point <paramref name="point"/>, whose active nodes are the bits of
     /// <paramref name="active"/>, and its target. Z is column-major at <see cref="RegionShape.Design"/> with leading
     /// dimension N. A row that is zero (no node active, no bias) is left out: its target goes to the end of the
     /// targets, from <paramref name="zeroRows"/> down, as a residual component of its own. Returns the rows written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int WriteRow<TS, TP>(TS s, in RegionShape shape, TP points, int point, long active, int rows, ref int zeroRows)
         where TS : struct, IScratch
         where TP : struct, IScratch
@@ -115,6 +121,7 @@ public readonly struct IndexDesign<TP> : IRegionDesign where TP : struct, IScrat
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch
     {
         int rows = 0;
@@ -124,6 +131,7 @@ public readonly struct IndexDesign<TP> : IRegionDesign where TP : struct, IScrat
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Active(int point, int hidden) => (_index >> (point * hidden)) & ((1L << hidden) - 1);
 
     /// <inheritdoc />

@@ -318,6 +318,10 @@ public static class RegionLanes
     /// <summary>Doubles of lane scratch, per lane, for <see cref="Factor"/> and <see cref="Minimizer"/> alone: the packed system, then three vectors of m.</summary>
     public static int FactorScratchPerLane(in RegionShape shape) => shape.EntrySize + 3 * shape.Parameters;
 
+    // Code run per region or per program is AggressiveOptimization: compiled once, fully optimized, when first called,
+    // rather than run from ReadyToRun or tier-0 code until the tiering thread, busy with hundreds of lukewarm methods,
+    // reaches it: 5 to 19 % of a half-second nonempty run (see the README's Performance section).
+
     /// <summary>
     /// Solves <typeparamref name="TL"/>'s Count regions whose Eq. 7 systems are the packed entry <paramref name="high"/>
     /// (shared) plus each lane's packed entry, stored element-major at <paramref name="low"/> (element e of lane k at
@@ -326,6 +330,7 @@ public static class RegionLanes
     /// declines too (no zero column, so it takes these very steps). <paramref name="scratch"/> holds
     /// <see cref="ScratchPerLane"/> vectors. Needs m ≤ N.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe uint Factor<TL, TV>(double* high, double* low, in RegionShape shape, double sumSquaredTargets, double lossScale, double* losses, TV* scratch, out uint declined)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
@@ -414,6 +419,7 @@ public static class RegionLanes
     /// is what a certified lane has, so a certified lane's minimizer has the scalar path's bits. Writes value i of lane
     /// k to <paramref name="solutions"/>[i·Count + k]; other lanes' values are meaningless.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Minimizer<TL, TV>(in RegionShape shape, double* units, TV* scratch, double* solutions)
         where TL : struct, ILanes<TV>
         where TV : unmanaged
@@ -587,6 +593,7 @@ public static class RegionLanes
 
     // 1/(‖M⁻¹‖₁‖M⁻¹‖∞) for the comparison matrix M of the r × r lower factor L (L_ik where TP puts it, 1/L_kk in
     // inverses), as RegionSolve.ComparisonBound; x and y are workspace.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe TV ComparisonBound<TL, TV, TP>(int r, TV* l, TV* inverses, TV* x, TV* y)
         where TL : struct, ILanes<TV>
         where TV : unmanaged

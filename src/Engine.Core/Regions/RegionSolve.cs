@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Engine.Core.Regions;
 
 /// <summary>Outcome of one region's least-squares solve.</summary>
@@ -92,6 +94,10 @@ public static class RegionSolve
     /// <summary>Most hidden nodes <see cref="IndependentRows"/> takes: a point's node mask must fit a double's mantissa.</summary>
     public const int MaxMaskNodes = 52;
 
+    // Code run per region or per program is AggressiveOptimization: compiled once, fully optimized, when first called,
+    // rather than run from ReadyToRun or tier-0 code until the tiering thread, busy with hundreds of lukewarm methods,
+    // reaches it: 5 to 19 % of a half-second nonempty run (see the README's Performance section).
+
     /// <summary>
     /// Solves the region whose Eq. 7 system is in <paramref name="s"/> (built by <see cref="RegionSystem"/>),
     /// by the certified fast path or else the exact path on the design <paramref name="design"/> writes.
@@ -99,6 +105,7 @@ public static class RegionSolve
     /// their loss into the data's units. The factor stays in the scratch for <see cref="MinimumNormSolution"/> and
     /// <see cref="NullSpace"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RegionLoss Solve<TS, TD>(TS s, in RegionShape shape, double sumSquaredTargets, double lossScale, TD design)
         where TS : struct, IScratch
         where TD : struct, IRegionDesign
@@ -113,6 +120,7 @@ public static class RegionSolve
     /// QR; from <see cref="RegionLoss.QR"/>, QR at once. The lane paths call it for a lane whose decline they have
     /// shown to be the scalar path's, so that the same steps are not taken twice.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RegionLoss OnDesign<TS, TD>(TS s, in RegionShape shape, double lossScale, TD design, int first)
         where TS : struct, IScratch
         where TD : struct, IRegionDesign
@@ -140,6 +148,7 @@ public static class RegionSolve
     /// componentwise, so factoring G unscaled loses nothing against G̃; the factor is in the data's own coordinates and
     /// its scales are 1 (the scales slot is left as it was).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Factor<TS>(TS s, in RegionShape shape, double sumSquaredTargets, out double loss) where TS : struct, IScratch
     {
         int m = shape.Parameters;
@@ -226,6 +235,7 @@ public static class RegionSolve
     /// the store's bound on ‖z_k‖². The bound must exceed a hundred times the rounding of K and its factorization, and
     /// (10·ρ)²·m, ten times the exact path's cut.</para>
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IndependentRows<TS, TD>(TS s, in RegionShape shape, TD design, out int rows, out double residual)
         where TS : struct, IScratch
         where TD : struct, IRegionDesign
@@ -326,6 +336,7 @@ public static class RegionSolve
     /// normalised data, and leaves the factor in the layout of the fast path (L = Rᵀ, z the leading rank entries of
     /// Qᵀỹ, the permutation and the permuted scales).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Exact<TS>(TS s, in RegionShape shape, int rows, out double loss) where TS : struct, IScratch
     {
         int m = shape.Parameters;
@@ -424,6 +435,7 @@ public static class RegionSolve
     /// found by Householder QR of WN rather than its normal equations: the units of different inputs may differ by
     /// many orders of magnitude, which the normal equations would square (LAPACK's xGELSY approach, weighted).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MinimumNormSolution<TS, TD>(TS s, in RegionShape shape, RegionLoss solved, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
     {
         solved = Factored(s, shape, solved, design);
@@ -475,6 +487,7 @@ public static class RegionSolve
     /// The solve's outcome with a factor in the scratch: a region decided by <see cref="RegionLoss.IndependentRows"/> has
     /// none, and is factored now by the exact path on its design. Call before reading the factor.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RegionLoss Factored<TS, TD>(TS s, in RegionShape shape, RegionLoss solved, TD design) where TS : struct, IScratch where TD : struct, IRegionDesign
     {
         if (solved.Path != RegionLoss.IndependentRows) return solved;
@@ -499,6 +512,7 @@ public static class RegionSolve
     /// minimizers form an affine set, is spanned by the columns of P·D·[−K; I], with P the pivoting permutation stored
     /// in the scratch and D the permuted scales (<see cref="Scale"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void NullSpace<TS>(TS s, in RegionShape shape, int rank) where TS : struct, IScratch
     {
         int m = shape.Parameters;
@@ -522,6 +536,7 @@ public static class RegionSolve
     // norms are maxima of M⁻¹e and M⁻ᵀe. L11 is the leading r × r lower triangle at offset 0 with row stride `stride`;
     // 2r doubles from `work` are workspace. Divisions are multiplications by 1/l_kk, which the lane paths keep from
     // their factorization.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ComparisonBound<TS>(TS s, int stride, int r, int work) where TS : struct, IScratch
     {
         int a = work;
@@ -549,6 +564,7 @@ public static class RegionSolve
 
     // ‖p̃‖² = Σ_k p_k² G_kk of the equilibrated solution, from p = L11⁻ᵀz by back substitution into the design area;
     // G_kk (permuted) is the squared norm of row k of L, since G = LLᵀ.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SolutionNorm<TS>(TS s, in RegionShape shape, int r) where TS : struct, IScratch
     {
         int m = shape.Parameters;
@@ -569,6 +585,7 @@ public static class RegionSolve
 
     // Applies the reflector stored as v (rows [k, n) of column at vColumn, with vᵀv = vv) to the column at target, and
     // returns the squared norm of the target's rows (k, n) as they now stand, summed in row order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Reflect<TS>(TS s, int vColumn, int target, int k, int n, double vv) where TS : struct, IScratch
     {
         double norm = 0.0;
@@ -593,6 +610,7 @@ public static class RegionSolve
     // Reflect for the `count` columns at target, target + stride, …, writing their norms to s[norms + c]. Four columns
     // go through each loop together: every column's sums run in Reflect's order, so the bits are Reflect's, and the four
     // chains of dependent additions overlap instead of each waiting on its own.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Reflect<TS>(TS s, int vColumn, int target, int stride, int count, int k, int n, double vv, int norms) where TS : struct, IScratch
     {
         int c = 0;
@@ -641,6 +659,7 @@ public static class RegionSolve
 
     // Overwrites b (rows entries) with the least-squares solution of A x ≈ b in its first cols entries, for A (rows × cols,
     // column-major at a, full column rank) destroyed by its Householder QR.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeastSquares<TS>(TS s, int a, int rows, int cols, int b) where TS : struct, IScratch
     {
         // Column k's squared norm over rows [k, rows): summed for the first, then as the step before writes it.
@@ -672,6 +691,7 @@ public static class RegionSolve
     }
 
     // Swaps indices a < b of a symmetric matrix held in its lower triangle (LAPACK's xSYSWAPR), with b and the permutation.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SwapSymmetric<TS>(TS s, in RegionShape shape, int a, int b) where TS : struct, IScratch
     {
         int m = shape.Parameters;
@@ -683,6 +703,7 @@ public static class RegionSolve
         Swap(s, shape.Permutation + a, shape.Permutation + b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Swap<TS>(TS s, int p, int q) where TS : struct, IScratch
     {
         double v = s[p];
