@@ -24,7 +24,9 @@ public sealed class ColumnSystem
     private readonly double[] _scratch;
     private readonly double _sumTargets;
     private RegionLoss _solved;
-    private IReadOnlyList<ulong[]> _columns = [];
+    // The columns of the region last passed to Solve, as an array: the design reads them per point and node, and an
+    // interface call per read was a tenth of the exact path.
+    private ulong[][] _columns = [];
     private int _zeroed;
     private readonly ulong[] _solvedColumns;
     private int _solvedZeroed = -1;
@@ -155,7 +157,7 @@ public sealed class ColumnSystem
     public unsafe RegionLoss Solve(IReadOnlyList<ulong[]> columns, int zeroed = 0)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        _columns = columns;
+        _columns = columns as ulong[][] ?? [.. columns];
         _zeroed = zeroed;
         // The same region again (realizability right after the enumeration's solve): its factor is still in the scratch.
         if (zeroed == _solvedZeroed && SameColumns(columns)) return _solved;
@@ -178,7 +180,7 @@ public sealed class ColumnSystem
     public unsafe RegionLoss SolveDeclined(IReadOnlyList<ulong[]> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        _columns = columns;
+        _columns = columns as ulong[][] ?? [.. columns];
         _zeroed = 0;
         fixed (double* scratch = _scratch)
         fixed (double* points = _points)
@@ -551,7 +553,7 @@ public sealed class ColumnSystem
     private unsafe ColumnDesign Design(double* points) => new(_columns, _zeroed, new PointerScratch(points));
 
     // The design of a region given by its columns, nodes in the zeroed mask left out.
-    private readonly struct ColumnDesign(IReadOnlyList<ulong[]> columns, int zeroed, PointerScratch points) : IRegionDesign
+    private readonly struct ColumnDesign(ulong[][] columns, int zeroed, PointerScratch points) : IRegionDesign
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Write<TS>(TS s, in RegionShape shape) where TS : struct, IScratch
