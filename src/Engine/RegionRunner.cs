@@ -282,9 +282,9 @@ internal sealed class RegionRunner
         // In memory, an interruption keeps the finished prefix of the units.
         int prefix = missing.Count == 0 ? units : missing[0];
         run.Units = (units, computed);
-        // Nonempty rows are solved one by one on the host from their columns, whatever the device.
+        // Nonempty rows are solved on the host from their columns, whatever the device: in lanes unless the scalar path is asked for.
         run.Device = request.Nonempty ? $"host: {Environment.ProcessorCount} cores" : _device.Description;
-        run.Path = request.Nonempty ? RegionPath.Host : _engine.Resolve(request.Path);
+        run.Path = request.Nonempty ? request.Path == RegionPath.Scalar ? RegionPath.Scalar : RegionPath.Host : _engine.Resolve(request.Path);
         Combine(run, Enumerable.Range(0, prefix).Select(u => directory is null ? kept[u] : ReadUnit(directory, u, run)), progress, prefix);
         run.Seconds = clock.Elapsed.TotalSeconds;
         return new RunOutcome(run, units, computed, missing);

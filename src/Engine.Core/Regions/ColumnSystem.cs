@@ -7,10 +7,11 @@ using Engine.Core.Geometry;
 namespace Engine.Core.Regions;
 
 /// <summary>
-/// Builds and solves one region's Eq. 7 system straight from its activation columns (one bit set per hidden
-/// node), for regions that have no 62-bit index or are visited one by one, into the scratch layout of
-/// <see cref="RegionSystem"/> and through the same <see cref="RegionSolve"/> code as the tabulated path. One
-/// instance per thread; it owns its scratch.
+/// Builds and solves regions' Eq. 7 systems straight from their activation columns (one bit set per hidden node),
+/// for regions that have no 62-bit index or are visited by their columns: one at a time into the scratch layout of
+/// <see cref="RegionSystem"/> and through the same <see cref="RegionSolve"/> code as the tabulated path, or a lane
+/// group at a time through <see cref="RegionLanes"/> (<see cref="SolveLanes"/>). One instance per thread; it owns its
+/// scratch.
 /// </summary>
 /// <remarks>
 /// The blocks of Eq. 7 are sums over sets of points: Φ_j over the points where node j is active, Λ_jk over those
