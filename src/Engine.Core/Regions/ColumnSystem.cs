@@ -25,8 +25,8 @@ public sealed class ColumnSystem
     private readonly double[] _scratch;
     private readonly double _sumTargets;
     private RegionLoss _solved;
-    // The columns of the region last passed to Solve, as an array: the design reads them per point and node, and an
-    // interface call per read was a tenth of the exact path.
+    // The columns of the region last passed to Solve, as an array: the exact path's design reads them per point and
+    // node, an array read where the list would take an interface call.
     private ulong[][] _columns = [];
     private int _zeroed;
     private readonly ulong[] _solvedColumns;
