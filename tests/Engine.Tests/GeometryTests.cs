@@ -161,6 +161,66 @@ public sealed class GeometryTests
         }
     }
 
+    // Facets by their definition, as the reference for the lookup across hyperplanes: a split point is kept when the
+    // other kept splits do not imply its row, max −s_i x̃_iᵀw/‖x̃_i‖∞ over their cone in the unit box above the margin
+    // tolerance, one program per split. Duplicated and (without bias) opposite points share a hyperplane.
+    [TestCase(30, 2, true, 1, false)]
+    [TestCase(40, 2, false, 4, false)]
+    [TestCase(10, 3, true, 6, false)]
+    [TestCase(14, 1, true, 5, false)]
+    [TestCase(12, 2, true, 8, true)]
+    [TestCase(12, 2, false, 9, true)]
+    public void FacetsAreTheSplitsThatTheOtherSplitsDoNotImply(int points, int inputs, bool bias, int seed, bool shared)
+    {
+        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},{seed}");
+        if (shared)
+        {
+            // Point 0 twice, point 1 at twice its distance (the same ray), and point 2 mirrored through the origin.
+            double[] x = [.. data.X, .. data.Point(0), .. data.Point(1).ToArray().Select(e => 2.0 * e), .. data.Point(2).ToArray().Select(e => -e)];
+            data = new Dataset("shared", inputs, x, [.. data.Y, 0.5, -0.25, 1.5]);
+        }
+        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        int total = 0;
+        for (int c = 0; c < cells.Count; c++)
+        {
+            int[] expected = ProgramFacets(cells.Normalized, cells.Columns[c], cells.Splits[c]);
+            Assert.That(cells.Facets(c), Is.EquivalentTo(expected), $"cell {c}");
+            total += expected.Length;
+        }
+        Assert.That(total, Is.GreaterThan(cells.Count), "some cell has several facets");
+    }
+
+    private static int[] ProgramFacets(NormalizedData normalized, ulong[] column, int[] splits)
+    {
+        bool bias = normalized.Bias;
+        int d = normalized.Data.Inputs + (bias ? 1 : 0);
+        var rows = new List<double[]>();
+        var kept = new List<int>();
+        foreach (int i in splits)
+        {
+            double[] x = new double[d];
+            double norm = ColumnFeasibility.Augmented(normalized.Data, bias, i, x);
+            double sign = ColumnFeasibility.Active(column, i) ? -1.0 : 1.0;
+            rows.Add([.. x.Select(e => sign * e / norm)]);
+            kept.Add(i);
+        }
+        double[] lower = [.. Enumerable.Repeat(-1.0, d)];
+        double[] upper = [.. Enumerable.Repeat(1.0, d)];
+        bool[] keep = [.. rows.Select(_ => true)];
+        for (int a = 0; a < rows.Count; a++)
+        {
+            var program = new LinearProgram(lower, upper);
+            for (int b = 0; b < rows.Count; b++)
+            {
+                if (b != a && keep[b]) program.AddLessOrEqual(rows[b], 0.0);
+            }
+            LinearProgramResult result = program.MaximizeTrusted(rows[a]);
+            Assert.That(result.Status, Is.EqualTo(LinearProgramStatus.Optimal));
+            keep[a] = result.Objective > ColumnFeasibility.MarginTolerance;
+        }
+        return [.. kept.Where((_, k) => keep[k])];
+    }
+
     // The sign of wᵀx_i (+ b), written out here.
     private static int Side(Dataset data, bool bias, double[] w, int i)
     {

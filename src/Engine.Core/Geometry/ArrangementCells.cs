@@ -37,6 +37,7 @@ public sealed record ArrangementState(int Points, IReadOnlyList<ulong[]> Columns
 public sealed class ArrangementCells
 {
     private readonly int[]?[] _facets;
+    private readonly Lazy<Adjacency> _adjacency;
     private readonly ConcurrentDictionary<RegionShape, ColumnWorkspaces> _workspaces = new();
 
     private ArrangementCells(NormalizedData normalized, List<ulong[]> columns, List<double[]> witnesses, List<int[]> splits, DecisionCounts decisions)
@@ -47,6 +48,7 @@ public sealed class ArrangementCells
         Splits = splits;
         Decisions = decisions;
         _facets = new int[]?[columns.Count];
+        _adjacency = new Lazy<Adjacency>(() => new Adjacency(columns, ColumnFeasibility.Words(normalized.Data.Count)));
     }
 
     /// <summary>The dataset whose points define the hyperplanes, as given.</summary>
@@ -74,17 +76,80 @@ public sealed class ArrangementCells
     public IReadOnlyList<int[]> Splits { get; }
 
     /// <summary>
-    /// The points of <paramref name="cell"/>'s facets (<see cref="ColumnFeasibility.Facets"/> of its splits): positivity
-    /// on their rows is positivity on every point. Found on first use, once per cell; safe to call from any thread.
+    /// The points of <paramref name="cell"/>'s facets: positivity on their rows is positivity on every point. In a central
+    /// arrangement the cell across a facet differs from this one exactly on the points of the facet's hyperplane, so a
+    /// split point is a facet when the column with its hyperplane's points flipped is a cell too: a lookup, where asking
+    /// whether the other splits imply its row takes a program per split (the tests compare the two). Found on first
+    /// use, once per cell; safe to call from any thread.
     /// </summary>
     public int[] Facets(int cell)
     {
         int[]? facets = Volatile.Read(ref _facets[cell]);
         if (facets is not null) return facets;
-        // Two threads may both compute a cell's facets; they find the same points, and either result is kept.
-        facets = ColumnFeasibility.Facets(Normalized, Columns[cell], Splits[cell]);
+        // Two threads may both find a cell's facets; they find the same points, and either result is kept.
+        facets = _adjacency.Value.Facets(Columns[cell], Splits[cell]);
         Volatile.Write(ref _facets[cell], facets);
         return facets;
+    }
+
+    // Every cell's column, for lookups, and for each point the points whose hyperplane is the same as its own: those
+    // whose activation equals it (same ray) or is its complement (opposite ray) in every cell.
+    private sealed class Adjacency
+    {
+        private readonly HashSet<ulong[]> _cells;
+        private readonly ulong[][] _hyperplanes;
+
+        public Adjacency(List<ulong[]> columns, int words)
+        {
+            _cells = new HashSet<ulong[]>(columns, WordsComparer.Instance);
+            int points = words * 64;
+            int cellWords = ColumnFeasibility.Words(columns.Count);
+            // Point i's activation over the cells, complemented where cell 0 has it active: equal rows, equal hyperplanes.
+            var signatures = new ulong[points][];
+            for (int i = 0; i < points; i++)
+            {
+                signatures[i] = new ulong[cellWords];
+                bool flip = ColumnFeasibility.Active(columns[0], i);
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    if (ColumnFeasibility.Active(columns[c], i) != flip) ColumnFeasibility.SetActive(signatures[i], c);
+                }
+            }
+            var groups = new Dictionary<ulong[], ulong[]>(WordsComparer.Instance);
+            _hyperplanes = new ulong[points][];
+            for (int i = 0; i < points; i++)
+            {
+                if (!groups.TryGetValue(signatures[i], out ulong[]? group)) groups[signatures[i]] = group = new ulong[words];
+                ColumnFeasibility.SetActive(group, i);
+                _hyperplanes[i] = group;
+            }
+        }
+
+        public int[] Facets(ulong[] column, int[] splits)
+        {
+            var facets = new List<int>(splits.Length);
+            ulong[] across = new ulong[column.Length];
+            foreach (int i in splits)
+            {
+                for (int w = 0; w < column.Length; w++) across[w] = column[w] ^ _hyperplanes[i][w];
+                if (_cells.Contains(across)) facets.Add(i);
+            }
+            return [.. facets];
+        }
+    }
+
+    private sealed class WordsComparer : IEqualityComparer<ulong[]>
+    {
+        public static WordsComparer Instance { get; } = new();
+
+        public bool Equals(ulong[]? a, ulong[]? b) => a.AsSpan().SequenceEqual(b);
+
+        public int GetHashCode(ulong[] words)
+        {
+            var hash = new HashCode();
+            foreach (ulong word in words) hash.Add(word);
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>

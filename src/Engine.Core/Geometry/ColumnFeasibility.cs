@@ -103,49 +103,6 @@ public static class ColumnFeasibility
     }
 
     /// <summary>
-    /// The points among <paramref name="candidates"/> whose rows s_i x̃_i the others do not imply on
-    /// <paramref name="column"/>'s cell: a row is dropped when the rows still kept force it, that is when
-    /// max −s_i x̃_iᵀw/‖x̃_i‖∞ over their cone within the unit box is at most <see cref="MarginTolerance"/>. Dropping one
-    /// row at a time keeps one of two points on the same ray. Callers use the result only to relax a program whose
-    /// answers are checked, so a decision that is wrong either way costs time, never an answer.
-    /// </summary>
-    public static int[] Facets(NormalizedData data, ReadOnlySpan<ulong> column, ReadOnlySpan<int> candidates)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        bool bias = data.Bias;
-        int d = data.Data.Inputs + (bias ? 1 : 0);
-        var points = new List<int>(candidates.Length);
-        var rows = new List<double[]>(candidates.Length);
-        double[] x = new double[d];
-        foreach (int i in candidates)
-        {
-            double norm = Augmented(data.Data, bias, i, x);
-            if (norm == 0.0) continue;
-            // −s_i x̃_iᵀw/‖x̃_i‖∞ ≤ 0: the row as the programs below add it.
-            double sign = Active(column, i) ? -1.0 : 1.0;
-            rows.Add([.. x.Select(e => sign * e / norm)]);
-            points.Add(i);
-        }
-        double[] lower = new double[d];
-        double[] upper = new double[d];
-        Array.Fill(lower, -1.0);
-        Array.Fill(upper, 1.0);
-        var program = new LinearProgram(lower, upper);
-        bool[] kept = [.. rows.Select(_ => true)];
-        for (int a = 0; a < rows.Count; a++)
-        {
-            program.Reset(lower, upper);
-            for (int b = 0; b < rows.Count; b++)
-            {
-                if (b != a && kept[b]) program.AddLessOrEqual(rows[b], 0.0);
-            }
-            LinearProgramResult result = program.Maximize(rows[a]);
-            kept[a] = !(result.Status == LinearProgramStatus.Optimal && result.Objective <= MarginTolerance);
-        }
-        return [.. points.Where((_, k) => kept[k])];
-    }
-
-    /// <summary>
     /// Whether (w[, b]) puts every point of <paramref name="points"/> strictly on its side of <paramref name="column"/>,
     /// with each sign certain despite rounding: |wᵀx̃_i| must exceed the error bound (d + 2)·u·Σ_k|w_k x̃_ik| of its
     /// evaluation.
