@@ -190,6 +190,74 @@ public sealed class GeometryTests
         Assert.That(total, Is.GreaterThan(cells.Count), "some cell has several facets");
     }
 
+    // Realizability decides a sign choice on the facet rows alone (Candidate.Inside): the minimizers p = p₀ + N c/τ of a
+    // region meet a node's cell with the same largest margin whether every point's row or only its facets' rows bound
+    // it, on rows of unit ∞-norm. Here p₀ and N are random (one or two free directions, p₀ inside the cell or not), and
+    // both programs, max t with σ s_i x̃_iᵀ(τ p₀ + N c) ≥ t, t ≤ τ, |c_k| ≤ 1, 0 ≤ τ ≤ 1, are solved by GLOP.
+    [TestCase(30, 2, true, 1, false)]
+    [TestCase(10, 3, true, 6, false)]
+    [TestCase(12, 2, true, 8, true)]
+    [TestCase(12, 2, false, 9, true)]
+    public void MarginOnTheFacetRowsIsTheMarginOnEveryRow(int points, int inputs, bool bias, int seed, bool shared)
+    {
+        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},{seed}");
+        if (shared)
+        {
+            double[] x = [.. data.X, .. data.Point(0), .. data.Point(1).ToArray().Select(e => 2.0 * e), .. data.Point(2).ToArray().Select(e => -e)];
+            data = new Dataset("shared", inputs, x, [.. data.Y, 0.5, -0.25, 1.5]);
+        }
+        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        NormalizedData normalized = cells.Normalized;
+        int d = inputs + (bias ? 1 : 0);
+        var rng = new Random(seed);
+        int positive = 0, other = 0;
+        for (int c = 0; c < cells.Count; c++)
+        {
+            int free = 1 + c % 2;
+            double[] origin = [.. Enumerable.Range(0, d).Select(_ => rng.NextDouble() - 0.5)];
+            double[,] directions = new double[d, free];
+            for (int k = 0; k < d; k++)
+            {
+                for (int f = 0; f < free; f++) directions[k, f] = rng.NextDouble() - 0.5;
+            }
+            int[] all = [.. Enumerable.Range(0, data.Count)];
+            double everyRow = Margin(normalized, cells.Columns[c], all, origin, directions);
+            double facetRows = Margin(normalized, cells.Columns[c], cells.Facets(c), origin, directions);
+            Assert.That(facetRows, Is.EqualTo(everyRow).Within(1e-9), $"cell {c}");
+            if (everyRow > ColumnFeasibility.MarginTolerance) positive++;
+            else other++;
+        }
+        Assert.That(positive, Is.Positive, "some cell meets its minimizers");
+        Assert.That(other, Is.Positive, "some cell does not");
+    }
+
+    private static double Margin(NormalizedData normalized, ulong[] column, int[] points, double[] origin, double[,] directions)
+    {
+        bool bias = normalized.Bias;
+        int d = origin.Length;
+        int free = directions.GetLength(1);
+        // Variables (c_1..c_free, τ, t).
+        double[] lower = [.. Enumerable.Repeat(-1.0, free), 0.0, -(free + 2.0)];
+        double[] upper = [.. Enumerable.Repeat(1.0, free + 2)];
+        var program = new LinearProgram(lower, upper);
+        foreach (int i in points)
+        {
+            double[] x = new double[d];
+            if (ColumnFeasibility.Augmented(normalized.Data, bias, i, x) == 0.0) continue;
+            double s = ColumnFeasibility.Active(column, i) ? 1.0 : -1.0;
+            double[] row = new double[free + 2];
+            for (int f = 0; f < free; f++) row[f] = s * Enumerable.Range(0, d).Sum(k => directions[k, f] * x[k]);
+            row[free] = s * Enumerable.Range(0, d).Sum(k => origin[k] * x[k]);
+            double size = row.Take(free + 1).Max(Math.Abs);
+            // −row·(c, τ)/‖row‖∞ + t ≤ 0.
+            program.AddLessOrEqual([.. row.Take(free + 1).Select(e => -e / size), 1.0], 0.0);
+        }
+        program.AddLessOrEqual([.. new double[free], -1.0, 1.0], 0.0);
+        LinearProgramResult result = program.MaximizeTrusted([.. new double[free + 1], 1.0]);
+        Assert.That(result.Status, Is.EqualTo(LinearProgramStatus.Optimal));
+        return result.Objective;
+    }
+
     private static int[] ProgramFacets(NormalizedData normalized, ulong[] column, int[] splits)
     {
         bool bias = normalized.Bias;

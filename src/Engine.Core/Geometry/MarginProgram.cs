@@ -73,12 +73,7 @@ public static class MarginProgram
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(accept);
         ArgumentNullException.ThrowIfNull(counts);
-        LinearProgramResult fast = program.Maximize(objective);
-        if (Checked(program, objective, threshold, accept, fast, out T? answer))
-        {
-            counts.Count(fallback: false, uncheckedAnswer: false);
-            return answer;
-        }
+        if (TryDecide(program, objective, threshold, accept, counts, out T? answer)) return answer;
         LinearProgramResult trusted = program.MaximizeTrusted(objective);
         if (Checked(program, objective, threshold, accept, trusted, out answer))
         {
@@ -90,19 +85,27 @@ public static class MarginProgram
     }
 
     /// <summary>
-    /// Whether the optimum is certified to be at or below <paramref name="threshold"/> by the simplex's multipliers alone
-    /// (counted as a decided program when it is). False says nothing: the caller decides the question another way.
+    /// <see cref="Decide"/> by the simplex alone: true when its answer is backed (counted as a decided program), with
+    /// <paramref name="answer"/> the accepted result, or null when the optimum is certified to be at or below
+    /// <paramref name="threshold"/>. False says nothing: the caller decides the question another way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool Refutes(LinearProgram program, double[] objective, double threshold, DecisionCounts counts)
+    public static bool TryDecide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts, out T? answer) where T : class
     {
         ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(accept);
         ArgumentNullException.ThrowIfNull(counts);
-        LinearProgramResult result = program.Maximize(objective);
-        if (result.Status != LinearProgramStatus.Optimal || result.Objective > threshold || program.UpperBound(objective, result.Duals) > threshold) return false;
+        if (!Checked(program, objective, threshold, accept, program.Maximize(objective), out answer)) return false;
         counts.Count(fallback: false, uncheckedAnswer: false);
         return true;
     }
+
+    /// <summary>
+    /// Whether the optimum is certified to be at or below <paramref name="threshold"/> by the simplex's multipliers alone
+    /// (counted as a decided program when it is). False says nothing: the caller decides the question another way.
+    /// </summary>
+    public static bool Refutes(LinearProgram program, double[] objective, double threshold, DecisionCounts counts) =>
+        TryDecide<object>(program, objective, threshold, static _ => null, counts, out _);
 
     /// <summary>
     /// Whether <paramref name="multipliers"/> (one per row, in order), found without the simplex, certify the optimum to

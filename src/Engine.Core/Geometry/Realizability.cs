@@ -323,10 +323,16 @@ public static class Realizability
             double scale = Scale;
             double[] rows = space.RowStorage(_shape.Hidden * n * (free + 1));
             byte[] kinds = space.KindStorage(_shape.Hidden * n);
+            // Node j's free directions and p_min,j side by side, d rows of free + 1: each row below is x̃_iᵀ times this.
+            Span<double> directions = stackalloc double[d * (free + 1)];
             for (int j = 0; j < _shape.Hidden; j++)
             {
                 if (((zeroed >> j) & 1) == 1) continue;
-                int node = j * d;
+                for (int k = 0; k < d; k++)
+                {
+                    basis.AsSpan((j * d + k) * free, free).CopyTo(directions.Slice(k * (free + 1), free));
+                    directions[k * (free + 1) + free] = Minimizer[j * d + k];
+                }
                 ulong[] column = columns[j];
                 for (int i = 0; i < n; i++)
                 {
@@ -335,18 +341,15 @@ public static class Realizability
                     ReadOnlySpan<double> x = system.Point(i);
                     double s = ColumnFeasibility.Active(column, i) ? 1.0 : -1.0;
                     Span<double> row = rows.AsSpan((j * n + i) * (free + 1), free + 1);
-                    double alpha = 0.0;
-                    for (int k = 0; k < d; k++) alpha += s * Minimizer[node + k] * x[k];
-                    row[free] = alpha;
-                    double size = Math.Abs(alpha);
+                    double size = 0.0;
                     bool moves = false;
-                    for (int c = 0; c < free; c++)
+                    for (int c = 0; c <= free; c++)
                     {
                         double b = 0.0;
-                        for (int k = 0; k < d; k++) b += basis[(node + k) * free + c] * x[k];
+                        for (int k = 0; k < d; k++) b += directions[k * (free + 1) + c] * x[k];
                         row[c] = s * b;
-                        moves |= b != 0.0;
-                        size = Math.Max(size, Math.Abs(row[c]));
+                        if (c < free) moves |= b != 0.0;
+                        size = Math.Max(size, Math.Abs(b));
                     }
                     // A row that vanishes pins p_jᵀx̃_i to 0 on every minimizer: the boundary, whatever the sign.
                     if (!(size > ZeroTolerance * norm * scale))
@@ -354,7 +357,8 @@ public static class Realizability
                         kinds[j * n + i] = Vanishing;
                         continue;
                     }
-                    for (int c = 0; c <= free; c++) row[c] /= size;
+                    double unit = 1.0 / size;
+                    for (int c = 0; c <= free; c++) row[c] *= unit;
                     kinds[j * n + i] = moves ? Moving : Fixed;
                 }
             }
@@ -434,24 +438,33 @@ public static class Realizability
 
         // A minimizer p_min + N c strictly inside for the sign choice, decided with a certificate either way. Rows the null
         // space cannot move are left out: with the sign they force they read τ·1 ≥ t, which the link t ≤ τ already says.
-        // Most choices have no such minimizer, and a certificate for the rows of the cells' facets alone bounds the program
-        // over every row, since those are some of its rows: that program, a few rows per node instead of one per point,
-        // is tried first. A yes is always found on every row.
+        // The program over the rows of the cells' facets alone, a few rows per node instead of one per point, has the
+        // same optimum as the program over every row: every other row of a node is a nonnegative combination of its
+        // cell's facet rows (Farkas), with weights that sum to at least 1 on rows of unit ∞-norm, so it is at least t
+        // wherever they are. Its optimal point is therefore the answer: a no by its multipliers, a yes by the witness
+        // verified on the data as always. Only a point whose witness fails, or trouble, goes to the program over every row.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
         {
-            if (Refuted(signs, counts)) return null;
+            double[] objective = Objective();
+            if (Free == 1 && RefutedOnLine(signs, objective, counts)) return null;
+            Func<double[], RealizedMinimum?> accept = point => Realize(MinimizerAt(point), signs);
+            if (cellFacets is not null && MarginProgram.TryDecide(Program(signs, cellFacets), objective, ColumnFeasibility.MarginTolerance, accept, counts, out RealizedMinimum? found)) return found;
+            return MarginProgram.Decide(Program(signs, null), objective, ColumnFeasibility.MarginTolerance, accept, counts);
+        }
+
+        // The minimizer p_min + N c/τ of a margin program's point (c, τ, t).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private double[] MinimizerAt(double[] point)
+        {
             int free = Free;
-            return MarginProgram.Decide(Program(signs, null), Objective(), ColumnFeasibility.MarginTolerance, point =>
+            double[] p = (double[])Minimizer.Clone();
+            double tau = point[free];
+            for (int r = 0; r < p.Length; r++)
             {
-                double[] p = (double[])Minimizer.Clone();
-                double tau = point[free];
-                for (int r = 0; r < p.Length; r++)
-                {
-                    for (int c = 0; c < free; c++) p[r] += basis[r * free + c] * point[c] / tau;
-                }
-                return Realize(p, signs);
-            }, counts);
+                for (int c = 0; c < free; c++) p[r] += basis[r * free + c] * point[c] / tau;
+            }
+            return p;
         }
 
         // With one free direction the minimizers p_min + N c/τ form a line, and each moving row asks r = c/τ to lie on
