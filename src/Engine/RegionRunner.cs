@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using System.Text.Json;
+using Engine.Core;
 using Engine.Core.Data;
 using Engine.Core.Geometry;
 using Engine.Core.Regions;
@@ -155,7 +156,13 @@ internal sealed class RegionRunner
             if (options.Parts > 1) directory.SetParts(options.Parts);
             directory.RemoveStrays();
         }
-        ArrangementCells? cells = request.Nonempty || request.Realizability ? StoredOrNewCells(directory, request, progress, cancellation) : null;
+        ArrangementCells? cells = null;
+        if (request.Nonempty || request.Realizability)
+        {
+            // The cells leave a core partly idle: the decisions' code compiles there meanwhile.
+            HotCode.StartCompiling();
+            cells = StoredOrNewCells(directory, request, progress, cancellation);
+        }
         RegionRun layout = Layout(request, shape, cells);
         return new RegionPlan(request, options, directory, layout, UnitRows(request, layout.Rows));
     }
