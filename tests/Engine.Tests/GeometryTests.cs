@@ -172,14 +172,7 @@ public sealed class GeometryTests
     [TestCase(12, 2, false, 9, true)]
     public void FacetsAreTheSplitsThatTheOtherSplitsDoNotImply(int points, int inputs, bool bias, int seed, bool shared)
     {
-        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},{seed}");
-        if (shared)
-        {
-            // Point 0 twice, point 1 at twice its distance (the same ray), and point 2 mirrored through the origin.
-            double[] x = [.. data.X, .. data.Point(0), .. data.Point(1).ToArray().Select(e => 2.0 * e), .. data.Point(2).ToArray().Select(e => -e)];
-            data = new Dataset("shared", inputs, x, [.. data.Y, 0.5, -0.25, 1.5]);
-        }
-        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        ArrangementCells cells = RegionEngine.Cells(FacetData(points, inputs, seed, shared), bias);
         int total = 0;
         for (int c = 0; c < cells.Count; c++)
         {
@@ -192,7 +185,7 @@ public sealed class GeometryTests
 
     // Realizability decides a sign choice on the facet rows alone (Candidate.Inside): the minimizers p = p₀ + N c/τ of a
     // region meet a node's cell with the same largest margin whether every point's row or only its facets' rows bound
-    // it, on rows of unit ∞-norm. Here p₀ and N are random (one or two free directions, p₀ inside the cell or not), and
+    // it, on rows of unit ∞-norm. Here p₀ and N are random (one or two free directions), and
     // both programs, max t with σ s_i x̃_iᵀ(τ p₀ + N c) ≥ t, t ≤ τ, |c_k| ≤ 1, 0 ≤ τ ≤ 1, are solved by GLOP.
     [TestCase(30, 2, true, 1, false)]
     [TestCase(10, 3, true, 6, false)]
@@ -200,13 +193,7 @@ public sealed class GeometryTests
     [TestCase(12, 2, false, 9, true)]
     public void MarginOnTheFacetRowsIsTheMarginOnEveryRow(int points, int inputs, bool bias, int seed, bool shared)
     {
-        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},{seed}");
-        if (shared)
-        {
-            double[] x = [.. data.X, .. data.Point(0), .. data.Point(1).ToArray().Select(e => 2.0 * e), .. data.Point(2).ToArray().Select(e => -e)];
-            data = new Dataset("shared", inputs, x, [.. data.Y, 0.5, -0.25, 1.5]);
-        }
-        ArrangementCells cells = RegionEngine.Cells(data, bias);
+        ArrangementCells cells = RegionEngine.Cells(FacetData(points, inputs, seed, shared), bias);
         NormalizedData normalized = cells.Normalized;
         int d = inputs + (bias ? 1 : 0);
         var rng = new Random(seed);
@@ -220,7 +207,7 @@ public sealed class GeometryTests
             {
                 for (int f = 0; f < free; f++) directions[k, f] = rng.NextDouble() - 0.5;
             }
-            int[] all = [.. Enumerable.Range(0, data.Count)];
+            int[] all = [.. Enumerable.Range(0, normalized.Data.Count)];
             double everyRow = Margin(normalized, cells.Columns[c], all, origin, directions);
             double facetRows = Margin(normalized, cells.Columns[c], cells.Facets(c), origin, directions);
             Assert.That(facetRows, Is.EqualTo(everyRow).Within(1e-9), $"cell {c}");
@@ -256,6 +243,16 @@ public sealed class GeometryTests
         LinearProgramResult result = program.MaximizeTrusted([.. new double[free + 1], 1.0]);
         Assert.That(result.Status, Is.EqualTo(LinearProgramStatus.Optimal));
         return result.Objective;
+    }
+
+    // Random data; shared: with point 0 twice, point 1 at twice its distance (the same ray), and point 2 mirrored through
+    // the origin, so that some hyperplanes are shared.
+    private static Dataset FacetData(int points, int inputs, int seed, bool shared)
+    {
+        Dataset data = DatasetCatalog.Load($"random:{points},{inputs},{seed}");
+        if (!shared) return data;
+        double[] x = [.. data.X, .. data.Point(0), .. data.Point(1).ToArray().Select(e => 2.0 * e), .. data.Point(2).ToArray().Select(e => -e)];
+        return new Dataset("shared", inputs, x, [.. data.Y, 0.5, -0.25, 1.5]);
     }
 
     private static int[] ProgramFacets(NormalizedData normalized, ulong[] column, int[] splits)
