@@ -394,14 +394,15 @@ public static class Realizability
 
         // Narrows forced (from ForcedSigns) by each alive node's rows alone: a sign they refute fails in every choice
         // that gives the node that sign, since they are some of each such program's rows. False when some node is left
-        // with no sign. It takes at most two programs per node where the choices are 2^open.
+        // with no sign. It takes at most two programs per node where the choices are 2^open, none for a node whose
+        // minimizers reach every p_j: they meet both of its cones, so its rows alone refute neither sign.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool NarrowSigns(int[] forced, DecisionCounts counts)
         {
             int[] alone = new int[_shape.Hidden];
             for (int j = 0; j < _shape.Hidden; j++)
             {
-                if (((zeroed >> j) & 1) == 1) continue;
+                if (((zeroed >> j) & 1) == 1 || ReachesEverywhere(j)) continue;
                 int left = 0;
                 foreach (int sign in forced[j] != 0 ? [forced[j]] : Both)
                 {
@@ -416,6 +417,39 @@ public static class Realizability
         }
 
         private static readonly int[] Both = [1, -1];
+
+        // Whether node j's block N_j of the free directions has rank d: elimination with partial pivoting, a pivot
+        // counting when it exceeds 1e-9 of the largest entry of all the directions, so that a block of rounding noise
+        // has rank 0. The rank only decides whether NarrowSigns tries the node's signs, never an answer: a block taken
+        // for deficient costs two programs, one taken for full leaves both signs to the choices, whose programs decide them.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool ReachesEverywhere(int j)
+        {
+            int d = _shape.Features;
+            int free = Free;
+            if (free < d) return false;
+            Span<double> block = stackalloc double[d * free];
+            for (int k = 0; k < d; k++) basis.AsSpan((j * d + k) * free, free).CopyTo(block.Slice(k * free, free));
+            double largest = LargestMagnitude(basis);
+            int rank = 0;
+            for (int c = 0; c < free && rank < d; c++)
+            {
+                int pivot = rank;
+                for (int r = rank + 1; r < d; r++)
+                {
+                    if (Math.Abs(block[r * free + c]) > Math.Abs(block[pivot * free + c])) pivot = r;
+                }
+                if (!(Math.Abs(block[pivot * free + c]) > 1e-9 * largest)) continue;
+                for (int e = 0; e < free; e++) (block[rank * free + e], block[pivot * free + e]) = (block[pivot * free + e], block[rank * free + e]);
+                for (int r = rank + 1; r < d; r++)
+                {
+                    double factor = block[r * free + c] / block[rank * free + c];
+                    for (int e = c; e < free; e++) block[r * free + e] -= factor * block[rank * free + e];
+                }
+                rank++;
+            }
+            return rank == d;
+        }
 
         // Whether the sign choice's program is refuted without the program over every row: on a line of minimizers, or
         // on the rows of the cells' facets.
