@@ -6,8 +6,8 @@ namespace Engine.Core;
 /// <summary>
 /// Compiles the engine's per-region and per-program code ahead of its first call. That code is AggressiveOptimization
 /// (compiled once, fully optimised, at first call), so a run's first rows otherwise wait on the JIT one method after
-/// another: about 55 ms of a third-of-a-second nonempty run with realizability. Started while the run computes its
-/// arrangement cells, which leave a core partly idle, it takes that wait off the run's path.
+/// another: about 55 ms of a quarter-second nonempty run with realizability. Started while the run computes its
+/// arrangement cells, which leave a core partly idle, it takes most of that wait off the run's path.
 /// </summary>
 public static class HotCode
 {

@@ -56,8 +56,8 @@ public static class Realizability
     /// nonempty: <paramref name="cellWitnesses"/>[j] is an interior (w_j[, b_j]) of column j's cell in the data's units,
     /// used for nodes with v_j = 0. <paramref name="system"/> is the calling thread's workspace; decisions are counted
     /// in <paramref name="counts"/>. <paramref name="cellFacets"/>(j), when given, gives the points of the facets of column
-    /// j's cell (<see cref="ArrangementCells.Facets"/>): a no is then first sought on their rows alone, which is faster
-    /// and decides the same. <paramref name="uniqueMinimizer"/>, when given, is the region's minimizer from a solve of
+    /// j's cell (<see cref="ArrangementCells.Facets"/>): the programs then run on their rows alone, which is faster and
+    /// has the same optimum. <paramref name="uniqueMinimizer"/>, when given, is the region's minimizer from a solve of
     /// rank m elsewhere (<see cref="ColumnSystem.SolveLanes"/>), with the bits <see cref="ColumnSystem.MinimumNorm"/> gives:
     /// the region is then not solved again.
     /// </summary>
