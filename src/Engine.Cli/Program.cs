@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(EnumerateCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(PaperCommand.Create());
+        root.Subcommands.Add(GlobalCommand.Create());
         root.Subcommands.Add(RegionsCommand.Create());
         root.Subcommands.Add(SliceCommand.Create());
         root.Subcommands.Add(MnistCommand.Create());

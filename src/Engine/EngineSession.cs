@@ -1,3 +1,4 @@
+using Engine.Core.Closure;
 using Engine.Core.Data;
 using Engine.Core.Geometry;
 using Engine.Core.Mnist;
@@ -110,6 +111,33 @@ public sealed class EngineSession : IDisposable
     /// </summary>
     public ArrangementCells Cells(Dataset data, bool bias, string? directory = null, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default) =>
         RegionRunner.Cells(data, bias, directory, progress, cancellation);
+
+    /// <summary>
+    /// The certified global minimum inf L_f of the real network (Eq. 1, 3) with <paramref name="request"/>'s width: the least
+    /// minimum of L_f over the closures of the nonempty regions, by branch and bound over unordered regions ordered by
+    /// their subglobal minima, each closure program proven by its KKT certificate (or exactly). Host work; progress per
+    /// phase (cells, bounds, closures, realizable), cancellation between batches.
+    /// </summary>
+    public GlobalMinimum Global(GlobalRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ArrangementCells cells = RegionRunner.Cells(request.Data, request.Bias, null, progress, cancellation);
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        string current = "";
+        IProgress<SearchProgress>? phases = progress is null ? null : new ProgressCallback<SearchProgress>(p =>
+        {
+            if (p.Phase != current)
+            {
+                current = p.Phase;
+                phase.Restart();
+            }
+            progress.Report(new RunProgress(p.Phase, p.Done, p.Total, phase.Elapsed));
+        });
+        GlobalSearchResult result = GlobalSearch.Run(cells, request.Hidden, 0, phases, cancellation);
+        return new GlobalMinimum(request, cells, result, clock.Elapsed.TotalSeconds);
+    }
 
     /// <summary>The real loss L_f on a grid over two parameters with the activation boundaries crossing it (Figure 2).</summary>
     public LossSlice Slice(SliceRequest request)

@@ -1,0 +1,322 @@
+using Engine.Core.Geometry;
+using Engine.Core.Regions;
+
+namespace Engine.Core.Closure;
+
+/// <summary>Where a search stands: the phase (bounds, closures, realizable), work done and the work it expects.</summary>
+internal readonly record struct SearchProgress(string Phase, long Done, long Total);
+
+/// <summary>
+/// The region and signs whose closure attains a minimum: the region's cell per node (non-decreasing), the row of the
+/// unordered enumeration, and the sign of each v_j.
+/// </summary>
+internal sealed record ClosedRegion(long Row, int[] Cells, int[] Signs);
+
+/// <summary>The certified global minimum of L_f and what proves it (<see cref="GlobalSearch"/>).</summary>
+internal sealed record GlobalSearchResult
+{
+    /// <summary>inf L_f over every network with h nodes, attained by <see cref="Witness"/>.</summary>
+    public required double GlobalMinimum { get; init; }
+
+    /// <summary>A verified network attaining it.</summary>
+    public required ClosedNetwork Witness { get; init; }
+
+    /// <summary>The region and signs it was found in.</summary>
+    public required ClosedRegion Region { get; init; }
+
+    /// <summary>How the winning sign choice was proven.</summary>
+    public required ClosureProof Proof { get; init; }
+
+    /// <summary>
+    /// Proven lower bound on L_f: the least of the pruned regions' subglobal minima and the solved sign choices' proven
+    /// values (an unproven one counts with its region's subglobal minimum).
+    /// </summary>
+    public required double LowerBound { get; init; }
+
+    /// <summary>Whether <see cref="LowerBound"/> is within the level tolerance of <see cref="GlobalMinimum"/>.</summary>
+    public required bool Certified { get; init; }
+
+    /// <summary>The level tolerance: 1e-9 of the dead region's loss.</summary>
+    public required double Tolerance { get; init; }
+
+    /// <summary>The lowest subglobal minimum over nonempty regions: a lower bound on L_f, rarely attained.</summary>
+    public required double LowestSubglobal { get; init; }
+
+    /// <summary>The lowest realizable (differentiable) minimum; null when no region's minimum is realizable.</summary>
+    public required double? LowestRealizable { get; init; }
+
+    /// <summary>The network of the lowest realizable minimum.</summary>
+    public required NetworkWitness? RealizableWitness { get; init; }
+
+    /// <summary>The region of the lowest realizable minimum.</summary>
+    public required ClosedRegion? RealizableRegion { get; init; }
+
+    /// <summary>No realizable minimum reaches the global minimum: it lies only on region boundaries.</summary>
+    public bool AttainedAtBoundary => LowestRealizable is not { } low || low > GlobalMinimum + Tolerance;
+
+    /// <summary>Unordered nonempty regions whose subglobal minimum was computed: all of them.</summary>
+    public required long RegionsBounded { get; init; }
+
+    /// <summary>The ordered regions they stand for (C^h).</summary>
+    public required long OrderedRegions { get; init; }
+
+    /// <summary>Regions whose sign choices were solved; the others were pruned by their subglobal minimum.</summary>
+    public required long RegionsSolved { get; init; }
+
+    /// <summary>Sign choices solved (closure programs).</summary>
+    public required long Programs { get; init; }
+
+    /// <summary>Of them, proven in double precision.</summary>
+    public required long DoubleProofs { get; init; }
+
+    /// <summary>Of them, proven in rational arithmetic.</summary>
+    public required long ExactProofs { get; init; }
+
+    /// <summary>Of them, unproven (exact budget exceeded).</summary>
+    public required long Undecided { get; init; }
+
+    /// <summary>Solutions whose network failed its check on the data.</summary>
+    public required long FailedWitnesses { get; init; }
+
+    /// <summary>Cells whose rays were found exactly.</summary>
+    public required long ExactCells { get; init; }
+
+    /// <summary>Regions whose realizability was decided to find the lowest realizable minimum.</summary>
+    public required long RealizabilityDecisions { get; init; }
+
+    /// <summary>How the realizability programs were decided.</summary>
+    public required DecisionCounts Decisions { get; init; }
+}
+
+/// <summary>
+/// inf L_f for a network with h hidden nodes, certified: the least minimum of L_f over the closures of the nonempty
+/// regions (<see cref="ClosedRegions"/>), found by branch and bound over unordered regions in increasing order of their
+/// subglobal minimum, which bounds every sign choice of the region from below.
+/// </summary>
+/// <remarks>
+/// <para>Bounds: every unordered nonempty region's subglobal minimum (the nonempty enumeration, <see cref="NonemptyRegions"/>).
+/// Closures: regions in increasing order of bound, in batches solved side by side; a region is pruned when its bound is at
+/// least the best verified network's loss less the level tolerance, and once one is, all later ones are. Each batch prunes
+/// against the best value at its start and merges in order, so the result does not depend on the thread count. The first
+/// region is always solved, so the answer always comes with a network. Realizable: the regions again in increasing order,
+/// until the first whose minimum is realizable (<see cref="Realizability"/>): the lowest differentiable local minimum.</para>
+/// </remarks>
+internal static class GlobalSearch
+{
+    /// <summary>Most unordered regions a search holds bounds for (12 bytes each).</summary>
+    public const long MaxRows = 1L << 25;
+
+    private const long BoundChunk = 1L << 15;
+    private const int ClosureBatch = 256;
+    private const int RealizableBatch = 64;
+
+    /// <summary>Runs the search on <paramref name="cells"/> for <paramref name="hidden"/> nodes.</summary>
+    public static GlobalSearchResult Run(ArrangementCells cells, int hidden, int threads = 0, IProgress<SearchProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        NonemptyRegions layout = NonemptyRegions.Layout(cells, hidden, unordered: true);
+        long rows = layout.Rows;
+        if (rows > MaxRows)
+            throw new EngineInputException($"{rows:N0} unordered nonempty regions exceed the {MaxRows:N0} a global search holds; use fewer points or hidden nodes");
+        var parallel = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = threads > 0 ? threads : -1 };
+        double[] bounds = Bounds(cells, hidden, rows, threads, progress, cancellation);
+        int[] order = Order(bounds);
+        double tolerance = LossLevels.Tolerance(cells.Normalized.DeadRegionLoss);
+
+        var closures = new ClosedRegions(new CellRays(cells), hidden);
+        var workspaces = new ThreadLocal<ClosedRegions.Workspace>(() => new ClosedRegions.Workspace());
+        ClosedMinimum? best = null;
+        ClosedRegion? bestRegion = null;
+        double lower = double.PositiveInfinity;
+        long solvedRegions = 0, programs = 0;
+        int position = 0;
+        var found = new (ClosedMinimum? Best, ClosedRegion? Region, double Lower, int Programs)[ClosureBatch];
+        // Batches grow from one region: the first few set the best value that prunes the rest.
+        for (int size = 1; position < rows; size = Math.Min(2 * size, ClosureBatch))
+        {
+            double upper = best?.Loss ?? double.PositiveInfinity;
+            if (bounds[order[position]] >= upper - tolerance) break;
+            int batch = (int)Math.Min(size, rows - position);
+            int start = position;
+            Parallel.For(0, batch, parallel, b =>
+            {
+                int row = order[start + b];
+                found[b] = bounds[row] >= upper - tolerance ? default : SolveRegion(closures, layout.Tuple(row), row, bounds[row], workspaces.Value!);
+            });
+            for (int b = 0; b < batch; b++)
+            {
+                (ClosedMinimum? minimum, ClosedRegion? region, double proven, int count) = found[b];
+                if (count == 0)
+                {
+                    lower = Math.Min(lower, bounds[order[start + b]]);
+                    continue;
+                }
+                solvedRegions++;
+                programs += count;
+                lower = Math.Min(lower, proven);
+                if (minimum is not null && (best is null || minimum.Loss < best.Loss))
+                {
+                    best = minimum;
+                    bestRegion = region;
+                }
+            }
+            position += batch;
+            double now = best?.Loss ?? double.PositiveInfinity;
+            progress?.Report(new SearchProgress("closures", position, Below(bounds, order, now - tolerance)));
+        }
+        if (position < rows) lower = Math.Min(lower, bounds[order[position]]);
+        if (best is null || bestRegion is null)
+            throw new InvalidOperationException("no sign choice of the lowest region gave a verified network");
+
+        (double? lowestRealizable, NetworkWitness? realizable, ClosedRegion? realizableRegion, long decisions, DecisionCounts counts) =
+            LowestRealizable(cells, layout, hidden, bounds, order, parallel, progress);
+        double lowest = bounds[order[0]];
+        return new GlobalSearchResult
+        {
+            GlobalMinimum = best.Loss,
+            Witness = best.Network!,
+            Region = bestRegion,
+            Proof = best.Proof,
+            LowerBound = Math.Min(lower, best.Loss),
+            Certified = lower >= best.Loss - tolerance,
+            Tolerance = tolerance,
+            LowestSubglobal = lowest,
+            LowestRealizable = lowestRealizable,
+            RealizableWitness = realizable,
+            RealizableRegion = realizableRegion,
+            RegionsBounded = rows,
+            OrderedRegions = layout.Regions,
+            RegionsSolved = solvedRegions,
+            Programs = programs,
+            DoubleProofs = closures.DoubleProofs,
+            ExactProofs = closures.ExactProofs,
+            Undecided = closures.Undecided,
+            FailedWitnesses = closures.FailedWitnesses,
+            ExactCells = closures.Rays.ExactCells,
+            RealizabilityDecisions = decisions,
+            Decisions = counts,
+        };
+    }
+
+    /// <summary>
+    /// The minimum of L_f over one region's closure, all sign choices together (the <c>--closure</c> column), in the
+    /// data's units, and the proof of the weakest sign choice.
+    /// </summary>
+    public static (double Loss, ClosureProof Proof) Closure(ClosedRegions closures, ReadOnlySpan<int> cells, ClosedRegions.Workspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(closures);
+        int[] sorted = cells.ToArray();
+        Array.Sort(sorted);
+        double loss = double.PositiveInfinity;
+        ClosureProof proof = ClosureProof.Double;
+        foreach (int[] signs in ClosedRegions.Signs(sorted))
+        {
+            ClosedMinimum m = closures.Solve(sorted, signs, workspace);
+            loss = Math.Min(loss, m.Loss);
+            if (m.Proof > proof) proof = m.Proof;
+        }
+        return (loss, proof);
+    }
+
+    // Every sign choice of one region: the best verified one, the least proven value (an unproven choice proves only the
+    // region's bound), and how many were solved.
+    private static (ClosedMinimum?, ClosedRegion?, double, int) SolveRegion(ClosedRegions closures, int[] cells, int row, double bound, ClosedRegions.Workspace workspace)
+    {
+        ClosedMinimum? best = null;
+        int[]? bestSigns = null;
+        double proven = double.PositiveInfinity;
+        int count = 0;
+        foreach (int[] signs in ClosedRegions.Signs(cells))
+        {
+            ClosedMinimum m = closures.Solve(cells, signs, workspace);
+            count++;
+            proven = Math.Min(proven, m.Proof == ClosureProof.Undecided ? bound : m.Loss);
+            if (m.Network is not null && (best is null || m.Loss < best.Loss))
+            {
+                best = m;
+                bestSigns = signs;
+            }
+        }
+        return (best, best is null ? null : new ClosedRegion(row, cells, bestSigns!), proven, count);
+    }
+
+    // Every unordered region's subglobal minimum, in row order, computed in chunks so that progress and cancellation
+    // come between them.
+    private static double[] Bounds(ArrangementCells cells, int hidden, long rows, int threads, IProgress<SearchProgress>? progress, CancellationToken cancellation)
+    {
+        double[] bounds = new double[rows];
+        for (long from = 0; from < rows; from += BoundChunk)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            long count = Math.Min(BoundChunk, rows - from);
+            NonemptyRegions part = NonemptyRegions.Enumerate(cells, hidden,
+                new NonemptyOptions { Unordered = true, Keep = true, FirstRow = from, RowCount = count, Bins = 1, Threads = threads }, cancellation);
+            Array.Copy(part.Losses!, 0, bounds, from, count);
+            progress?.Report(new SearchProgress("bounds", from + count, rows));
+        }
+        return bounds;
+    }
+
+    // Rows in increasing order of bound, ties by row, so that the search is the same on every machine.
+    private static int[] Order(double[] bounds)
+    {
+        int[] order = new int[bounds.Length];
+        for (int r = 0; r < order.Length; r++) order[r] = r;
+        Array.Sort(order, (a, b) => bounds[a] != bounds[b] ? bounds[a].CompareTo(bounds[b]) : a.CompareTo(b));
+        return order;
+    }
+
+    // Rows whose bound is below a value: the work a search with that best value has left in all.
+    private static long Below(double[] bounds, int[] order, double value)
+    {
+        int lo = 0, hi = order.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (bounds[order[mid]] < value) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    // The first region in increasing order of bound whose minimum is realizable, decided in batches side by side.
+    private static (double?, NetworkWitness?, ClosedRegion?, long, DecisionCounts) LowestRealizable(ArrangementCells cells, NonemptyRegions layout, int hidden,
+        double[] bounds, int[] order, ParallelOptions parallel, IProgress<SearchProgress>? progress)
+    {
+        var counts = new DecisionCounts();
+        RegionShape shape = RegionShape.ForColumns(cells.Data.Count, cells.Data.Inputs, hidden, cells.Bias);
+        ColumnWorkspaces systems = cells.Workspaces(shape);
+        var found = new RealizedMinimum?[RealizableBatch];
+        long decided = 0;
+        // Batches grow from one region, as the closures' do: the lowest regions are often realizable.
+        for (int position = 0, size = 1; position < order.Length; position += size, size = Math.Min(2 * size, RealizableBatch))
+        {
+            int batch = Math.Min(size, order.Length - position);
+            int start = position;
+            Parallel.For(0, batch, parallel, b =>
+            {
+                int[] tuple = layout.Tuple(order[start + b]);
+                ColumnSystem system = systems.Rent();
+                try
+                {
+                    ulong[][] columns = [.. tuple.Select(c => cells.Columns[c])];
+                    double[][] witnesses = [.. tuple.Select(c => cells.Witnesses[c])];
+                    found[b] = Realizability.Decide(system, columns, bounds[order[start + b]], witnesses, counts, j => cells.Facets(tuple[j]));
+                }
+                finally
+                {
+                    systems.Return(system);
+                }
+            });
+            decided += batch;
+            progress?.Report(new SearchProgress("realizable", position + batch, order.Length));
+            for (int b = 0; b < batch; b++)
+            {
+                if (found[b] is not { } minimum) continue;
+                int row = order[start + b];
+                return (bounds[row], minimum.Witness, new ClosedRegion(row, layout.Tuple(row), minimum.Signs), decided, counts);
+            }
+        }
+        return (null, null, null, decided, counts);
+    }
+}
