@@ -9,7 +9,7 @@ namespace Engine.Cli;
 internal static class EnumerateCommand
 {
     // Runs expected to take longer than this need --allow-long: they are likely a mistyped size.
-    private const double LongRunSeconds = 3600;
+    public const double LongRunSeconds = 3600;
 
     public static Command Create()
     {
@@ -23,6 +23,8 @@ internal static class EnumerateCommand
         var bins = new Option<int>("--bins") { Description = "Histogram bins over [0, dead-region loss].", DefaultValueFactory = _ => 20 };
         var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run without --run)." };
         var count = new Option<long?>("--count") { Description = "Regions to enumerate from --start (default: all)." };
+        var global = new Option<bool>("--global") { Description = "Also certify inf L_f, the real network's global minimum (engine global), and measure poor minima against it (runs of at most 2^16 patterns always do)." };
+        var closure = new Option<bool>("--closure") { Description = "With --csv: a column with each region's minimum of L_f over its closed region (all signs of v), the loss training can reach there." };
         var allowLong = new Option<bool>("--allow-long") { Description = $"Run even when the estimate exceeds {LongRunSeconds / 3600:0} hour." };
         var path = new Option<string>("--path") { Description = "Where the math runs: auto, host (C# twin on all cores, SIMD lanes), scalar (the host twin without lanes) or kernel (ILGPU).", DefaultValueFactory = _ => "auto" };
         var runDirectory = RunOptionsParser.DirectoryOption();
@@ -30,7 +32,7 @@ internal static class EnumerateCommand
 
         var command = new Command("enumerate", "Solve Eq. 7 for every activation region and print the histogram of subglobal-minimum losses.");
         common.AddTo(command);
-        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, bins, start, count, allowLong, path, runDirectory, shard })
+        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, global, closure, bins, start, count, allowLong, path, runDirectory, shard })
             command.Options.Add(option);
 
         command.SetAction((parsed, cancellation) =>
@@ -51,9 +53,12 @@ internal static class EnumerateCommand
                 KeepRegions = csvFile is not null,
                 Realizability = decide,
                 Witnesses = witnessFile is not null,
+                Global = parsed.GetValue(global),
+                Closure = parsed.GetValue(closure),
                 Path = ParsePath(parsed.Value(path)),
             };
             if (request.Unordered && !request.Nonempty) throw new EngineInputException("--unordered needs --nonempty");
+            if (request.Closure && csvFile is null) throw new EngineInputException("--closure adds a column to --csv; pass --csv FILE");
             if (request.Nonempty && (request.Start != 0 || request.Count is not null))
                 throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
             RunOptions options = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));

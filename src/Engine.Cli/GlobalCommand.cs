@@ -16,12 +16,14 @@ internal static class GlobalCommand
         var common = new RegionOptions();
         var json = new Option<FileInfo?>("--json") { Description = "Write the value, its proof, the witness, the regions and the counts as JSON." };
         var witness = new Option<FileInfo?>("--witness") { Description = "Write the verified network {W, b, v, c} attaining the minimum as one JSON line." };
+        var allowLong = new Option<bool>("--allow-long") { Description = "Run even when the bounds phase alone is estimated above an hour." };
         var command = new Command("global", "Certify inf L_f, the global minimum of the real network's loss, by branch and bound over the closures of the nonempty regions.");
         command.Options.Add(common.Dataset);
         command.Options.Add(common.Hidden);
         command.Options.Add(common.Bias);
         command.Options.Add(json);
         command.Options.Add(witness);
+        command.Options.Add(allowLong);
         command.SetAction((parsed, cancellation) =>
         {
             Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
@@ -33,7 +35,13 @@ internal static class GlobalCommand
 
             // The search is host work: no accelerator is opened.
             using EngineSession session = EngineSession.Open(Backend.Cpu);
-            GlobalMinimum minimum = session.Global(request, Progress.Phases(), cancellation);
+            GlobalPlan plan = session.PlanGlobal(request, Progress.Phases(), cancellation);
+            Progress.Done();
+            string planText = string.Create(Inv, $"{plan.Rows:N0} unordered nonempty regions of {plan.CellsPerNode:N0} cells per node: bounds about {RegionReport.Duration(plan.BoundSeconds)}, then closure programs for the regions the bounds do not prune; about {Math.Max(1, plan.MemoryBytes >> 20):N0} MiB");
+            if (plan.BoundSeconds > EnumerateCommand.LongRunSeconds && !parsed.GetValue(allowLong))
+                throw new EngineInputException($"{planText}; pass --allow-long to run anyway");
+            Console.Error.WriteLine($"engine: {planText}");
+            GlobalMinimum minimum = session.Global(plan, Progress.Phases(), cancellation);
             Progress.Done();
             Console.Write(Report(minimum));
             if (jsonFile is not null) RegionReport.WriteJson(GlobalDocuments.Json(minimum), jsonFile.FullName);

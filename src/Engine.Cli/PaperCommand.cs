@@ -29,7 +29,7 @@ internal static class PaperCommand
             var runs = new List<RegionRun>();
             for (int h = 1; h <= MaxHidden; h++)
             {
-                runs.Add(session.Enumerate(new RegionRequest { Data = data, Hidden = h, KeepRegions = true, Realizability = true }, cancellation: cancellation));
+                runs.Add(session.Enumerate(new RegionRequest { Data = data, Hidden = h, KeepRegions = true, Realizability = true, Global = true }, cancellation: cancellation));
                 cancellation.ThrowIfCancellationRequested();
             }
             var sweep = new WidthSweep(runs);
@@ -67,12 +67,14 @@ internal static class PaperCommand
         text.AppendLine();
         MinimaAnalysis first = runs[0].Minima;
         text.AppendLine(inv, $"  linear region (all ones, loss of linear regression) {first.Linear.Loss:0.0000}; dead region (all zeros) {first.Dead.Loss:0.0000}");
+        text.AppendLine("  inf L_f is the global minimum of the real network (engine global); the lowest subglobal minimum only bounds it from below");
         foreach (RegionRun run in runs)
         {
             MinimaAnalysis m = run.Minima;
-            string global = m.GlobalRealizable == true ? "realizable" : $"not realizable; lowest realizable {m.LowestRealizable:0.0000}";
+            GlobalMinimum g = run.Global!;
+            string where = g.AttainedAtBoundary ? "only on a region boundary" : "at a realizable minimum";
             string poor = m.PoorRealizableLevels.Count == 0 ? "none" : string.Join(", ", m.PoorRealizableLevels.Select(l => l.ToString("0.0000", inv)));
-            text.AppendLine(inv, $"  h={run.Shape.Hidden}: global minimum {m.Global:0.0000} ({global}), {100.0 * m.AboveGlobal / run.Regions:0.0}% of regions have a higher (poor) subglobal minimum; poor realizable minima: {poor}");
+            text.AppendLine(inv, $"  h={run.Shape.Hidden}: inf L_f {g.Value:0.0000} ({where}); lowest subglobal {m.LowestSubglobal:0.0000}, lowest realizable {m.LowestRealizable:0.0000}; {100.0 * m.AboveGlobalMinimum / run.Regions:0.0}% of regions have a subglobal minimum above inf L_f; poor realizable minima (above inf L_f): {poor}");
         }
         text.AppendLine();
         text.AppendLine("  §3.2: every realizable minimum value with h nodes is again a realizable minimum with h + 1 nodes");

@@ -63,7 +63,14 @@ internal static class RegionReport
                 text.AppendLine(Inv, $"  nonempty regions {run.KeptRows.Count(r => r.Nonempty == true):N0}");
             text.AppendLine(Inv, $"  realizable minima {real.Count:N0}{(real.Count > 0 ? $", lowest {real.Min:0.000000} at {Pattern(run, real.ArgMin)}" : "")}");
             if (run.Realizable is not null)
-                text.AppendLine(Inv, $"  poor realizable minima (above the lowest realizable): {minima.PoorRealizable:N0}");
+                text.AppendLine(Inv, $"  poor realizable minima (above the {(minima.Reference == PoorReference.GlobalMinimum ? "global minimum inf L_f" : "lowest realizable; pass --global to measure against inf L_f")}): {minima.PoorRealizable:N0}");
+        }
+        if (run.Global is { } global)
+        {
+            string where = global.AttainedAtBoundary ? "attained only on a region boundary, below every differentiable local minimum" : "attained at a realizable minimum";
+            text.AppendLine(Inv, $"  global minimum of the real network inf L_f {global.Value:0.000000} ({where}; {(global.Status == ProofStatus.Proven ? "proven" : "NOT proven")}); the min above is the lowest subglobal minimum, a lower bound");
+            if (minima.AboveGlobalMinimum is { } above)
+                text.AppendLine(Inv, $"  regions whose subglobal minimum lies above inf L_f: {above:N0}");
         }
         text.AppendLine(Inv, $"  linear region (all ones, linear regression) {minima.Linear.Loss:0.000000}{Special(minima.Linear)}; dead region (all zeros){Special(minima.Dead)}");
         Levels(text, minima.Levels, run.Realizable is not null);
@@ -115,7 +122,7 @@ internal static class RegionReport
     private static void Extremes(StringBuilder text, LossSummary s, double dead, Func<long, string> where)
     {
         if (s.Count == 0) return;
-        text.AppendLine(Inv, $"  min  {s.Min:0.000000} at {where(s.ArgMin)}");
+        text.AppendLine(Inv, $"  min  {s.Min:0.000000} at {where(s.ArgMin)} (the lowest subglobal minimum: a lower bound on L_f, not its global minimum)");
         text.AppendLine(Inv, $"  max  {s.Max:0.000000} at {where(s.ArgMax)}");
         text.AppendLine(Inv, $"  mean {s.Mean:0.000000}; dead region (all zeros) {dead:0.000000}");
     }

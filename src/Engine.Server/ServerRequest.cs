@@ -17,7 +17,7 @@ public sealed class ServerRequest
     private static readonly HashSet<string> Fields =
     [
         "command", "dataset", "points", "targets", "hidden", "bias", "realizable", "nonempty", "unordered", "bins", "keep",
-        "witnesses", "start", "count", "x", "y", "range", "yrange", "grid", "at",
+        "witnesses", "global", "start", "count", "x", "y", "range", "yrange", "grid", "at",
     ];
 
     private ServerRequest(string command, JsonObject body, Dataset data)
@@ -72,6 +72,7 @@ public sealed class ServerRequest
         KeepRegions = Bool("keep"),
         Realizability = Bool("realizable") || Bool("witnesses"),
         Witnesses = Bool("witnesses"),
+        Global = Bool("global"),
     };
 
     /// <summary>The slice request of a slice run, as <c>engine slice</c> builds it.</summary>

@@ -113,17 +113,38 @@ public sealed class EngineSession : IDisposable
         RegionRunner.Cells(data, bias, directory, progress, cancellation);
 
     /// <summary>
-    /// The certified global minimum inf L_f of the real network (Eq. 1, 3) with <paramref name="request"/>'s width: the least
-    /// minimum of L_f over the closures of the nonempty regions, by branch and bound over unordered regions ordered by
-    /// their subglobal minima, each closure program proven by its KKT certificate (or exactly). Host work; progress per
-    /// phase (cells, bounds, closures, realizable), cancellation between batches.
+    /// Prepares a global search: checks <paramref name="request"/>, finds the cells (progress "cells"), counts the unordered
+    /// nonempty regions and times the bounds phase on a sample, so that a front end can state the cost before the work.
     /// </summary>
-    public GlobalMinimum Global(GlobalRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    public GlobalPlan PlanGlobal(GlobalRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         ArrangementCells cells = RegionRunner.Cells(request.Data, request.Bias, null, progress, cancellation);
+        long rows;
+        try
+        {
+            rows = NonemptyRegions.RowsFor(cells.Count, request.Hidden, unordered: true);
+        }
+        catch (OverflowException)
+        {
+            throw new EngineInputException($"Hidden: {cells.Count:N0} cells per node give more than 2^63 regions for h = {request.Hidden}");
+        }
+        if (rows > GlobalSearch.MaxRows)
+            throw new EngineInputException($"Hidden: {rows:N0} unordered nonempty regions exceed the {GlobalSearch.MaxRows:N0} a global search holds; use fewer points or hidden nodes");
+        return new GlobalPlan(request, cells, rows, rows * GlobalSearch.BoundSeconds(cells, request.Hidden, rows));
+    }
+
+    /// <summary>
+    /// The certified global minimum inf L_f of the real network (Eq. 1, 3) with the plan's width: the least minimum of L_f
+    /// over the closures of the nonempty regions, by branch and bound over unordered regions ordered by their subglobal
+    /// minima, each closure program proven by its KKT certificate (or exactly). Host work; progress per phase (bounds,
+    /// closures, realizable), cancellation between batches.
+    /// </summary>
+    public GlobalMinimum Global(GlobalPlan plan, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var phase = System.Diagnostics.Stopwatch.StartNew();
         string current = "";
         IProgress<SearchProgress>? phases = progress is null ? null : new ProgressCallback<SearchProgress>(p =>
@@ -135,8 +156,18 @@ public sealed class EngineSession : IDisposable
             }
             progress.Report(new RunProgress(p.Phase, p.Done, p.Total, phase.Elapsed));
         });
-        GlobalSearchResult result = GlobalSearch.Run(cells, request.Hidden, 0, phases, cancellation);
-        return new GlobalMinimum(request, cells, result, clock.Elapsed.TotalSeconds);
+        GlobalSearchResult result = GlobalSearch.Run(plan.Cells, plan.Request.Hidden, 0, phases, cancellation);
+        return new GlobalMinimum(plan.Request, plan.Cells, result, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Plans and runs a global search (<see cref="PlanGlobal"/>, then <see cref="Global(GlobalPlan, IProgress{RunProgress}?, CancellationToken)"/>).</summary>
+    public GlobalMinimum Global(GlobalRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        GlobalPlan plan = PlanGlobal(request, progress, cancellation);
+        GlobalMinimum found = Global(plan, progress, cancellation);
+        found.Seconds = clock.Elapsed.TotalSeconds;
+        return found;
     }
 
     /// <summary>The real loss L_f on a grid over two parameters with the activation boundaries crossing it (Figure 2).</summary>

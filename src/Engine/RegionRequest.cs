@@ -54,6 +54,18 @@ public sealed class RegionRequest
     /// <summary>With <see cref="Realizability"/>: keep the verified network θ = (W, b, v, c) of every realizable region.</summary>
     public bool Witnesses { get; init; }
 
+    /// <summary>
+    /// Also certify the global minimum inf L_f of the real network (<see cref="EngineSession.Global(GlobalRequest, IProgress{RunProgress}?, CancellationToken)"/>), so that poor minima
+    /// are measured against it (<see cref="MinimaAnalysis"/>). Runs of at most 2^16 activation patterns find it anyway.
+    /// </summary>
+    public bool Global { get; init; }
+
+    /// <summary>
+    /// With <see cref="KeepRegions"/>: each kept region's minimum of L_f over its closed region (all signs of v), the loss
+    /// a training run can actually reach there (<see cref="RegionRow.Closure"/>); empty regions have none.
+    /// </summary>
+    public bool Closure { get; init; }
+
     /// <summary>Enumerate only the nonempty regions, as combinations of arrangement cells (any N·h).</summary>
     public bool Nonempty { get; init; }
 

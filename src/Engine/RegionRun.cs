@@ -20,8 +20,10 @@ public sealed record RegionWitness(long Row, long Index, long Multiplicity, Netw
 /// <param name="Nonempty">Whether the region exists (every column a cell); null when the run did not decide it.</param>
 /// <param name="Realizable">Whether its minimum is attained inside the region; null when the run did not decide it.</param>
 /// <param name="Witness">With witnesses kept, the verified network attaining it when realizable.</param>
+/// <param name="Closure">With <see cref="RegionRequest.Closure"/>: min L_f over the closed region, all signs of v, proven; null
+/// for an empty region or when not asked for.</param>
 public sealed record RegionRow(long Row, long Index, IReadOnlyList<int> Cells, long Multiplicity, double Loss, int Rank,
-    bool? Nonempty, bool? Realizable, NetworkWitness? Witness);
+    bool? Nonempty, bool? Realizable, NetworkWitness? Witness, double? Closure);
 
 /// <summary>
 /// The outcome of a run of <see cref="RegionRunner"/>, exhaustive or nonempty, in one shape: rows (the regions of an
@@ -92,6 +94,9 @@ public sealed class RegionRun
     /// <summary>Kept in an unordered run: the ordered regions each multiset stands for.</summary>
     public long[]? Multiplicities { get; internal set; }
 
+    /// <summary>With <see cref="RegionRequest.Closure"/>: each kept row's minimum of L_f over its closed region, NaN for an empty region.</summary>
+    internal double[]? Closures { get; set; }
+
     /// <summary>With <see cref="RegionRequest.Witnesses"/>: every realizable row's verified network, in row order.</summary>
     public IReadOnlyList<RegionWitness>? Witnesses { get; internal set; }
 
@@ -109,6 +114,12 @@ public sealed class RegionRun
 
     /// <summary>Wall-clock seconds of this call.</summary>
     public double Seconds { get; internal set; }
+
+    /// <summary>
+    /// The certified global minimum inf L_f of the real network on this run's data and width, when the run found it
+    /// (<see cref="RegionRequest.Global"/>, or always for runs of at most 2^16 activation patterns); null otherwise.
+    /// </summary>
+    public GlobalMinimum? Global { get; internal set; }
 
     /// <summary>Standard index Σ a_ij·2^(i·h+j) of row <paramref name="row"/>, or −1 when N·h exceeds 62 bits.</summary>
     public long Index(long row) => Combinations is null ? row : Shape.Indexed ? NonemptyRegions.Index(Combinations.Columns(row), Shape.Points) : -1;
@@ -148,7 +159,7 @@ public sealed class RegionRun
     /// <summary>The kept rows whose minimum is realizable: the differentiable local minima of the real network.</summary>
     public IReadOnlyList<RegionRow> RealizableMinima => [.. KeptRows.Where(r => r.Realizable == true)];
 
-    /// <summary>Levels, global, poor, linear and dead minima of this run.</summary>
+    /// <summary>Levels, the lowest subglobal, lowest realizable and global minima, poor, linear and dead minima of this run.</summary>
     public MinimaAnalysis Minima => _minima ??= new MinimaAnalysis(this);
 
     private IReadOnlyList<RegionRow>? _keptRows;
@@ -170,7 +181,8 @@ public sealed class RegionRun
                 long row = run.First + r;
                 bool decided = run.Realizable is not null;
                 return new RegionRow(row, run.Index(row), run.CellsOf(row) ?? [], run.Multiplicities?[r] ?? 1, run.Losses![r], run.Ranks![r],
-                    decided ? run.Feasible![r] : run.Request.Nonempty ? true : null, decided ? run.Realizable![r] : null, witnesses.GetValueOrDefault(row));
+                    decided ? run.Feasible![r] : run.Request.Nonempty ? true : null, decided ? run.Realizable![r] : null, witnesses.GetValueOrDefault(row),
+                    run.Closures is { } closures && double.IsFinite(closures[r]) ? closures[r] : null);
             }
         }
 

@@ -5,6 +5,7 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Engine.Core;
+using Engine.Core.Closure;
 using Engine.Core.Data;
 using Engine.Core.Geometry;
 using Engine.Core.Regions;
@@ -293,6 +294,8 @@ internal sealed class RegionRunner
         run.Device = request.Nonempty ? $"host: {Environment.ProcessorCount} cores" : _device.Description;
         run.Path = request.Nonempty ? request.Path == RegionPath.Scalar ? RegionPath.Scalar : RegionPath.Host : _engine.Resolve(request.Path);
         Combine(run, Enumerable.Range(0, prefix).Select(u => directory is null ? kept[u] : ReadUnit(directory, u, run)), progress, prefix);
+        AttachGlobal(run, progress, cancellation);
+        AttachClosures(run, progress, cancellation);
         run.Seconds = clock.Elapsed.TotalSeconds;
         return new RunOutcome(run, units, computed, missing);
     }
@@ -321,8 +324,58 @@ internal sealed class RegionRunner
         run.Units = (units, 0);
         run.Path = RegionPath.Auto;
         Combine(run, Enumerable.Range(0, units).Select(u => ReadUnit(dir, u, run)), progress, units);
+        AttachGlobal(run, progress, CancellationToken.None);
+        AttachClosures(run, progress, CancellationToken.None);
         run.Seconds = clock.Elapsed.TotalSeconds;
         return run;
+    }
+
+    // Each kept row's minimum over its closed region (min over signs of v), for the finished rows; NaN for an empty region.
+    private static void AttachClosures(RegionRun run, IProgress<RunProgress>? progress, CancellationToken cancellation)
+    {
+        RegionRequest request = run.Request;
+        if (!request.Closure || run.Losses is null) return;
+        var clock = Stopwatch.StartNew();
+        ArrangementCells cells = run.Cells ?? Cells(request.Data, request.Bias, null, progress, cancellation);
+        var index = new Dictionary<string, int>();
+        for (int c = 0; c < cells.Count; c++) index[Convert.ToHexString(System.Runtime.InteropServices.MemoryMarshal.AsBytes(cells.Columns[c].AsSpan()))] = c;
+        var closures = new ClosedRegions(new CellRays(cells), request.Hidden);
+        double[] values = new double[run.Done];
+        long done = 0;
+        Parallel.For(0L, run.Done, new ParallelOptions { CancellationToken = cancellation }, () => new ClosedRegions.Workspace(), (r, _, workspace) =>
+        {
+            IReadOnlyList<ulong[]> columns = run.Columns(run.First + r);
+            int[] tuple = new int[columns.Count];
+            for (int j = 0; j < tuple.Length; j++)
+            {
+                if (!index.TryGetValue(Convert.ToHexString(System.Runtime.InteropServices.MemoryMarshal.AsBytes(columns[j].AsSpan())), out tuple[j]))
+                {
+                    values[r] = double.NaN;
+                    return workspace;
+                }
+            }
+            values[r] = GlobalSearch.Closure(closures, tuple, workspace).Loss;
+            long now = Interlocked.Increment(ref done);
+            if ((now & 1023) == 0) progress?.Report(new RunProgress("closures", now, run.Done, clock.Elapsed));
+            return workspace;
+        }, _ => { });
+        run.Closures = values;
+    }
+
+    /// <summary>Runs of at most this many activation-pattern bits (N·h) find the global minimum whether asked or not: well under a second.</summary>
+    public const int CheapGlobalBits = 16;
+
+    // inf L_f beside a finished run's minima, when asked for or cheap. An interrupted run has no global minimum: the
+    // search would need the rows it did not finish.
+    private static void AttachGlobal(RegionRun run, IProgress<RunProgress>? progress, CancellationToken cancellation)
+    {
+        RegionRequest request = run.Request;
+        if (!run.Completed || cancellation.IsCancellationRequested || !(request.Global || run.Shape.PatternBits <= CheapGlobalBits)) return;
+        var clock = Stopwatch.StartNew();
+        ArrangementCells cells = run.Cells ?? Cells(request.Data, request.Bias, null, progress, cancellation);
+        IProgress<SearchProgress>? phases = progress is null ? null : new ProgressCallback<SearchProgress>(p => progress.Report(new RunProgress("global " + p.Phase, p.Done, p.Total, clock.Elapsed)));
+        GlobalSearchResult result = GlobalSearch.Run(cells, request.Hidden, 0, phases, cancellation);
+        run.Global = new GlobalMinimum(new GlobalRequest { Data = request.Data, Hidden = request.Hidden, Bias = request.Bias }, cells, result, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The request a run directory was started with, its dataset read from the directory.</summary>
@@ -367,30 +420,39 @@ internal sealed class RegionRunner
             KeepRegions = json["keep"]!.GetValue<bool>(),
             Realizability = json["realizability"]!.GetValue<bool>(),
             Witnesses = json["witnesses"]!.GetValue<bool>(),
+            Global = json["global"]?.GetValue<bool>() ?? false,
+            Closure = json["closure"]?.GetValue<bool>() ?? false,
         };
     }
 
     // The canonical text of a request: what makes two runs the same run. Output paths, the device and timing are not in
     // it; the rows and units follow from it.
-    private static string Identity(RegionRequest request) => new JsonObject
+    private static string Identity(RegionRequest request)
     {
-        ["version"] = RequestVersion,
-        ["command"] = "enumerate",
-        ["dataset"] = request.Data.Name,
-        ["data_sha256"] = request.Data.Fingerprint,
-        ["points"] = request.Data.Count,
-        ["inputs"] = request.Data.Inputs,
-        ["hidden"] = request.Hidden,
-        ["bias"] = request.Bias,
-        ["nonempty"] = request.Nonempty,
-        ["unordered"] = request.Unordered,
-        ["bins"] = request.Bins,
-        ["start"] = request.Start,
-        ["count"] = request.Count,
-        ["keep"] = request.KeepRegions,
-        ["realizability"] = request.Realizability,
-        ["witnesses"] = request.Witnesses,
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var json = new JsonObject
+        {
+            ["version"] = RequestVersion,
+            ["command"] = "enumerate",
+            ["dataset"] = request.Data.Name,
+            ["data_sha256"] = request.Data.Fingerprint,
+            ["points"] = request.Data.Count,
+            ["inputs"] = request.Data.Inputs,
+            ["hidden"] = request.Hidden,
+            ["bias"] = request.Bias,
+            ["nonempty"] = request.Nonempty,
+            ["unordered"] = request.Unordered,
+            ["bins"] = request.Bins,
+            ["start"] = request.Start,
+            ["count"] = request.Count,
+            ["keep"] = request.KeepRegions,
+            ["realizability"] = request.Realizability,
+            ["witnesses"] = request.Witnesses,
+        };
+        // What is computed after the units is named only when asked for, so directories of runs without it stay the same run.
+        if (request.Global) json["global"] = true;
+        if (request.Closure) json["closure"] = true;
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
 
     // Opens the run directory for the request and stores its dataset there, so that a merge needs nothing else.
     private static RunDirectory OpenDirectory(string path, RegionRequest request)
@@ -561,6 +623,8 @@ internal sealed class RegionRunner
     // Checks the request and returns its shape; throws EngineInputException for anything a user must fix.
     internal static RegionShape Validate(RegionRequest request)
     {
+        if (request.Global || request.Closure) new GlobalRequest { Data = request.Data, Hidden = request.Hidden, Bias = request.Bias }.Validate();
+        if (request.Closure && !request.KeepRegions) throw new EngineInputException("Closure: the closed-region minima are a column of the kept regions; keep the regions too");
         if (request.Nonempty)
         {
             RegionEngine.ValidateNonempty(request);

@@ -103,6 +103,84 @@ public sealed class CliTests
         Assert.That(run["histogram"]!.AsArray(), Has.Count.EqualTo(7));
     }
 
+    // The names the analyses read, and a witness whose loss evaluated here is the value.
+    [Test]
+    public void GlobalWritesTheCertifiedMinimumWithItsProofAndWitness()
+    {
+        string json = TempFile("global.json"), witness = TempFile("global-witness.jsonl");
+        (int code, string output, _) = Run("global", "--dataset", "random:8,2,4", "--hidden", "2", "--bias", "--json", json, "--witness", witness);
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("inf L_f"));
+        JsonNode g = JsonNode.Parse(File.ReadAllText(json))!;
+        foreach (string key in new[] { "globalMinimum", "witness", "attainedAtBoundary", "boundaryPairs", "lowestSubglobal", "lowestRealizable", "lowerBound", "region", "counts", "seconds" })
+            Assert.That(g.AsObject().ContainsKey(key), Is.True, key);
+        Assert.That(g["status"]!.GetValue<string>(), Is.EqualTo("proven"));
+        double value = g["globalMinimum"]!.GetValue<double>();
+        Assert.That(g["lowerBound"]!.GetValue<double>(), Is.LessThanOrEqualTo(value).And.GreaterThanOrEqualTo(value - g["tolerance"]!.GetValue<double>()));
+        Assert.That(g["lowestSubglobal"]!.GetValue<double>(), Is.LessThanOrEqualTo(value));
+        Dataset data = DatasetCatalog.Load("random:8,2,4");
+        JsonNode w = JsonNode.Parse(File.ReadAllLines(witness).Single())!;
+        double loss = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            double f = w["c"]!.GetValue<double>();
+            for (int j = 0; j < 2; j++)
+            {
+                double u = w["b"]![j]!.GetValue<double>() + w["W"]![j]![0]!.GetValue<double>() * data.X[2 * i] + w["W"]![j]![1]!.GetValue<double>() * data.X[2 * i + 1];
+                f += w["v"]![j]!.GetValue<double>() * Math.Max(u, 0);
+            }
+            loss += 0.5 * (f - data.Y[i]) * (f - data.Y[i]);
+        }
+        Assert.That(loss, Is.EqualTo(value).Within(2 * g["tolerance"]!.GetValue<double>()));
+        foreach (JsonNode? pair in w["boundaryPairs"]!.AsArray())
+        {
+            int i = pair!["point"]!.GetValue<int>(), j = pair["node"]!.GetValue<int>();
+            double u = w["b"]![j]!.GetValue<double>() + w["W"]![j]![0]!.GetValue<double>() * data.X[2 * i] + w["W"]![j]![1]!.GetValue<double>() * data.X[2 * i + 1];
+            Assert.That(Math.Abs(u), Is.LessThan(1e-9), $"pair ({i}, {j}) is not on its hinge");
+        }
+    }
+
+    [TestCase("hidden nodes must be positive", "global", "--dataset", "paper-fig3", "--hidden", "0")]
+    [TestCase("unknown dataset", "global", "--dataset", "nope", "--hidden", "1")]
+    [TestCase("--closure adds a column to --csv", "enumerate", "--dataset", "paper-fig3", "--hidden", "1", "--closure")]
+    public void GlobalAndClosureRefuseBadInputInOneLine(string message, params string[] args)
+    {
+        (int code, _, string error) = Run(args);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain(message));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+    }
+
+    // Enumerate names the lowest subglobal minimum as such, measures poor minima against inf L_f, and --closure writes each
+    // region's closed minimum: at least its subglobal minimum, blank for empty regions, and least at inf L_f.
+    [Test]
+    public void EnumerateMeasuresPoorMinimaAgainstTheGlobalMinimumAndWritesClosures()
+    {
+        string json = TempFile("run.json"), csv = TempFile("closure.csv");
+        (int code, _, _) = Run("enumerate", "--dataset", "random:6,2,3", "--hidden", "2", "--bias", "--global", "--json", json, "--csv", csv, "--closure");
+        Assert.That(code, Is.EqualTo(0));
+        JsonNode minima = JsonNode.Parse(File.ReadAllText(json))!["minima"]!;
+        JsonNode global = JsonNode.Parse(File.ReadAllText(json))!["global"]!;
+        Assert.That(minima["poor_reference"]!.GetValue<string>(), Is.EqualTo("global_minimum"));
+        double value = minima["global_minimum"]!.GetValue<double>();
+        Assert.That(global["globalMinimum"]!.GetValue<double>(), Is.EqualTo(value));
+        Assert.That(minima["lowest_subglobal"]!.GetValue<double>(), Is.LessThanOrEqualTo(value));
+        string[][] rows = [.. File.ReadAllLines(csv).Skip(1).Select(l => l.Split(','))];
+        Assert.That(File.ReadAllLines(csv)[0], Is.EqualTo("index,loss,feasible,realizable,closure"));
+        double tolerance = minima["tolerance"]!.GetValue<double>();
+        double least = double.PositiveInfinity;
+        foreach (string[] row in rows)
+        {
+            bool nonempty = row[2] == "1";
+            Assert.That(row[4].Length > 0, Is.EqualTo(nonempty), $"region {row[0]}");
+            if (!nonempty) continue;
+            double closure = double.Parse(row[4], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(closure, Is.GreaterThanOrEqualTo(double.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture) - tolerance));
+            least = Math.Min(least, closure);
+        }
+        Assert.That(least, Is.EqualTo(value).Within(tolerance));
+    }
+
     [Test]
     public void WitnessFileHoldsAVerifiedNetworkPerRealizableRegion()
     {

@@ -162,7 +162,7 @@ internal static class GlobalSearch
             }
             position += batch;
             double now = best?.Loss ?? double.PositiveInfinity;
-            progress?.Report(new SearchProgress("closures", position, Below(bounds, order, now - tolerance)));
+            progress?.Report(new SearchProgress("closures", position, Math.Max(position, Below(bounds, order, now - tolerance))));
         }
         if (position < rows) lower = Math.Min(lower, bounds[order[position]]);
         if (best is null || bestRegion is null)
@@ -216,6 +216,23 @@ internal static class GlobalSearch
             if (m.Proof > proof) proof = m.Proof;
         }
         return (loss, proof);
+    }
+
+    /// <summary>
+    /// Seconds per row of the bounds phase, measured on a sample of up to one chunk of rows spread over the enumeration
+    /// (after a warm-up chunk, so that the JIT's first tier is not what is timed).
+    /// </summary>
+    public static double BoundSeconds(ArrangementCells cells, int hidden, long rows)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        long sample = Math.Min(rows, 4096);
+        if (sample == 0) return 0.0;
+        var options = new NonemptyOptions { Unordered = true, Keep = true, FirstRow = 0, RowCount = Math.Min(sample, 512), Bins = 1 };
+        NonemptyRegions.Enumerate(cells, hidden, options);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long first = (rows - sample) / 2;
+        NonemptyRegions.Enumerate(cells, hidden, options with { FirstRow = first, RowCount = sample });
+        return clock.Elapsed.TotalSeconds / sample;
     }
 
     // Every sign choice of one region: the best verified one, the least proven value (an unproven choice proves only the

@@ -270,7 +270,9 @@ function histogram(result) {
     ? levels.map(l => ({ from: l.loss, to: l.loss, all: l.regions, real: l.realizable ?? 0 }))
     : result.histogram.map((b, i) => ({ from: b.from, to: b.to, all: b.regions, real: result.realizable?.histogram[i]?.regions ?? 0 }));
 
-  const marks = [['global minimum', m?.global, 'global'], ...(m?.poor_realizable_levels ?? []).map(l => [`poor ${fmt(l)}`, l, 'poor']),
+  // "global minimum" is inf L_f of the real network; the lowest subglobal minimum is only a lower bound and is marked as one.
+  const marks = [['global minimum (inf L_f)', m?.global_minimum, 'global'], ['lowest subglobal', m?.lowest_subglobal, 'subglobal'],
+    ...(m?.poor_realizable_levels ?? []).map(l => [`poor ${fmt(l)}`, l, 'poor']),
     ['linear region', m?.linear?.loss, 'linear'], ['dead region', m?.dead?.loss ?? result.dead_region_loss, 'dead']]
     .filter(([, loss]) => Number.isFinite(loss));
 
@@ -331,11 +333,13 @@ function summary(result) {
   const m = result.minima, real = result.realizable;
   const parts = [real ? `${real.count} realizable of ${result.count} regions` : `${result.count} regions (realizability not checked)`];
   if (m) {
-    parts.push(`global minimum ${fmt(m.global)} (${m.global_realizable ? 'realizable' : `not realizable; lowest realizable ${fmt(m.lowest_realizable)}`})`);
-    const poor = m.poor_realizable_levels ?? [];
+    const g = result.global;
+    if (g) parts.push(`global minimum inf L_f ${fmt(g.globalMinimum)} (${g.attainedAtBoundary ? 'only on a region boundary, below every differentiable minimum' : 'at a realizable minimum'})`);
+    parts.push(`lowest subglobal ${fmt(m.lowest_subglobal)} (a lower bound; ${m.lowest_subglobal_realizable ? 'realizable' : `not realizable; lowest realizable ${fmt(m.lowest_realizable)}`})`);
+    const poor = m.poor_realizable_levels ?? [], against = m.poor_reference === 'global_minimum' ? 'inf L_f' : 'the lowest realizable';
     parts.push(poor.length
-      ? `${m.poor_realizable} poor realizable minima at ${poor.length} level${poor.length === 1 ? '' : 's'}: ${poor.map(fmt).join(', ')}`
-      : 'no poor realizable minima');
+      ? `${m.poor_realizable} poor realizable minima (above ${against}) at ${poor.length} level${poor.length === 1 ? '' : 's'}: ${poor.map(fmt).join(', ')}`
+      : `no poor realizable minima (above ${against})`);
   }
   if (result.completed === false) parts.push(`incomplete: ${result.done} of ${result.rows} rows`);
   return parts.join(' · ');

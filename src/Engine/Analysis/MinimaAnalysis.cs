@@ -15,13 +15,27 @@ public sealed record LossLevel(double Loss, long Regions, long Realizable);
 /// <param name="Realizable">Whether its minimum is realizable; null when the run did not decide it for that region.</param>
 public sealed record SpecialRegion(double Loss, bool? Nonempty, bool? Realizable);
 
+/// <summary>What "poor" is measured against.</summary>
+public enum PoorReference
+{
+    /// <summary>The certified global minimum inf L_f of the real network: a poor minimum lies above what some network attains.</summary>
+    GlobalMinimum,
+
+    /// <summary>The lowest realizable minimum, where inf L_f was not found: poor relative to the best differentiable minimum.</summary>
+    LowestRealizable,
+}
+
 /// <summary>
-/// The minima of one run as the paper reads them (§3, Figure 3): distinct loss levels, the global minimum, the lowest
-/// realizable minimum, the poor realizable minima above it, and the linear and dead regions.
+/// The minima of one run as the paper reads them (§3, Figure 3): distinct loss levels, the lowest subglobal minimum, the
+/// lowest realizable minimum, the global minimum of the real loss when the run found it, the poor realizable minima,
+/// and the linear and dead regions.
 /// </summary>
 /// <remarks>
-/// Two losses closer than <see cref="Tolerance"/> are one level (<see cref="LossLevels"/>): a relative tolerance of
-/// the dead region's loss, so grouping does not change when the targets are rescaled.
+/// The lowest subglobal minimum is only a lower bound on L_f: its minimizer often lies outside its region, and the real
+/// global minimum inf L_f often lies on a region boundary, below every differentiable minimum. "Global minimum" here
+/// always means inf L_f (<see cref="RegionRun.Global"/>). Two losses closer than <see cref="Tolerance"/> are one level
+/// (<see cref="LossLevels"/>): a relative tolerance of the dead region's loss, so grouping does not change when the
+/// targets are rescaled.
 /// </remarks>
 public sealed class MinimaAnalysis
 {
@@ -30,13 +44,16 @@ public sealed class MinimaAnalysis
         Tolerance = LossLevels.Tolerance(run.DeadRegionLoss);
         Levels = Group(run, Tolerance);
         Histogram all = run.Histogram;
-        Global = all.Min;
+        LowestSubglobal = all.Min;
         LowestRealizable = run.RealizableHistogram?.Min;
-        GlobalRealizable = run.RealizableHistogram is null || Global is null ? null : LowestRealizable is { } low && low <= Global + Tolerance;
-        double poorAbove = (LowestRealizable ?? double.PositiveInfinity) + Tolerance;
+        LowestSubglobalRealizable = run.RealizableHistogram is null || LowestSubglobal is null ? null : LowestRealizable is { } low && low <= LowestSubglobal + Tolerance;
+        GlobalMinimum = run.Global?.Value;
+        Reference = GlobalMinimum is null ? PoorReference.LowestRealizable : PoorReference.GlobalMinimum;
+        double poorAbove = (GlobalMinimum ?? LowestRealizable ?? double.PositiveInfinity) + Tolerance;
         PoorRealizable = Weight(run, r => run.Realizable?[r] == true && run.Losses![r] > poorAbove);
         PoorRealizableLevels = [.. Levels.Where(l => l.Realizable > 0 && l.Loss > poorAbove).Select(l => l.Loss)];
-        AboveGlobal = Global is { } g ? Weight(run, r => run.Losses![r] > g + Tolerance) : 0;
+        AboveLowestSubglobal = LowestSubglobal is { } g && run.Losses is not null ? Weight(run, r => run.Losses[r] > g + Tolerance) : null;
+        AboveGlobalMinimum = GlobalMinimum is { } global && run.Losses is not null ? Weight(run, r => run.Losses[r] > global + Tolerance) : null;
         Linear = Special(run, active: true);
         Dead = Special(run, active: false);
     }
@@ -47,23 +64,35 @@ public sealed class MinimaAnalysis
     /// <summary>Distinct minima in increasing order with their regions; empty unless the run kept its regions.</summary>
     public IReadOnlyList<LossLevel> Levels { get; }
 
-    /// <summary>The lowest subglobal minimum: the global minimum over the regions run; null when none finished.</summary>
-    public double? Global { get; }
+    /// <summary>
+    /// The lowest subglobal minimum over the regions run: a lower bound on L_f, not the global minimum (it is reached by
+    /// a network only when realizable, or on a boundary); null when none finished.
+    /// </summary>
+    public double? LowestSubglobal { get; }
 
-    /// <summary>Whether the global minimum is realizable; null when realizability was not decided.</summary>
-    public bool? GlobalRealizable { get; }
+    /// <summary>Whether the lowest subglobal minimum is realizable; null when realizability was not decided.</summary>
+    public bool? LowestSubglobalRealizable { get; }
 
     /// <summary>The lowest realizable minimum; null when none is realizable or it was not decided.</summary>
     public double? LowestRealizable { get; }
 
-    /// <summary>Kept regions whose realizable minimum lies above the lowest realizable one: poor local minima.</summary>
+    /// <summary>The certified global minimum inf L_f of the real network; null when the run did not find it.</summary>
+    public double? GlobalMinimum { get; }
+
+    /// <summary>What <see cref="PoorRealizable"/> is measured against: inf L_f when known, else the lowest realizable minimum.</summary>
+    public PoorReference Reference { get; }
+
+    /// <summary>Kept regions whose realizable minimum lies above the <see cref="Reference"/>: poor local minima.</summary>
     public long PoorRealizable { get; }
 
     /// <summary>The distinct values of the poor realizable minima.</summary>
     public IReadOnlyList<double> PoorRealizableLevels { get; }
 
-    /// <summary>Kept regions whose subglobal minimum lies above the global minimum.</summary>
-    public long AboveGlobal { get; }
+    /// <summary>Kept regions whose subglobal minimum lies above the lowest subglobal minimum; null unless the run kept its regions.</summary>
+    public long? AboveLowestSubglobal { get; }
+
+    /// <summary>Kept regions whose subglobal minimum lies above inf L_f (poor regions); null unless inf L_f is known and the run kept its regions.</summary>
+    public long? AboveGlobalMinimum { get; }
 
     /// <summary>The linear region, all ones: the network is a linear model there.</summary>
     public SpecialRegion Linear { get; }

@@ -154,8 +154,8 @@ public sealed class GlobalMinimum
     /// <summary>Realizability decisions taken without a verified witness or certificate (0 on every dataset tried).</summary>
     public long UncheckedDecisions { get; }
 
-    /// <summary>Wall time of the search, cells included.</summary>
-    public double Seconds { get; }
+    /// <summary>Wall time of the search (cells included when it was planned in the same call).</summary>
+    public double Seconds { get; internal set; }
 
     private static NetworkPoint Point(IReadOnlyList<double[]> w, IReadOnlyList<double> b, IReadOnlyList<double> v, double c, double loss) =>
         new([.. w.Select(row => (IReadOnlyList<double>)[.. row])], [.. b], [.. v], c, loss);

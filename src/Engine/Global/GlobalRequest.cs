@@ -6,7 +6,7 @@ namespace Engine;
 
 /// <summary>
 /// A request for the certified global minimum inf L_f of the real network with <see cref="Hidden"/> nodes on
-/// <see cref="Data"/> (<see cref="EngineSession.Global"/>). Every combination of its properties is meaningful; what
+/// <see cref="Data"/> (<see cref="EngineSession.Global(GlobalRequest, IProgress{RunProgress}?, CancellationToken)"/>). Every combination of its properties is meaningful; what
 /// cannot run is refused by <see cref="Validate"/>, before any work.
 /// </summary>
 public sealed record GlobalRequest
@@ -38,4 +38,39 @@ public sealed record GlobalRequest
 
     /// <summary>Most unknowns p_j (and c) a closure program may have.</summary>
     public const int MaxParameters = 64;
+}
+
+/// <summary>
+/// A global search prepared to run (<see cref="EngineSession.PlanGlobal"/>): the cells are found, and the sizes and the time
+/// of its first phase are known before any long work.
+/// </summary>
+public sealed class GlobalPlan
+{
+    internal GlobalPlan(GlobalRequest request, Core.Geometry.ArrangementCells cells, long rows, double boundSeconds)
+    {
+        Request = request;
+        Cells = cells;
+        Rows = rows;
+        BoundSeconds = boundSeconds;
+    }
+
+    /// <summary>What is asked.</summary>
+    public GlobalRequest Request { get; }
+
+    internal Core.Geometry.ArrangementCells Cells { get; }
+
+    /// <summary>Cells per node of the arrangement.</summary>
+    public int CellsPerNode => Cells.Count;
+
+    /// <summary>Unordered nonempty regions, each bounded by its subglobal minimum.</summary>
+    public long Rows { get; }
+
+    /// <summary>
+    /// Estimated seconds of the bounds phase, measured on a sample of the rows. The closure programs that follow depend on
+    /// how much the bounds prune (most regions, on the data tried); their phase shows its own progress.
+    /// </summary>
+    public double BoundSeconds { get; }
+
+    /// <summary>Memory the search holds: 12 bytes per region for its bound and order, and the cells.</summary>
+    public long MemoryBytes => 12 * Rows + (long)Cells.Count * (Cells.Data.Count / 8 + 8 * Cells.Dimension + 64);
 }

@@ -10,14 +10,15 @@ public static class GlobalDocuments
 {
     /// <summary>
     /// The request, the value and its proof (globalMinimum, lowerBound, tolerance, status), the witness {W, b, v, c, loss},
-    /// attainedAtBoundary with the boundary pairs, lowestSubglobal and lowestRealizable, the regions, the counts and seconds.
+    /// attainedAtBoundary with the boundary pairs, lowestSubglobal and lowestRealizable, the regions, the counts and, unless
+    /// <paramref name="timed"/> is false (inside a run's document, whose own seconds count it), seconds.
     /// </summary>
-    public static JsonObject Json(GlobalMinimum minimum)
+    public static JsonObject Json(GlobalMinimum minimum, bool timed = true)
     {
         ArgumentNullException.ThrowIfNull(minimum);
         GlobalRequest request = minimum.Request;
         GlobalCounts counts = minimum.Counts;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["dataset"] = request.Data.Name,
             ["points"] = request.Data.Count,
@@ -53,8 +54,9 @@ public static class GlobalDocuments
                 ["realizabilityDecisions"] = counts.RealizabilityDecisions,
                 ["uncheckedDecisions"] = minimum.UncheckedDecisions,
             },
-            ["seconds"] = minimum.Seconds,
         };
+        if (timed) json["seconds"] = minimum.Seconds;
+        return json;
     }
 
     /// <summary>The witness as one JSON line: {W, b, v, c} (b and c only with biases), its loss and the boundary pairs.</summary>

@@ -17,7 +17,8 @@ public static class RunDocuments
 
     /// <summary>
     /// One row per kept region: index,loss,feasible,realizable (feasible and realizable only when realizability was
-    /// decided), and the multiplicity of unordered multisets. Nonempty ordered rows with indices are written in index
+    /// decided), the multiplicity of unordered multisets, and with closures the minimum of L_f over the closed region
+    /// (empty for an empty region). Nonempty ordered rows with indices are written in index
     /// order, so they line up with the feasible rows of an exhaustive run's CSV.
     /// </summary>
     public static void WriteCsv(RegionRun run, Stream stream)
@@ -26,13 +27,15 @@ public static class RunDocuments
         IEnumerable<RegionRow> rows = run.KeptRows;
         if (run.Request.Nonempty && !run.Request.Unordered && run.Shape.Indexed) rows = rows.OrderBy(r => r.Index);
         using var writer = new StreamWriter(stream, leaveOpen: true);
-        writer.WriteLine(run.Request.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable");
+        string closure = run.Request.Closure ? ",closure" : "";
+        writer.WriteLine((run.Request.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable") + closure);
         foreach (RegionRow row in rows)
         {
             string index = row.Index < 0 ? "" : row.Index.ToString(Inv);
             string flags = $"{Flag(row.Nonempty)},{Flag(row.Realizable)}";
             string multiplicity = run.Request.Unordered ? "," + row.Multiplicity.ToString(Inv) : "";
-            writer.WriteLine(string.Create(Inv, $"{index},{row.Loss:R},{flags}{multiplicity}"));
+            string closed = !run.Request.Closure ? "" : row.Closure is { } c ? string.Create(Inv, $",{c:R}") : ",";
+            writer.WriteLine(string.Create(Inv, $"{index},{row.Loss:R},{flags}{multiplicity}{closed}"));
         }
     }
 
@@ -105,6 +108,7 @@ public static class RunDocuments
             ["unchecked"] = run.Decisions.Unchecked,
         };
         json["minima"] = Minima(run.Minima);
+        json["global"] = run.Global is { } global ? GlobalDocuments.Json(global, timed: false) : null;
         return json;
     }
 
@@ -166,15 +170,20 @@ public static class RunDocuments
         };
     }
 
+    // "global_minimum" is inf L_f of the real network, null when the run did not find it; the lowest subglobal minimum
+    // is a lower bound and is named as one.
     private static JsonObject Minima(MinimaAnalysis minima) => new()
     {
         ["tolerance"] = minima.Tolerance,
-        ["global"] = minima.Global,
-        ["global_realizable"] = minima.GlobalRealizable,
+        ["lowest_subglobal"] = minima.LowestSubglobal,
+        ["lowest_subglobal_realizable"] = minima.LowestSubglobalRealizable,
         ["lowest_realizable"] = minima.LowestRealizable,
+        ["global_minimum"] = minima.GlobalMinimum,
+        ["poor_reference"] = minima.Reference == PoorReference.GlobalMinimum ? "global_minimum" : "lowest_realizable",
         ["poor_realizable"] = minima.PoorRealizable,
         ["poor_realizable_levels"] = new JsonArray([.. minima.PoorRealizableLevels.Select(l => (JsonNode)l)]),
-        ["above_global"] = minima.AboveGlobal,
+        ["above_lowest_subglobal"] = minima.AboveLowestSubglobal,
+        ["above_global_minimum"] = minima.AboveGlobalMinimum,
         ["linear"] = Special(minima.Linear),
         ["dead"] = Special(minima.Dead),
         ["levels"] = new JsonArray([.. minima.Levels.Select(l => (JsonNode)new JsonObject { ["loss"] = l.Loss, ["regions"] = l.Regions, ["realizable"] = l.Realizable })]),
