@@ -20,7 +20,7 @@ public sealed class BrowserTests
     [Test]
     public void TheExplorerRunsFigure3WithTwoNodes()
     {
-        if (!File.Exists(Chromium) || !File.Exists(Driver)) Assert.Ignore($"no {Chromium} or {Driver}; .ci/run installs chromium and chromium-driver");
+        if (!File.Exists(Chromium) || !File.Exists(Driver)) Assert.Ignore($"no {Chromium} or {Driver}; tests/run installs chromium and chromium-driver");
         string runs = Directory.CreateTempSubdirectory("engine-browser-").FullName;
         WebApplication app = EngineServer.Create(new ServerOptions("127.0.0.1", 0, runs, Backend.Cpu));
         try

@@ -50,7 +50,7 @@ public sealed class GemmKernelTests
         [Values(K, 600)] int k)
     {
         IBlas? blas = provider == "managed" ? new ManagedBlas() : OpenBlas.TryCreate();
-        // OpenBLAS is installed by the project's set-up (.ci/run); its absence is a broken machine, not a skip.
+        // OpenBLAS is installed by the test command (tests/run); its absence is a broken machine, not a skip.
         Assert.That(blas, Is.Not.Null, "libopenblas.so.0 does not load");
         (float[] arena, GemmShape s) = Problem(transA, transB, 0.5f, k == K ? M : 37, k == K ? N : 70, k);
         double[] expected = Naive(arena, s);

@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Mnist;
 
 /// <summary>
-/// Real MNIST for the tests: the repository's data/mnist, where `.ci/run` and `engine mnist fetch` put it. Tests never
+/// Real MNIST for the tests: the repository's data/mnist, where the test command (tests/run, through `engine mnist fetch`) puts it. Tests never
 /// download: when it is missing, a test that needs it fails with one line naming the fetch command.
 /// </summary>
 internal static class MnistFixture
