@@ -37,6 +37,12 @@ internal static class Cli
             context.Cancel = true;
             Cancel.Cancel();
         });
+        // A first word that is no command gets its own line: the parser would say only that a command is missing.
+        if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
+        {
+            Console.Error.WriteLine($"engine: unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))} (see 'engine --help')");
+            return InputError;
+        }
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

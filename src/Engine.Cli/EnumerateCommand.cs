@@ -63,9 +63,7 @@ internal static class EnumerateCommand
                 throw new EngineInputException("--start and --count index exhaustive enumeration; --nonempty enumerates all nonempty regions");
             RunOptions options = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
             // Every output is checked before any work, so that a run of hours is not lost to a typo in a path.
-            if (csvFile is not null) AtomicFile.CheckWritable(csvFile.FullName, "--csv");
-            if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
-            if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
+            Outputs.Check([parsed.Value(common.Dataset)], ("--csv", csvFile), ("--json", jsonFile), ("--witness", witnessFile));
 
             using EngineSession session = EngineSession.Open(BackendNames.Parse(parsed.Value(common.Device)));
             RegionPlan plan = session.Plan(request, options, Progress.Phases(), cancellation);
@@ -98,7 +96,7 @@ internal static class EnumerateCommand
             if (run.Completed) return 0;
             Console.Error.WriteLine(request.Nonempty
                 ? $"engine: interrupted after {run.Done:N0} of {run.Rows:N0} rows; pass --run DIR to make a run resumable"
-                : $"engine: interrupted after {run.Done:N0} regions; resume with --start {run.First + run.Done}");
+                : $"engine: interrupted after {run.Done:N0} regions; resume with --start {run.First + run.Done}{(request.Count is not null ? $" --count {run.Rows - run.Done}" : "")}");
             return Cli.Interrupted;
         });
         return command;

@@ -30,8 +30,7 @@ internal static class GlobalCommand
             var request = new GlobalRequest { Data = data, Hidden = parsed.GetValue(common.Hidden), Bias = parsed.GetValue(common.Bias) };
             request.Validate();
             FileInfo? jsonFile = parsed.GetValue(json), witnessFile = parsed.GetValue(witness);
-            if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
-            if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
+            Outputs.Check([parsed.Value(common.Dataset)], ("--json", jsonFile), ("--witness", witnessFile));
 
             // The search is host work: no accelerator is opened.
             using EngineSession session = EngineSession.Open(Backend.Cpu);

@@ -23,7 +23,7 @@ internal static class MergeCommand
             if (Table1Runner.IsTable1Run(dir))
             {
                 if (csvFile is not null || witnessFile is not null) throw new EngineInputException($"{dir} is a table1 run: it writes only --json");
-                if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
+                Outputs.Check(Outputs.Inputs(dir), ("--json", jsonFile));
                 (Table1Options options, IReadOnlyList<Table1Cell> cells) = Table1Runner.Merge(dir);
                 Table1Command.Write(options, cells, jsonFile?.FullName);
                 return 0;
@@ -33,9 +33,7 @@ internal static class MergeCommand
             RegionRequest request = session.ReadRequest(dir);
             if (csvFile is not null && !request.KeepRegions) throw new EngineInputException($"{dir} was started without --csv: its units keep no per-region rows");
             if (witnessFile is not null && !request.Witnesses) throw new EngineInputException($"{dir} was started without --witness: its units keep no witnesses");
-            if (csvFile is not null) AtomicFile.CheckWritable(csvFile.FullName, "--csv");
-            if (jsonFile is not null) AtomicFile.CheckWritable(jsonFile.FullName, "--json");
-            if (witnessFile is not null) AtomicFile.CheckWritable(witnessFile.FullName, "--witness");
+            Outputs.Check(Outputs.Inputs(dir), ("--csv", csvFile), ("--json", jsonFile), ("--witness", witnessFile));
             RegionRun run = session.Merge(dir, Progress.Phases());
             Progress.Done();
             EnumerateCommand.Write(run, csvFile, jsonFile, witnessFile);

@@ -22,8 +22,13 @@ internal static class PaperCommand
         command.Options.Add(device);
         command.SetAction((parsed, cancellation) =>
         {
-            if (parsed.GetValue(output) is { } target && target.Parent is { Exists: false } parent)
-                throw new EngineInputException($"--out {target}: directory {parent.FullName} does not exist");
+            if (parsed.GetValue(output) is { } target)
+            {
+                OutputPolicy.CheckDirectory("--out", target.FullName);
+                string[] files = ["figure3.csv", "figure3.json", "figure2-slice.png", "figure2-slice.svg",
+                    .. Enumerable.Range(1, MaxHidden).SelectMany(h => new[] { $"figure3-h{h}.png", $"figure3-h{h}.svg", $"figure3-h{h}-regions.csv" })];
+                if (target.Exists) Outputs.Check([], [.. files.Select(f => ("--out", (FileInfo?)new FileInfo(Path.Combine(target.FullName, f))))]);
+            }
             using EngineSession session = EngineSession.Open(BackendNames.Parse(parsed.Value(device)));
             Dataset data = session.Dataset(Dataset);
             var runs = new List<RegionRun>();

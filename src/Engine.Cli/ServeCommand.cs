@@ -14,22 +14,26 @@ internal static class ServeCommand
         var runs = new Option<DirectoryInfo>("--runs") { Description = "Keep every run here: a restarted server serves finished runs and resumes the others.", DefaultValueFactory = _ => new DirectoryInfo("engine-runs") };
         var concurrent = new Option<int>("--max-runs") { Description = "Runs computing at once; later ones queue.", DefaultValueFactory = _ => 2 };
         var device = RegionOptions.DeviceOption();
+        var remote = new Option<bool>("--allow-remote") { Description = "Allow a --host that other machines can reach (anything but a loopback address)." };
         var command = new Command("serve", "Serve the HTTP API (/api/runs, OpenAPI at /openapi/v1.json) and the loss-surface explorer at /.");
-        foreach (Option option in new Option[] { host, port, runs, concurrent, device }) command.Options.Add(option);
+        foreach (Option option in new Option[] { host, port, runs, concurrent, device, remote }) command.Options.Add(option);
         command.SetAction((parsed, cancellation) =>
         {
             int p = parsed.GetValue(port), max = parsed.GetValue(concurrent);
             if (p is < 0 or > 65535) throw new EngineInputException($"--port must be in [0, 65535], got {p}");
             if (max < 1) throw new EngineInputException($"--max-runs must be at least 1, got {max}");
-            var options = new ServerOptions(parsed.Value(host), p, parsed.Value(runs).FullName, BackendNames.Parse(parsed.Value(device)), max);
+            Runs.OutputPolicy.CheckDirectory("--runs", parsed.Value(runs).FullName);
+            var options = new ServerOptions(parsed.Value(host), p, parsed.Value(runs).FullName, BackendNames.Parse(parsed.Value(device)), max, parsed.GetValue(remote));
+            if (EngineServer.Addresses(options).Any(a => !System.Net.IPAddress.IsLoopback(a)))
+                Console.Error.WriteLine($"engine: warning: --host {options.Host} is reachable from other machines; the API has no authentication");
             using WebApplication app = EngineServer.Create(options);
             try
             {
                 app.StartAsync(cancellation).GetAwaiter().GetResult();
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
             {
-                throw new EngineInputException($"cannot listen on {options.Host}:{p}: {e.Message}");
+                throw new EngineInputException($"--port {p}: cannot listen on {options.Host}:{p}: {e.Message}");
             }
             Console.Error.WriteLine($"engine: serving {string.Join(", ", app.Urls)} (explorer at /, API at /api/runs, runs kept in {options.Runs}); Ctrl+C stops");
             cancellation.WaitHandle.WaitOne();

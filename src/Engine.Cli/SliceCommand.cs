@@ -39,6 +39,8 @@ internal static class SliceCommand
                 At = At(parsed.GetValue(at)),
             };
             string path = Png(parsed.Value(output).FullName);
+            // Both figures are checked before the grid is computed, so a bad path fails at once.
+            Outputs.Check([parsed.Value(common.Dataset)], ("--out", new FileInfo(path)), ("--out (SVG)", new FileInfo(Path.ChangeExtension(path, ".svg"))));
             LossSlice slice = Write(request, path);
             Console.WriteLine($"wrote {path} and {Path.ChangeExtension(path, ".svg")}: L_f over {slice.XName} × {slice.YName}, {slice.Boundaries.Count} activation boundary line(s)");
             return 0;

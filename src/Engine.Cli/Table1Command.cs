@@ -32,7 +32,7 @@ internal static class Table1Command
             Table1Experiment.Validate(options);
             RunOptions run = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
             string? jsonPath = parsed.GetValue(json);
-            if (jsonPath is not null) AtomicFile.CheckWritable(jsonPath, "--json");
+            if (jsonPath is not null) Outputs.Check([], ("--json", new FileInfo(jsonPath)));
             MnistData data = MnistCommand.Load(parsed.Value(mnist));
             using EngineSession session = EngineSession.Open(BackendNames.Parse(parsed.Value(device)));
 

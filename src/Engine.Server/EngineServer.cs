@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,7 +20,8 @@ namespace Engine.Server;
 /// <param name="Runs">The runs directory.</param>
 /// <param name="Backend">The device every run opens.</param>
 /// <param name="MaxConcurrent">Runs computing at once.</param>
-public sealed record ServerOptions(string Host, int Port, string Runs, Backend Backend = Backend.Auto, int MaxConcurrent = 2);
+/// <param name="AllowRemote">Whether a host that is not a loopback address may be bound: other machines can then reach it.</param>
+public sealed record ServerOptions(string Host, int Port, string Runs, Backend Backend = Backend.Auto, int MaxConcurrent = 2, bool AllowRemote = false);
 
 /// <summary>
 /// The HTTP API over the façade (<c>/api/runs</c>, OpenAPI at <c>/openapi/v1.json</c>) and the explorer page at
@@ -35,21 +38,68 @@ public static class EngineServer
     public static WebApplication Create(ServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        IPAddress[] addresses = Addresses(options);
         var store = new RunStore(options.Runs, options.Backend, options.MaxConcurrent);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
+        // Each resolved address is bound explicitly: given a name it cannot parse, Kestrel would listen on every interface.
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxBodyBytes;
+            foreach (IPAddress address in addresses) k.Listen(address, options.Port);
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(store);
         WebApplication app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(store.Dispose);
         var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        // Every failure the routes do not answer themselves (a query value of the wrong type, an unknown path) still gets
+        // {"error": one line}.
+        app.UseStatusCodePages(async context =>
+        {
+            HttpResponse response = context.HttpContext.Response;
+            response.ContentType = "application/json";
+            string reason = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode);
+            string message = response.StatusCode == StatusCodes.Status400BadRequest
+                ? "bad request: a parameter is missing or has the wrong type (offset and limit are integers, realizable is true or false)"
+                : $"{response.StatusCode} {reason}: {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}";
+            await response.WriteAsync(new JsonObject { ["error"] = message }.ToJsonString()).ConfigureAwait(false);
+        });
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         app.MapOpenApi();
         Map(app, store);
         return app;
+    }
+
+    /// <summary>
+    /// The addresses <paramref name="options"/>' host names: an IP address as given, localhost as the IPv4 loopback, any
+    /// other name resolved. A name that does not resolve, and a non-loopback address without
+    /// <see cref="ServerOptions.AllowRemote"/>, are refused with one line.
+    /// </summary>
+    public static IPAddress[] Addresses(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(options.Host, out IPAddress? parsed)) addresses = [parsed];
+        else if (options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) addresses = [IPAddress.Loopback];
+        else
+        {
+            try
+            {
+                addresses = Dns.GetHostAddresses(options.Host);
+            }
+            catch (Exception e) when (e is SocketException or ArgumentException)
+            {
+                throw new EngineInputException($"--host {options.Host} does not resolve to an address: {e.Message}");
+            }
+        }
+        if (addresses.Length == 0) throw new EngineInputException($"--host {options.Host} does not resolve to an address");
+        // A port of 0 picks a free port per address; one address keeps the server at one port.
+        if (options.Port == 0) addresses = addresses[..1];
+        if (!options.AllowRemote && addresses.FirstOrDefault(a => !IPAddress.IsLoopback(a)) is { } remote)
+            throw new EngineInputException($"--host {options.Host} binds {remote}, which other machines can reach; pass --allow-remote to serve them");
+        return addresses;
     }
 
     private static void Map(WebApplication app, RunStore store)

@@ -36,8 +36,8 @@ public sealed class ServerRequest
     /// <summary>The dataset, built in or inline.</summary>
     public Dataset Data { get; }
 
-    /// <summary>Hidden nodes h.</summary>
-    public int Hidden => Int("hidden", 1);
+    /// <summary>Hidden nodes h: required, as on the command line.</summary>
+    public int Hidden => Read<int?>(Body, "hidden") ?? throw new EngineInputException("hidden is required: the number of hidden nodes h");
 
     /// <summary>Whether the network has biases.</summary>
     public bool Bias => Bool("bias");
@@ -68,7 +68,7 @@ public sealed class ServerRequest
         Unordered = Bool("unordered"),
         Start = Long("start") ?? 0,
         Count = Long("count"),
-        Bins = Int("bins", 20),
+        Bins = Bins(),
         KeepRegions = Bool("keep"),
         Realizability = Bool("realizable") || Bool("witnesses"),
         Witnesses = Bool("witnesses"),
@@ -140,6 +140,15 @@ public sealed class ServerRequest
         {
             throw new EngineInputException($"{name} has the wrong type");
         }
+    }
+
+    /// <summary>Most histogram bins a server run may ask for: its documents are read whole by every client.</summary>
+    public const int MaxBins = 10_000;
+
+    private int Bins()
+    {
+        int bins = Int("bins", 20);
+        return bins <= MaxBins ? bins : throw new EngineInputException($"bins: {bins:N0} exceeds the server's limit of {MaxBins:N0}");
     }
 
     private int Int(string name, int fallback) => Read<int?>(Body, name) ?? fallback;

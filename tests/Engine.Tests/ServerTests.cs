@@ -56,6 +56,9 @@ public sealed class ServerTests
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"/etc/passwd\",\"hidden\":1}", "built-in name")]
     [TestCase("{\"command\":\"slice\",\"dataset\":\"paper-fig2\",\"x\":\"w9\"}", "w9")]
     [TestCase("{\"command\":\"train\"}", "unknown command")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\"}", "hidden is required")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":null}", "hidden is required")]
+    [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":1,\"bins\":1000000}", "exceeds the server's limit")]
     [TestCase("[1, 2]", "not a JSON object")]
     [TestCase("{", "not valid JSON")]
     public void BadRequestsGet400WithOneLine(string body, string expected)
@@ -65,6 +68,29 @@ public sealed class ServerTests
         string error = JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["error"]!.GetValue<string>();
         Assert.That(error, Does.Contain(expected));
         Assert.That(error, Does.Not.Contain("\n"));
+    }
+
+    // A query value of the wrong type, or a path that names nothing, still answers {"error": one line}.
+    [TestCase("api/runs/none/regions?limit=abc", HttpStatusCode.BadRequest, "wrong type")]
+    [TestCase("api/nothing-here", HttpStatusCode.NotFound, "404")]
+    public void FailuresTheRoutesDoNotAnswerStillCarryAnError(string path, HttpStatusCode status, string expected)
+    {
+        using HttpResponseMessage response = _http.GetAsync(path).Result;
+        Assert.That(response.StatusCode, Is.EqualTo(status));
+        string error = JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["error"]!.GetValue<string>();
+        Assert.That(error, Does.Contain(expected));
+    }
+
+    // A name that does not resolve is an error, never a bind to every interface; other machines need --allow-remote.
+    [TestCase("no.such.host.invalid", false, "does not resolve")]
+    [TestCase("0.0.0.0", false, "--allow-remote")]
+    [TestCase("::", false, "--allow-remote")]
+    public void TheServerBindsOnlyWhatItWasTold(string host, bool allowRemote, string expected)
+    {
+        var error = Assert.Throws<EngineInputException>(() => EngineServer.Addresses(new ServerOptions(host, 0, _runs, Backend.Cpu, 1, allowRemote)));
+        Assert.That(error!.Message, Does.Contain(expected));
+        Assert.That(EngineServer.Addresses(new ServerOptions("localhost", 0, _runs, Backend.Cpu)), Is.EqualTo(new[] { IPAddress.Loopback }));
+        Assert.That(EngineServer.Addresses(new ServerOptions("0.0.0.0", 0, _runs, Backend.Cpu, 1, AllowRemote: true)), Is.EqualTo(new[] { IPAddress.Any }));
     }
 
     [Test]
