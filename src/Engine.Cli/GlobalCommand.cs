@@ -16,6 +16,8 @@ internal static class GlobalCommand
         var common = new RegionOptions();
         var json = new Option<FileInfo?>("--json") { Description = "Write the value, its proof, the witness, the regions and the counts as JSON." };
         var witness = new Option<FileInfo?>("--witness") { Description = "Write the verified network {W, b, v, c} attaining the minimum as one JSON line." };
+        var runDirectory = RunOptionsParser.DirectoryOption();
+        var shard = RunOptionsParser.ShardOption();
         var allowLong = new Option<bool>("--allow-long") { Description = "Run even when the bounds phase alone is estimated above an hour." };
         var command = new Command("global", "Certify inf L_f, the global minimum of the real network's loss, by branch and bound over the closures of the nonempty regions.");
         command.Options.Add(common.Dataset);
@@ -24,6 +26,8 @@ internal static class GlobalCommand
         command.Options.Add(json);
         command.Options.Add(witness);
         command.Options.Add(allowLong);
+        command.Options.Add(runDirectory);
+        command.Options.Add(shard);
         command.SetAction((parsed, cancellation) =>
         {
             Dataset data = DatasetCatalog.Load(parsed.Value(common.Dataset));
@@ -34,20 +38,35 @@ internal static class GlobalCommand
 
             // The search is host work: no accelerator is opened.
             using EngineSession session = EngineSession.Open(Backend.Cpu);
-            GlobalPlan plan = session.PlanGlobal(request, Progress.Phases(), cancellation);
+            RunOptions options = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
+            GlobalPlan plan = session.PlanGlobal(request, options, Progress.Phases(), cancellation);
             Progress.Done();
             string planText = string.Create(Inv, $"{plan.Rows:N0} unordered nonempty regions of {plan.CellsPerNode:N0} cells per node: bounds about {RegionReport.Duration(plan.BoundSeconds)}, then closure programs for the regions the bounds do not prune; about {Math.Max(1, plan.MemoryBytes >> 20):N0} MiB");
             if (plan.BoundSeconds > EnumerateCommand.LongRunSeconds && !parsed.GetValue(allowLong))
                 throw new EngineInputException($"{planText}; pass --allow-long to run anyway");
             Console.Error.WriteLine($"engine: {planText}");
-            GlobalMinimum minimum = session.Global(plan, Progress.Phases(), cancellation);
+            GlobalOutcome outcome = session.RunGlobal(plan, Progress.Phases(), cancellation);
             Progress.Done();
-            Console.Write(Report(minimum));
-            if (jsonFile is not null) RegionReport.WriteJson(GlobalDocuments.Json(minimum), jsonFile.FullName);
-            if (witnessFile is not null) AtomicFile.WriteText(witnessFile.FullName, GlobalDocuments.WitnessLine(minimum).ToJsonString() + "\n");
+            if (outcome.Minimum is not { } minimum)
+            {
+                bool stopped = cancellation.IsCancellationRequested;
+                Console.Error.WriteLine(stopped
+                    ? $"engine: interrupted; finished units are kept in {options.Directory}: run the same command to resume"
+                    : $"engine: part {options.Part}/{options.Parts} done; parts {string.Join(", ", outcome.Missing.Select(p => $"{p}/{outcome.Parts}"))} still missing; then 'engine merge {options.Directory}'");
+                return stopped ? Cli.Interrupted : 0;
+            }
+            Write(minimum, jsonFile, witnessFile);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Prints the report and writes the outputs asked for; shared with <c>engine merge</c>.</summary>
+    public static void Write(GlobalMinimum minimum, FileInfo? json, FileInfo? witness)
+    {
+        Console.Write(Report(minimum));
+        if (json is not null) RegionReport.WriteJson(GlobalDocuments.Json(minimum), json.FullName);
+        if (witness is not null) AtomicFile.WriteText(witness.FullName, GlobalDocuments.WitnessLine(minimum).ToJsonString() + "\n");
     }
 
     /// <summary>The global minimum against the subglobal and realizable minima, the witness and the search, as text.</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Engine.Mnist;
-using Engine.Runs;
 
 namespace Engine.Cli;
 
@@ -30,6 +29,15 @@ internal static class MergeCommand
             }
             // Merging reads the units back: the session's device is never opened.
             using EngineSession session = EngineSession.Open();
+            if (EngineSession.IsGlobalRun(dir))
+            {
+                if (csvFile is not null) throw new EngineInputException($"{dir} is a global run: it writes --json and --witness");
+                Outputs.Check(Outputs.Inputs(dir), ("--json", jsonFile), ("--witness", witnessFile));
+                GlobalMinimum minimum = session.MergeGlobal(dir, Progress.Phases());
+                Progress.Done();
+                GlobalCommand.Write(minimum, jsonFile, witnessFile);
+                return 0;
+            }
             RegionRequest request = session.ReadRequest(dir);
             if (csvFile is not null && !request.KeepRegions) throw new EngineInputException($"{dir} was started without --csv: its units keep no per-region rows");
             if (witnessFile is not null && !request.Witnesses) throw new EngineInputException($"{dir} was started without --witness: its units keep no witnesses");

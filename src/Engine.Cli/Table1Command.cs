@@ -3,7 +3,6 @@ using System.Globalization;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Mnist;
-using Engine.Runs;
 
 namespace Engine.Cli;
 

@@ -113,37 +113,41 @@ public sealed class EngineSession : IDisposable
         RegionRunner.Cells(data, bias, directory, progress, cancellation);
 
     /// <summary>
-    /// Prepares a global search: checks <paramref name="request"/>, finds the cells (progress "cells"), counts the unordered
-    /// nonempty regions and times the bounds phase on a sample, so that a front end can state the cost before the work.
+    /// Prepares a global search: checks <paramref name="request"/>, finds the cells (progress "cells"; kept in the run
+    /// directory of <paramref name="options"/> when there is one), counts the unordered nonempty regions and times the
+    /// bounds phase on a sample, so that a front end can state the cost before the work.
     /// </summary>
-    public GlobalPlan PlanGlobal(GlobalRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    public GlobalPlan PlanGlobal(GlobalRequest request, RunOptions? options = null, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        ArrangementCells cells = RegionRunner.Cells(request.Data, request.Bias, null, progress, cancellation);
+        options ??= new RunOptions();
+        ArrangementCells cells = options.Directory is { } directory
+            ? GlobalRunner.Cells(request, directory, progress, cancellation)
+            : RegionRunner.Cells(request.Data, request.Bias, null, progress, cancellation);
         long rows;
         try
         {
-            rows = NonemptyRegions.RowsFor(cells.Count, request.Hidden, unordered: true);
+            rows = GlobalSearch.Rows(cells, request.Hidden);
         }
         catch (OverflowException)
         {
             throw new EngineInputException($"Hidden: {cells.Count:N0} cells per node give more than 2^63 regions for h = {request.Hidden}");
         }
-        if (rows > GlobalSearch.MaxRows)
-            throw new EngineInputException($"Hidden: {rows:N0} unordered nonempty regions exceed the {GlobalSearch.MaxRows:N0} a global search holds; use fewer points or hidden nodes");
-        return new GlobalPlan(request, cells, rows, rows * GlobalSearch.BoundSeconds(cells, request.Hidden, rows));
+        return new GlobalPlan(request, options, cells, rows, rows * GlobalSearch.BoundSeconds(cells, request.Hidden, rows));
     }
 
     /// <summary>
-    /// The certified global minimum inf L_f of the real network (Eq. 1, 3) with the plan's width: the least minimum of L_f
-    /// over the closures of the nonempty regions, by branch and bound over unordered regions ordered by their subglobal
-    /// minima, each closure program proven by its KKT certificate (or exactly). Host work; progress per phase (bounds,
-    /// closures, realizable), cancellation between batches.
+    /// Runs <paramref name="plan"/>: the certified global minimum inf L_f of the real network (Eq. 1, 3), the least minimum of
+    /// L_f over the closures of the nonempty regions, by branch and bound over unordered regions ordered by their
+    /// subglobal minima, each closure program proven by its KKT certificate (or exactly). In a run directory, only the
+    /// plan's part is computed and the answer comes once every part is in. Host work; progress per phase (bounds,
+    /// closures, realizable); cancellation between units and batches.
     /// </summary>
-    public GlobalMinimum Global(GlobalPlan plan, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    public GlobalOutcome RunGlobal(GlobalPlan plan, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Options.Directory is not null) return GlobalRunner.Run(plan, plan.Options, progress, cancellation);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var phase = System.Diagnostics.Stopwatch.StartNew();
         string current = "";
@@ -157,18 +161,23 @@ public sealed class EngineSession : IDisposable
             progress.Report(new RunProgress(p.Phase, p.Done, p.Total, phase.Elapsed));
         });
         GlobalSearchResult result = GlobalSearch.Run(plan.Cells, plan.Request.Hidden, 0, phases, cancellation);
-        return new GlobalMinimum(plan.Request, plan.Cells, result, clock.Elapsed.TotalSeconds);
+        return new GlobalOutcome(new GlobalMinimum(plan.Request, plan.Cells, result, clock.Elapsed.TotalSeconds), 1, []);
     }
 
-    /// <summary>Plans and runs a global search (<see cref="PlanGlobal"/>, then <see cref="Global(GlobalPlan, IProgress{RunProgress}?, CancellationToken)"/>).</summary>
+    /// <summary>Plans and runs a global search in memory (<see cref="PlanGlobal"/>, then <see cref="RunGlobal"/>).</summary>
     public GlobalMinimum Global(GlobalRequest request, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        GlobalPlan plan = PlanGlobal(request, progress, cancellation);
-        GlobalMinimum found = Global(plan, progress, cancellation);
+        GlobalMinimum found = RunGlobal(PlanGlobal(request, null, progress, cancellation), progress, cancellation).Minimum!;
         found.Seconds = clock.Elapsed.TotalSeconds;
         return found;
     }
+
+    /// <summary>The answer of the finished global run in <paramref name="directory"/>, however its parts were computed.</summary>
+    public GlobalMinimum MergeGlobal(string directory, IProgress<RunProgress>? progress = null) => GlobalRunner.Merge(directory, progress);
+
+    /// <summary>Whether <paramref name="directory"/> holds a global run (rather than a region or Table 1 run).</summary>
+    public static bool IsGlobalRun(string directory) => GlobalRunner.IsGlobalRun(directory);
 
     /// <summary>The real loss L_f on a grid over two parameters with the activation boundaries crossing it (Figure 2).</summary>
     public LossSlice Slice(SliceRequest request)

@@ -393,19 +393,7 @@ internal sealed class RegionRunner
             throw new EngineInputException($"{file} is damaged: {e.Message}");
         }
         if (json["version"]?.GetValue<string>() != RequestVersion) throw new EngineInputException($"{file} is not a region run of this engine");
-        string dataFile = Path.Combine(directory, DataFile);
-        if (!File.Exists(dataFile)) throw new EngineInputException($"{directory} has no stored dataset ({DataFile})");
-        Dataset data;
-        using (var reader = new BinaryReader(File.OpenRead(dataFile)))
-        {
-            string name = reader.ReadString();
-            int points = reader.ReadInt32(), inputs = reader.ReadInt32();
-            double[] x = new double[points * inputs], y = new double[points];
-            for (int k = 0; k < x.Length; k++) x[k] = reader.ReadDouble();
-            for (int k = 0; k < y.Length; k++) y[k] = reader.ReadDouble();
-            data = new Dataset(name, inputs, x, y);
-        }
-        if (data.Fingerprint != json["data_sha256"]!.GetValue<string>()) throw new EngineInputException($"{dataFile} does not match the request's dataset");
+        Dataset data = ReadData(directory, json["data_sha256"]!.GetValue<string>());
         long? count = json["count"]?.GetValue<long>();
         return new RegionRequest
         {
@@ -458,18 +446,41 @@ internal sealed class RegionRunner
     private static RunDirectory OpenDirectory(string path, RegionRequest request)
     {
         var directory = RunDirectory.Open(path, Identity(request));
-        if (!File.Exists(Path.Combine(directory.Path, DataFile)))
-        {
-            directory.Save(DataFile, w =>
-            {
-                w.Write(request.Data.Name);
-                w.Write(request.Data.Count);
-                w.Write(request.Data.Inputs);
-                foreach (double v in request.Data.X) w.Write(v);
-                foreach (double v in request.Data.Y) w.Write(v);
-            });
-        }
+        SaveData(directory, request.Data);
         return directory;
+    }
+
+    /// <summary>Stores the dataset in a run directory (once), so that a merge needs nothing else.</summary>
+    internal static void SaveData(RunDirectory directory, Dataset data)
+    {
+        if (File.Exists(Path.Combine(directory.Path, DataFile))) return;
+        directory.Save(DataFile, w =>
+        {
+            w.Write(data.Name);
+            w.Write(data.Count);
+            w.Write(data.Inputs);
+            foreach (double v in data.X) w.Write(v);
+            foreach (double v in data.Y) w.Write(v);
+        });
+    }
+
+    /// <summary>The dataset a run directory stores, checked against the fingerprint its request recorded.</summary>
+    internal static Dataset ReadData(string directory, string fingerprint)
+    {
+        string dataFile = Path.Combine(directory, DataFile);
+        if (!File.Exists(dataFile)) throw new EngineInputException($"{directory} has no stored dataset ({DataFile})");
+        Dataset data;
+        using (var reader = new BinaryReader(File.OpenRead(dataFile)))
+        {
+            string name = reader.ReadString();
+            int points = reader.ReadInt32(), inputs = reader.ReadInt32();
+            double[] x = new double[points * inputs], y = new double[points];
+            for (int k = 0; k < x.Length; k++) x[k] = reader.ReadDouble();
+            for (int k = 0; k < y.Length; k++) y[k] = reader.ReadDouble();
+            data = new Dataset(name, inputs, x, y);
+        }
+        if (data.Fingerprint != fingerprint) throw new EngineInputException($"{dataFile} does not match the request's dataset");
+        return data;
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed class ServerTests
     [TestCase("{\"command\":\"enumerate\",\"points\":[[1,2],[3]],\"targets\":[1,2],\"hidden\":1}", "same, positive number of coordinates")]
     [TestCase("{\"command\":\"enumerate\",\"points\":[[1,2],[3,1e400]],\"targets\":[1,2],\"hidden\":1}", "must be finite")]
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"/etc/passwd\",\"hidden\":1}", "built-in name")]
-    [TestCase("{\"command\":\"slice\",\"dataset\":\"paper-fig2\",\"x\":\"w9\"}", "w9")]
+    [TestCase("{\"command\":\"slice\",\"dataset\":\"paper-fig2\",\"hidden\":1,\"x\":\"w9\"}", "w9")]
     [TestCase("{\"command\":\"train\"}", "unknown command")]
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\"}", "hidden is required")]
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":null}", "hidden is required")]
@@ -108,7 +108,7 @@ public sealed class ServerTests
         Assert.That(_http.GetStringAsync($"api/runs/{id}/regions?realizable=true&limit=1000").Result, Is.EqualTo(rows));
         Assert.That(_http.GetStringAsync($"api/runs/{id}/witnesses").Result, Is.EqualTo(witnesses));
         // A new run gets a new id, never one of the kept runs'.
-        Assert.That(Post(new JsonObject { ["command"] = "slice", ["dataset"] = "paper-fig2", ["grid"] = 11 }), Is.Not.EqualTo(id));
+        Assert.That(Post(new JsonObject { ["command"] = "slice", ["dataset"] = "paper-fig2", ["hidden"] = 1, ["grid"] = 11 }), Is.Not.EqualTo(id));
     }
 
     [Test]
@@ -137,7 +137,7 @@ public sealed class ServerTests
         int count = session.Cells(session.Dataset("paper-fig3"), bias: false).Count;
         Assert.That(cells["cells_per_node"]!.GetValue<int>(), Is.EqualTo(count));
         Assert.That(cells["nonempty_regions"]!.GetValue<string>(), Is.EqualTo((count * count).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        string slice = Post(new JsonObject { ["command"] = "slice", ["dataset"] = "paper-fig2", ["grid"] = 21 });
+        string slice = Post(new JsonObject { ["command"] = "slice", ["dataset"] = "paper-fig2", ["hidden"] = 1, ["grid"] = 21 });
         JsonObject result = Finished(slice);
         Assert.That(result["loss"]!.AsArray(), Has.Count.EqualTo(21));
         using HttpResponseMessage png = _http.GetAsync($"api/runs/{slice}/figures/slice.png").Result;

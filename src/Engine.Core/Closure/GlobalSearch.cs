@@ -106,20 +106,60 @@ internal static class GlobalSearch
     /// <summary>Most unordered regions a search holds bounds for (12 bytes each).</summary>
     public const long MaxRows = 1L << 25;
 
-    private const long BoundChunk = 1L << 15;
+    /// <summary>Rows per unit of the bounds phase: the grain of progress, cancellation, run directories and parts.</summary>
+    public const long BoundChunk = 1L << 15;
+
     private const int ClosureBatch = 256;
     private const int RealizableBatch = 64;
 
-    /// <summary>Runs the search on <paramref name="cells"/> for <paramref name="hidden"/> nodes.</summary>
+    /// <summary>Runs the whole search on <paramref name="cells"/> for <paramref name="hidden"/> nodes, in memory.</summary>
     public static GlobalSearchResult Run(ArrangementCells cells, int hidden, int threads = 0, IProgress<SearchProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(cells);
-        NonemptyRegions layout = NonemptyRegions.Layout(cells, hidden, unordered: true);
-        long rows = layout.Rows;
+        long rows = Rows(cells, hidden);
+        double[] bounds = new double[rows];
+        for (long from = 0; from < rows; from += BoundChunk)
+        {
+            long count = Math.Min(BoundChunk, rows - from);
+            Bounds(cells, hidden, from, count, threads, cancellation).CopyTo(bounds, from);
+            progress?.Report(new SearchProgress("bounds", from + count, rows));
+        }
+        return Search(cells, hidden, null, bounds, threads, progress, cancellation);
+    }
+
+    /// <summary>Unordered nonempty regions of <paramref name="cells"/> with <paramref name="hidden"/> nodes, checked against <see cref="MaxRows"/>.</summary>
+    public static long Rows(ArrangementCells cells, int hidden)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        long rows = NonemptyRegions.RowsFor(cells.Count, hidden, unordered: true);
         if (rows > MaxRows)
             throw new EngineInputException($"{rows:N0} unordered nonempty regions exceed the {MaxRows:N0} a global search holds; use fewer points or hidden nodes");
+        return rows;
+    }
+
+    /// <summary>The subglobal minima of the unordered rows [<paramref name="from"/>, +<paramref name="count"/>), in the data's units.</summary>
+    public static double[] Bounds(ArrangementCells cells, int hidden, long from, long count, int threads = 0, CancellationToken cancellation = default)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        NonemptyRegions part = NonemptyRegions.Enumerate(cells, hidden,
+            new NonemptyOptions { Unordered = true, Keep = true, FirstRow = from, RowCount = count, Bins = 1, Threads = threads }, cancellation);
+        return part.Losses!;
+    }
+
+    /// <summary>
+    /// The search over some of the unordered rows: <paramref name="rows"/> (null for all, 0..n−1) with their
+    /// <paramref name="bounds"/>. A part of the rows gives a part's answer, and parts merge (<see cref="Merge"/>) to the
+    /// answer over all of them.
+    /// </summary>
+    public static GlobalSearchResult Search(ArrangementCells cells, int hidden, long[]? rows, double[] bounds, int threads = 0, IProgress<SearchProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        ArgumentNullException.ThrowIfNull(bounds);
+        NonemptyRegions layout = NonemptyRegions.Layout(cells, hidden, unordered: true);
+        int n = bounds.Length;
+        long Row(int k) => rows is null ? k : rows[k];
         var parallel = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = threads > 0 ? threads : -1 };
-        double[] bounds = Bounds(cells, hidden, rows, threads, progress, cancellation);
         int[] order = Order(bounds);
         double tolerance = LossLevels.Tolerance(cells.Normalized.DeadRegionLoss);
 
@@ -132,16 +172,16 @@ internal static class GlobalSearch
         int position = 0;
         var found = new (ClosedMinimum? Best, ClosedRegion? Region, double Lower, int Programs)[ClosureBatch];
         // Batches grow from one region: the first few set the best value that prunes the rest.
-        for (int size = 1; position < rows; size = Math.Min(2 * size, ClosureBatch))
+        for (int size = 1; position < n; size = Math.Min(2 * size, ClosureBatch))
         {
             double upper = best?.Loss ?? double.PositiveInfinity;
             if (bounds[order[position]] >= upper - tolerance) break;
-            int batch = (int)Math.Min(size, rows - position);
+            int batch = Math.Min(size, n - position);
             int start = position;
             Parallel.For(0, batch, parallel, b =>
             {
-                int row = order[start + b];
-                found[b] = bounds[row] >= upper - tolerance ? default : SolveRegion(closures, layout.Tuple(row), row, bounds[row], workspaces.Value!);
+                int k = order[start + b];
+                found[b] = bounds[k] >= upper - tolerance ? default : SolveRegion(closures, layout.Tuple(Row(k)), Row(k), bounds[k], workspaces.Value!);
             });
             for (int b = 0; b < batch; b++)
             {
@@ -164,13 +204,13 @@ internal static class GlobalSearch
             double now = best?.Loss ?? double.PositiveInfinity;
             progress?.Report(new SearchProgress("closures", position, Math.Max(position, Below(bounds, order, now - tolerance))));
         }
-        if (position < rows) lower = Math.Min(lower, bounds[order[position]]);
+        if (position < n) lower = Math.Min(lower, bounds[order[position]]);
         if (best is null || bestRegion is null)
             throw new InvalidOperationException("no sign choice of the lowest region gave a verified network");
 
         (double? lowestRealizable, NetworkWitness? realizable, ClosedRegion? realizableRegion, long decisions, DecisionCounts counts) =
-            LowestRealizable(cells, layout, hidden, bounds, order, parallel, progress);
-        double lowest = bounds[order[0]];
+            LowestRealizable(cells, layout, hidden, Row, bounds, order, parallel, progress);
+        long ordered = rows is null ? layout.Regions : rows.Sum(layout.Multiplicity);
         return new GlobalSearchResult
         {
             GlobalMinimum = best.Loss,
@@ -180,12 +220,12 @@ internal static class GlobalSearch
             LowerBound = Math.Min(lower, best.Loss),
             Certified = lower >= best.Loss - tolerance,
             Tolerance = tolerance,
-            LowestSubglobal = lowest,
+            LowestSubglobal = bounds[order[0]],
             LowestRealizable = lowestRealizable,
             RealizableWitness = realizable,
             RealizableRegion = realizableRegion,
-            RegionsBounded = rows,
-            OrderedRegions = layout.Regions,
+            RegionsBounded = n,
+            OrderedRegions = ordered,
             RegionsSolved = solvedRegions,
             Programs = programs,
             DoubleProofs = closures.DoubleProofs,
@@ -195,6 +235,42 @@ internal static class GlobalSearch
             ExactCells = closures.Rays.ExactCells,
             RealizabilityDecisions = decisions,
             Decisions = counts,
+        };
+    }
+
+    /// <summary>
+    /// The answer over the union of disjoint parts' rows: the least verified value and its network, the least lower bound,
+    /// the least lowest realizable minimum, the counts summed. Ties go to the earlier part, so the merge is deterministic.
+    /// </summary>
+    public static GlobalSearchResult Merge(IReadOnlyList<GlobalSearchResult> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("nothing to merge", nameof(parts));
+        GlobalSearchResult best = parts.Aggregate((a, b) => b.GlobalMinimum < a.GlobalMinimum ? b : a);
+        GlobalSearchResult? realizable = parts.Where(p => p.LowestRealizable is not null).Aggregate((GlobalSearchResult?)null,
+            (a, b) => a is null || b.LowestRealizable < a.LowestRealizable ? b : a);
+        double lower = parts.Min(p => p.LowerBound);
+        var decisions = new DecisionCounts();
+        foreach (GlobalSearchResult p in parts) decisions.Merge(p.Decisions);
+        return best with
+        {
+            LowerBound = Math.Min(lower, best.GlobalMinimum),
+            Certified = lower >= best.GlobalMinimum - best.Tolerance,
+            LowestSubglobal = parts.Min(p => p.LowestSubglobal),
+            LowestRealizable = realizable?.LowestRealizable,
+            RealizableWitness = realizable?.RealizableWitness,
+            RealizableRegion = realizable?.RealizableRegion,
+            RegionsBounded = parts.Sum(p => p.RegionsBounded),
+            OrderedRegions = parts.Sum(p => p.OrderedRegions),
+            RegionsSolved = parts.Sum(p => p.RegionsSolved),
+            Programs = parts.Sum(p => p.Programs),
+            DoubleProofs = parts.Sum(p => p.DoubleProofs),
+            ExactProofs = parts.Sum(p => p.ExactProofs),
+            Undecided = parts.Sum(p => p.Undecided),
+            FailedWitnesses = parts.Sum(p => p.FailedWitnesses),
+            ExactCells = parts.Max(p => p.ExactCells),
+            RealizabilityDecisions = parts.Sum(p => p.RealizabilityDecisions),
+            Decisions = decisions,
         };
     }
 
@@ -237,7 +313,7 @@ internal static class GlobalSearch
 
     // Every sign choice of one region: the best verified one, the least proven value (an unproven choice proves only the
     // region's bound), and how many were solved.
-    private static (ClosedMinimum?, ClosedRegion?, double, int) SolveRegion(ClosedRegions closures, int[] cells, int row, double bound, ClosedRegions.Workspace workspace)
+    private static (ClosedMinimum?, ClosedRegion?, double, int) SolveRegion(ClosedRegions closures, int[] cells, long row, double bound, ClosedRegions.Workspace workspace)
     {
         ClosedMinimum? best = null;
         int[]? bestSigns = null;
@@ -255,23 +331,6 @@ internal static class GlobalSearch
             }
         }
         return (best, best is null ? null : new ClosedRegion(row, cells, bestSigns!), proven, count);
-    }
-
-    // Every unordered region's subglobal minimum, in row order, computed in chunks so that progress and cancellation
-    // come between them.
-    private static double[] Bounds(ArrangementCells cells, int hidden, long rows, int threads, IProgress<SearchProgress>? progress, CancellationToken cancellation)
-    {
-        double[] bounds = new double[rows];
-        for (long from = 0; from < rows; from += BoundChunk)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            long count = Math.Min(BoundChunk, rows - from);
-            NonemptyRegions part = NonemptyRegions.Enumerate(cells, hidden,
-                new NonemptyOptions { Unordered = true, Keep = true, FirstRow = from, RowCount = count, Bins = 1, Threads = threads }, cancellation);
-            Array.Copy(part.Losses!, 0, bounds, from, count);
-            progress?.Report(new SearchProgress("bounds", from + count, rows));
-        }
-        return bounds;
     }
 
     // Rows in increasing order of bound, ties by row, so that the search is the same on every machine.
@@ -298,7 +357,7 @@ internal static class GlobalSearch
 
     // The first region in increasing order of bound whose minimum is realizable, decided in batches side by side.
     private static (double?, NetworkWitness?, ClosedRegion?, long, DecisionCounts) LowestRealizable(ArrangementCells cells, NonemptyRegions layout, int hidden,
-        double[] bounds, int[] order, ParallelOptions parallel, IProgress<SearchProgress>? progress)
+        Func<int, long> rowOf, double[] bounds, int[] order, ParallelOptions parallel, IProgress<SearchProgress>? progress)
     {
         var counts = new DecisionCounts();
         RegionShape shape = RegionShape.ForColumns(cells.Data.Count, cells.Data.Inputs, hidden, cells.Bias);
@@ -312,7 +371,7 @@ internal static class GlobalSearch
             int start = position;
             Parallel.For(0, batch, parallel, b =>
             {
-                int[] tuple = layout.Tuple(order[start + b]);
+                int[] tuple = layout.Tuple(rowOf(order[start + b]));
                 ColumnSystem system = systems.Rent();
                 try
                 {
@@ -330,8 +389,8 @@ internal static class GlobalSearch
             for (int b = 0; b < batch; b++)
             {
                 if (found[b] is not { } minimum) continue;
-                int row = order[start + b];
-                return (bounds[row], minimum.Witness, new ClosedRegion(row, layout.Tuple(row), minimum.Signs), decided, counts);
+                int k = order[start + b];
+                return (bounds[k], minimum.Witness, new ClosedRegion(rowOf(k), layout.Tuple(rowOf(k)), minimum.Signs), decided, counts);
             }
         }
         return (null, null, null, decided, counts);

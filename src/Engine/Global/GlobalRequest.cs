@@ -46,9 +46,10 @@ public sealed record GlobalRequest
 /// </summary>
 public sealed class GlobalPlan
 {
-    internal GlobalPlan(GlobalRequest request, Core.Geometry.ArrangementCells cells, long rows, double boundSeconds)
+    internal GlobalPlan(GlobalRequest request, RunOptions options, Core.Geometry.ArrangementCells cells, long rows, double boundSeconds)
     {
         Request = request;
+        Options = options;
         Cells = cells;
         Rows = rows;
         BoundSeconds = boundSeconds;
@@ -56,6 +57,9 @@ public sealed class GlobalPlan
 
     /// <summary>What is asked.</summary>
     public GlobalRequest Request { get; }
+
+    /// <summary>Where it runs: in memory, or a run directory and the part of it this call computes.</summary>
+    public RunOptions Options { get; }
 
     internal Core.Geometry.ArrangementCells Cells { get; }
 
