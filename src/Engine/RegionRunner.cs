@@ -179,16 +179,18 @@ internal sealed class RegionRunner
     /// </summary>
     public double MeasureRate(RegionPlan plan)
     {
-        const double QuickRunSeconds = 60.0;
         ArgumentNullException.ThrowIfNull(plan);
         bool nonempty = plan.Request.Nonempty;
-        int blocks = nonempty ? 16 : 1;
+        // Rows whose cost varies along the range (nonempty rows, realizability) are sampled in blocks spread over it.
+        int blocks = nonempty || plan.Request.Realizability ? 16 : 1;
         double limit = nonempty ? 0.25 : 2.0;
         RegionRun layout = plan.Layout;
         var clock = Stopwatch.StartNew();
         double previous = 0.0;
         // A nonempty row costs thousands of times what an indexed region costs.
         long initial = nonempty ? 64 : plan.Request.Realizability ? 1 << 12 : 1 << 14;
+        // An untimed first round: it runs code the JIT has not optimised yet, whose rate was 3 to 30 times too slow.
+        Compute(plan.Request, layout, layout.Cells, layout.First, Math.Min(plan.Rows, initial), CancellationToken.None);
         for (long block = initial; ; block *= 2)
         {
             var timer = Stopwatch.StartNew();
@@ -204,12 +206,11 @@ internal sealed class RegionRunner
                     layout.First + (long)((Int128)(plan.Rows - block) * k / Math.Max(blocks - 1, 1)), block, CancellationToken.None));
             }
             double rate = rows / Math.Max(timer.Elapsed.TotalSeconds, 1e-6);
+            // Small rounds are dominated by each call's fixed cost (threads, workspaces): only a rate that two rounds of
+            // doubling rows agree on within 25 % counts.
             bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.25 * rate;
-            // A round of at least 10 ms that already puts the whole run under a minute settles it: its error is on the
-            // long side, and a closer figure would cost a large share of so short a run.
-            bool quick = timer.Elapsed.TotalSeconds >= 0.01 && plan.Rows / rate < QuickRunSeconds;
-            if (settled || quick || rows == plan.Rows || clock.Elapsed.TotalSeconds > limit) return rate;
-            previous = timer.Elapsed.TotalSeconds >= 0.05 ? rate : 0.0;
+            if (settled || rows == plan.Rows || clock.Elapsed.TotalSeconds > limit) return rate;
+            previous = timer.Elapsed.TotalSeconds >= 0.02 ? rate : 0.0;
         }
     }
 
