@@ -26,7 +26,7 @@ internal static class BenchMnistCommand
         {
             int width = parsed.GetValue(k);
             int epochCount = parsed.GetValue(epochs);
-            if (width <= 0) throw new EngineInputException($"--k must be positive, got {width}");
+            Table1Experiment.ValidateWidth(width);
             if (epochCount <= 0) throw new EngineInputException($"--epochs must be positive, got {epochCount}");
             NetworkMode networkMode = NetworkModes.Parse(parsed.Value(mode));
             TrainingPath trainingPath = parsed.Value(path).ToLowerInvariant() switch

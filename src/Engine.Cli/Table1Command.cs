@@ -23,7 +23,8 @@ internal static class Table1Command
         var shard = RunOptionsParser.ShardOption();
 
         var command = new Command("table1", "Reproduce Table 1: accuracy of random (Eq. 8) and rich (ReLU) subglobal minima on MNIST.");
-        foreach (Option option in new Option[] { widths, modes, repeats, epochs, seed, json, mnist, device, runDirectory, shard }) command.Options.Add(option);
+        var allowLong = new Option<bool>("--allow-long") { Description = $"Run even when the estimate exceeds {EnumerateCommand.LongRunSeconds / 3600:0} hour." };
+        foreach (Option option in new Option[] { widths, modes, repeats, epochs, seed, json, mnist, device, runDirectory, shard, allowLong }) command.Options.Add(option);
         command.SetAction((parsed, cancellation) =>
         {
             var options = new Table1Options(ParseWidths(parsed.Value(widths)), ParseModes(parsed.Value(modes)),
@@ -39,7 +40,10 @@ internal static class Table1Command
             int groups = Table1Experiment.Groups(options, data.Features).Count;
             Table1Estimate estimate = session.EstimateTable1(data, options);
             string part = run.Parts > 1 ? $"; part {run.Part}/{run.Parts} trains about 1/{run.Parts} of them" : "";
-            Console.Error.WriteLine($"table1: {trainings} trainings × {options.Epochs} epochs in {groups} groups, {estimate.PathName} on {session.Device.Description}; estimated {Format(estimate.Time)}{part}");
+            string plan = $"table1: {trainings} trainings × {options.Epochs} epochs in {groups} groups, {estimate.PathName} on {session.Device.Description}; estimated {Format(estimate.Time)}{part}";
+            if (estimate.Time.TotalSeconds / run.Parts > EnumerateCommand.LongRunSeconds && !parsed.GetValue(allowLong))
+                throw new EngineInputException($"{plan}; pass --allow-long to run anyway, or --run DIR --shard I/K to split it");
+            Console.Error.WriteLine(plan);
 
             Table1Outcome outcome = session.Table1(data, options, run, new ProgressCallback<Table1Progress>(p => Console.Error.WriteLine(
                 $"  [{p.Mode.Name()} k={p.K}] epoch {p.Epoch}/{p.Epochs}, repeats {p.FirstRepeat + 1}–{p.FirstRepeat + p.GroupSize} of {p.Repeats}: " +
@@ -60,11 +64,17 @@ internal static class Table1Command
     /// <summary>Prints the training and test tables of <paramref name="cells"/> and writes the JSON when asked.</summary>
     public static void Write(Table1Options options, IReadOnlyList<Table1Cell> cells, string? jsonPath)
     {
-        Console.WriteLine(Table($"Training accuracy (%), mean ± std over {options.Repeats} repeats, {options.Epochs} epochs", options, cells, c => c.Train));
+        bool partial = cells.Any(c => c.Epochs < options.Epochs || c.TrainAccuracy.Length < options.Repeats) || cells.Count < options.Modes.Count * options.Widths.Count;
+        string over = partial ? "over the repeats each cell trained (see below)" : $"over {options.Repeats} repeats, {options.Epochs} epochs";
+        Console.WriteLine(Table($"Training accuracy (%), mean ± std {over}", options, cells, c => c.Train));
         Console.WriteLine();
         Console.WriteLine(Table("Test accuracy (%)", options, cells, c => c.Test));
-        if (cells.Any(c => c.Epochs < options.Epochs))
-            Console.WriteLine("* interrupted: trained fewer epochs than asked");
+        if (partial)
+        {
+            // An interrupted table says what each cell rests on, not what was asked.
+            Console.WriteLine($"* interrupted: asked for {options.Repeats} repeats of {options.Epochs} epochs per cell; trained:");
+            foreach (Table1Cell c in cells) Console.WriteLine($"  {c.Mode.Name()} k={c.K}: {c.TrainAccuracy.Length} repeats, {c.Epochs} epochs");
+        }
         if (jsonPath is not null) RegionReport.WriteJson(RunDocuments.Table1Json(options, cells), jsonPath);
     }
 

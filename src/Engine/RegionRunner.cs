@@ -372,6 +372,8 @@ internal sealed class RegionRunner
     {
         RegionRequest request = run.Request;
         if (!run.Completed || cancellation.IsCancellationRequested || !(request.Global || run.Shape.PatternBits <= CheapGlobalBits)) return;
+        // Unasked, only a search that can run: a wide dataset's closure programs are too large to be cheap.
+        if (!request.Global && run.Shape.Parameters > GlobalRequest.MaxParameters) return;
         var clock = Stopwatch.StartNew();
         ArrangementCells cells = run.Cells ?? Cells(request.Data, request.Bias, null, progress, cancellation);
         IProgress<SearchProgress>? phases = progress is null ? null : new ProgressCallback<SearchProgress>(p => progress.Report(new RunProgress("global " + p.Phase, p.Done, p.Total, clock.Elapsed)));

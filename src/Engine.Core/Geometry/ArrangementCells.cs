@@ -191,6 +191,8 @@ public sealed class ArrangementCells
         ArrangementState? resume = null, Action<ArrangementState>? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (data.Inputs + (bias ? 1 : 0) > RegionShape.MaxColumnParameters)
+            throw new EngineInputException($"n = {data.Inputs:N0} inputs: the arrangement's cells live in ℝ^{data.Inputs + (bias ? 1 : 0)}, and cells are found in at most {RegionShape.MaxColumnParameters:N0} dimensions");
         NormalizedData normalized = NormalizedData.Create(data, bias);
         Dataset scaled = normalized.Data;
         var decisions = new DecisionCounts();

@@ -114,11 +114,21 @@ public sealed class MlpTrainer
         _ops.Adam(AdamStep.At(_step), Layout.W1, Layout.Parameters);
     }
 
-    /// <summary>Runs every mini-batch of <paramref name="order"/> through <see cref="Step"/>.</summary>
-    public void TrainEpoch(ReadOnlySpan<int> order)
+    /// <summary>
+    /// Runs every mini-batch of <paramref name="order"/> through <see cref="Step"/>; cancellation is checked before each
+    /// mini-batch, so a stop costs at most one step.
+    /// </summary>
+    public void TrainEpoch(ReadOnlySpan<int> order, CancellationToken cancellation = default)
     {
         for (int start = 0; start < order.Length; start += Layout.Batch)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                _ops.Synchronize();
+                cancellation.ThrowIfCancellationRequested();
+            }
             Step(order.Slice(start, Math.Min(Layout.Batch, order.Length - start)));
+        }
         _ops.Synchronize();
     }
 

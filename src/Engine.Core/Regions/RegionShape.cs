@@ -13,6 +13,9 @@ public readonly struct RegionShape : IEquatable<RegionShape>
 
     // Each table holds 2^ChunkBits systems; 12 bits (4096 entries) keeps a table in cache on the CPU.
     private const int MaxChunkBits = 12;
+
+    /// <summary>Most parameters m of a region built from its columns: its m×m system and factors take 16 MiB per thread at this size.</summary>
+    public const int MaxColumnParameters = 1024;
     private const long MaxTableBytes = 512L << 20;
 
     /// <summary>Computes the sizes, throwing <see cref="EngineInputException"/> for impossible ones.</summary>
@@ -46,8 +49,13 @@ public readonly struct RegionShape : IEquatable<RegionShape>
         LossCertificate = Math.Min(half / (Parameters * EntryRounding), rhsBound * rhsBound);
         RankCut = Math.Max(points, Parameters) * RegionSolve.MachineEpsilon;
 
-        // Regions built from their columns need no chunk tables.
-        if (!indexed) return;
+        // Regions built from their columns need no chunk tables, but each thread holds an m×m system and its factors.
+        if (!indexed)
+        {
+            if (Parameters > MaxColumnParameters)
+                throw new EngineInputException($"h = {hidden} with n = {inputs} inputs gives {Parameters:N0} parameters; a region's Eq. 7 system is m×m and at most m = {MaxColumnParameters:N0} is solved");
+            return;
+        }
         int chunkPoints = Math.Max(1, Math.Min(points, MaxChunkBits / hidden));
         while (chunkPoints > 1 && TableBytes(points, chunkPoints, hidden, EntrySize) > MaxTableBytes) chunkPoints--;
         if (TableBytes(points, chunkPoints, hidden, EntrySize) > MaxTableBytes)

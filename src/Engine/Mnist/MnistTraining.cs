@@ -87,14 +87,15 @@ public sealed class MnistTraining : IDisposable
 
     /// <summary>
     /// Trains one epoch over the training images in an order shuffled from the seed and <paramref name="epoch"/>, and
-    /// returns each repeat's running loss and accuracy over the epoch's mini-batches.
+    /// returns each repeat's running loss and accuracy over the epoch's mini-batches. Cancellation stops it between
+    /// mini-batches (<see cref="OperationCanceledException"/>).
     /// </summary>
-    public RepeatStats TrainEpoch(int epoch)
+    public RepeatStats TrainEpoch(int epoch, CancellationToken cancellation = default)
     {
         var random = new Random((int)(ActivationMask.Mix(_seed ^ (0xE90C0000UL + (ulong)epoch)) & int.MaxValue));
         random.Shuffle(_order);
         Trainer.ResetStats();
-        Trainer.TrainEpoch(_order);
+        Trainer.TrainEpoch(_order, cancellation);
         return Trainer.ReadStats();
     }
 

@@ -79,12 +79,27 @@ public static class Table1Experiment
         ArgumentNullException.ThrowIfNull(options);
         if (options.Widths.Count == 0) throw new EngineInputException("no widths k given");
         if (options.Modes.Count == 0) throw new EngineInputException("no modes given");
-        foreach (int k in options.Widths)
-        {
-            if (k <= 0) throw new EngineInputException($"width k must be positive, got {k}");
-        }
+        foreach (int k in options.Widths) ValidateWidth(k);
         if (options.Repeats <= 0) throw new EngineInputException($"repeats must be positive, got {options.Repeats}");
         if (options.Epochs <= 0) throw new EngineInputException($"epochs must be positive, got {options.Epochs}");
+    }
+
+    /// <summary>Widest k trained: its 2k×k layer (8·10⁸ weights) and their Adam state fit one 32-bit-indexed arena.</summary>
+    public const int MaxWidth = 20_000;
+
+    /// <summary>
+    /// Throws <see cref="EngineInputException"/> unless 1 ≤ <paramref name="k"/> ≤ <see cref="MaxWidth"/> and one network of
+    /// that width with its gradients and Adam moments (four floats per weight) fits the memory this process may use.
+    /// </summary>
+    public static void ValidateWidth(int k)
+    {
+        if (k <= 0) throw new EngineInputException($"width k must be positive, got {k}");
+        if (k > MaxWidth) throw new EngineInputException($"width k = {k:N0} exceeds {MaxWidth:N0}: the 2k×k layer alone would hold {2.0 * k * k:G3} weights");
+        long weights = 784L * 2 * k + 2L * k * k + 10L * k + 3L * k + 10;
+        long bytes = 4 * sizeof(float) * weights;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available)
+            throw new EngineInputException($"width k = {k:N0} needs {bytes / (1 << 30):N1} GiB for one network's weights, gradients and Adam moments; this process may use {available / (1 << 30):N1} GiB");
     }
 
     /// <summary>How many repeats of width <paramref name="k"/> train together.</summary>
@@ -162,7 +177,17 @@ public static class Table1Experiment
         int epoch = 0;
         while (epoch < options.Epochs && !(epoch > 0 && cancellation.IsCancellationRequested))
         {
-            RepeatStats running = training.TrainEpoch(epoch);
+            RepeatStats running;
+            try
+            {
+                running = training.TrainEpoch(epoch, cancellation);
+            }
+            catch (OperationCanceledException) when (!whole && epoch > 0)
+            {
+                // Stopped within a mini-batch of the request: the group is evaluated with its finished epochs (the
+                // weights carry the part of the next one it trained), and reports those epochs as what it trained.
+                break;
+            }
             epoch++;
             double mean = Enumerable.Range(0, group.Size).Average(running.Accuracy);
             progress?.Report(new Table1Progress(group.Mode, group.K, epoch, options.Epochs, group.FirstRepeat, group.Size, options.Repeats, mean, started + clock.Elapsed));
