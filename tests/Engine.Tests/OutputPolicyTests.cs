@@ -148,4 +148,32 @@ public sealed class OutputPolicyTests
         AssertRefused(Run("serve", "--runs", file, "--port", "0"), "--runs");
         AssertRefused(Run("slice", "--dataset", "paper-fig2", "--hidden", "1", "--out", Path.Combine(_scratch, "missing", "s.png")), "does not exist");
     }
+
+    // A binary file as a dataset gets one readable line: no raw bytes, no more than a few dozen characters of them.
+    [Test]
+    public void ABinaryDatasetGetsOneReadableLine()
+    {
+        string binary = Path.Combine(_scratch, "binary.csv");
+        byte[] bytes = new byte[4096];
+        new Random(3).NextBytes(bytes);
+        File.WriteAllBytes(binary, [.. "x1,y\n"u8.ToArray(), .. bytes]);
+        (int code, _, string error) = Run("enumerate", "--dataset", binary, "--hidden", "1");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(error.Length, Is.LessThan(binary.Length + 200));
+        Assert.That(error.TrimEnd().All(c => c is >= ' ' and <= '~' or '…' or 'ℝ'), Is.True, error);
+    }
+
+    // The run document stays small when the regions are kept: per-row levels belong in the CSV.
+    [Test]
+    public void TheJsonStaysSmallWhenRegionsAreKept()
+    {
+        string json = Path.Combine(_scratch, "run.json"), csv = Path.Combine(_scratch, "run.csv");
+        (int code, _, string error) = Run("enumerate", "--dataset", "random:40,2,1", "--bias", "--hidden", "2", "--nonempty", "--unordered", "--realizable", "--json", json, "--csv", csv);
+        Assert.That(code, Is.EqualTo(0), error);
+        var minima = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!["minima"]!;
+        Assert.That(minima["level_count"]!.GetValue<int>(), Is.GreaterThan(RunDocuments.MaxLevels));
+        Assert.That(minima["levels"], Is.Null);
+        Assert.That(new FileInfo(json).Length, Is.LessThan(100_000));
+    }
 }

@@ -33,10 +33,10 @@ public static class CsvDataset
         for (int k = 0; k < inputs; k++)
         {
             if (header[k].Trim() != $"x{k + 1}")
-                throw new EngineInputException($"{path}:1: column {k + 1} is '{header[k].Trim()}', expected 'x{k + 1}'");
+                throw new EngineInputException($"{path}:1: column {k + 1} is '{Shown(header[k])}', expected 'x{k + 1}'");
         }
         if (header[inputs].Trim() != "y")
-            throw new EngineInputException($"{path}:1: last column is '{header[inputs].Trim()}', expected 'y'");
+            throw new EngineInputException($"{path}:1: last column is '{Shown(header[inputs])}', expected 'y'");
 
         var x = new List<double>();
         var y = new List<double>();
@@ -49,14 +49,23 @@ public static class CsvDataset
             for (int k = 0; k <= inputs; k++)
             {
                 if (!double.TryParse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    throw new EngineInputException($"{path}:{line + 1}: '{cells[k].Trim()}' is not a number");
+                    throw new EngineInputException($"{path}:{line + 1}: '{Shown(cells[k])}' is not a number");
                 if (!double.IsFinite(v))
-                    throw new EngineInputException($"{path}:{line + 1}: {cells[k].Trim()} is not finite");
+                    throw new EngineInputException($"{path}:{line + 1}: {Shown(cells[k])} is not finite");
                 if (k < inputs) x.Add(v); else y.Add(v);
             }
         }
         if (y.Count == 0)
             throw new EngineInputException($"{path}: no data rows after the header");
         return new Dataset(Path.GetFileName(path), inputs, [.. x], [.. y]);
+    }
+
+    // A cell as an error shows it: trimmed, control and non-ASCII bytes as '?', at most 40 characters, so that a binary
+    // file gives one readable line.
+    private static string Shown(string cell)
+    {
+        string trimmed = cell.Trim();
+        string clean = string.Concat(trimmed.Take(40).Select(c => c is >= ' ' and <= '~' ? c : '?'));
+        return trimmed.Length > 40 ? clean + "…" : clean;
     }
 }

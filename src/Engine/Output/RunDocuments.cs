@@ -181,13 +181,20 @@ public static class RunDocuments
         ["global_minimum"] = minima.GlobalMinimum,
         ["poor_reference"] = minima.Reference == PoorReference.GlobalMinimum ? "global_minimum" : "lowest_realizable",
         ["poor_realizable"] = minima.PoorRealizable,
-        ["poor_realizable_levels"] = new JsonArray([.. minima.PoorRealizableLevels.Select(l => (JsonNode)l)]),
+        ["poor_realizable_level_count"] = minima.PoorRealizableLevels.Count,
+        ["poor_realizable_levels"] = new JsonArray([.. minima.PoorRealizableLevels.Take(MaxLevels).Select(l => (JsonNode)l)]),
         ["above_lowest_subglobal"] = minima.AboveLowestSubglobal,
         ["above_global_minimum"] = minima.AboveGlobalMinimum,
         ["linear"] = Special(minima.Linear),
         ["dead"] = Special(minima.Dead),
-        ["levels"] = new JsonArray([.. minima.Levels.Select(l => (JsonNode)new JsonObject { ["loss"] = l.Loss, ["regions"] = l.Regions, ["realizable"] = l.Realizable })]),
+        // Per-level rows belong in the CSV: the document lists at most MaxLevels of them, and says how many there are.
+        ["level_count"] = minima.Levels.Count,
+        ["levels"] = minima.Levels.Count > MaxLevels ? null
+            : new JsonArray([.. minima.Levels.Select(l => (JsonNode)new JsonObject { ["loss"] = l.Loss, ["regions"] = l.Regions, ["realizable"] = l.Realizable })]),
     };
+
+    /// <summary>Most distinct loss levels the run document lists; beyond them "levels" is null and the CSV has every row.</summary>
+    public const int MaxLevels = 1000;
 
     private static JsonObject Special(SpecialRegion region) => new()
     {
