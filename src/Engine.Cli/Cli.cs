@@ -12,6 +12,9 @@ internal static class Cli
     /// <summary>Exit code for bad input: a user can fix it.</summary>
     public const int InputError = 2;
 
+    /// <summary>Exit code of <c>--strict</c> runs with undecided answers: the outputs are written, but not every answer is certified.</summary>
+    public const int Undecided = 3;
+
     /// <summary>Exit code for a run interrupted by Ctrl+C or SIGTERM, as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 

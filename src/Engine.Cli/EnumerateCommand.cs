@@ -24,6 +24,7 @@ internal static class EnumerateCommand
         var start = new Option<long>("--start") { Description = "First region index (to resume an interrupted run without --run)." };
         var count = new Option<long?>("--count") { Description = "Regions to enumerate from --start (default: all)." };
         var global = new Option<bool>("--global") { Description = "Also certify inf L_f, the real network's global minimum (engine global), and measure poor minima against it (runs of at most 2^16 patterns always do)." };
+        var strict = new Option<bool>("--strict") { Description = "Exit with code 3 when the realizability of any region is undecided (neither a verified witness nor a certificate)." };
         var closure = new Option<bool>("--closure") { Description = "With --csv: a column with each region's minimum of L_f over its closed region (all signs of v), the loss training can reach there." };
         var allowLong = new Option<bool>("--allow-long") { Description = $"Run even when the estimate exceeds {LongRunSeconds / 3600:0} hour." };
         var path = new Option<string>("--path") { Description = "Where the math runs: auto, host (C# twin on all cores, SIMD lanes), scalar (the host twin without lanes) or kernel (ILGPU).", DefaultValueFactory = _ => "auto" };
@@ -32,7 +33,7 @@ internal static class EnumerateCommand
 
         var command = new Command("enumerate", "Solve Eq. 7 for every activation region and print the histogram of subglobal-minimum losses.");
         common.AddTo(command);
-        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, global, closure, bins, start, count, allowLong, path, runDirectory, shard })
+        foreach (Option option in new Option[] { csv, nonempty, unordered, realizable, json, witness, global, closure, strict, bins, start, count, allowLong, path, runDirectory, shard })
             command.Options.Add(option);
 
         command.SetAction((parsed, cancellation) =>
@@ -93,6 +94,11 @@ internal static class EnumerateCommand
                 return Cli.Interrupted;
             }
             Write(run, csvFile, jsonFile, witnessFile);
+            if (parsed.GetValue(strict) && run.Decisions.Undecided > 0)
+            {
+                Console.Error.WriteLine($"engine: --strict: {run.Decisions.Undecided:N0} regions are undecided");
+                return Cli.Undecided;
+            }
             if (run.Completed) return 0;
             Console.Error.WriteLine(request.Nonempty
                 ? $"engine: interrupted after {run.Done:N0} of {run.Rows:N0} rows; pass --run DIR to make a run resumable"

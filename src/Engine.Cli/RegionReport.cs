@@ -80,11 +80,19 @@ internal static class RegionReport
     /// <summary>Writes <paramref name="node"/> indented to <paramref name="path"/>, atomically.</summary>
     public static void WriteJson(JsonNode node, string path) => AtomicFile.WriteText(path, node.ToJsonString(Indented) + "\n");
 
-    /// <summary>One line on stderr when some yes/no of the geometry could be backed by neither a witness nor a certificate.</summary>
+    /// <summary>One line on stderr when some decisions of the geometry could be backed by neither a witness nor a certificate.</summary>
     public static void WarnUnchecked(RegionRun run)
     {
-        if (run.Decisions.Unchecked > 0)
-            Console.Error.WriteLine($"engine: warning: {run.Decisions.Unchecked:N0} geometry decisions had neither a verified witness nor a certificate, even from GLOP; they count as \"no\"");
+        if (run.Decisions.Undecided > 0)
+        {
+            // Where they are, when the rows were kept: the first few row numbers.
+            string where = run.Undecided is { } flags
+                ? "; rows " + string.Join(", ", Enumerable.Range(0, flags.Length).Where(r => flags[r]).Take(10).Select(r => (run.First + r).ToString(Inv))) + (flags.Count(f => f) > 10 ? ", …" : "")
+                : "";
+            Console.Error.WriteLine($"engine: warning: the realizability of {run.Decisions.Undecided:N0} regions is undecided (neither a verified witness nor a certificate, even from GLOP): \"?\" in the CSV, counted as neither realizable nor not{where}");
+        }
+        else if (run.Decisions.Unchecked > 0)
+            Console.Error.WriteLine($"engine: warning: {run.Decisions.Unchecked:N0} geometry programs had neither a verified witness nor a certificate, even from GLOP");
     }
 
     /// <summary>Columns as one group of h bits per data point, nodes in order.</summary>

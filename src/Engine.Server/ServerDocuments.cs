@@ -86,6 +86,7 @@ public static class ServerDocuments
                 ["rank"] = row.Rank,
                 ["nonempty"] = row.Nonempty,
                 ["realizable"] = row.Realizable,
+                ["undecided"] = row.Undecided,
             });
         }
         return new JsonObject { ["total"] = rows.Count, ["offset"] = offset, ["rows"] = page };

@@ -70,11 +70,12 @@ internal sealed class RegionEngine
         {
             result.Feasible = new bool[count];
             result.Realizable = new bool[count];
+            result.Undecided = new bool[count];
             result.RealizableSummary = new LossSummary(request.Bins, tables.DeadRegionLoss);
             bool known = cells is not null;
             cells ??= Cells(request.Data, request.Bias, cancellation);
             IReadOnlyList<(long Index, NetworkWitness Witness)> witnesses = RegionClassifier.Classify(cells, request.Hidden, request.Start,
-                result.Losses!, result.Ranks!, result.Feasible, result.Realizable, result.RealizableSummary, result.Decisions, cancellation);
+                result.Losses!, result.Ranks!, result.Feasible, result.Realizable, result.Undecided, result.RealizableSummary, result.Decisions, cancellation);
             if (!known) result.Decisions.Merge(cells.Decisions);
             if (request.Witnesses) result.Witnesses = witnesses;
         }

@@ -53,6 +53,9 @@ internal sealed class RegionEnumeration
     /// <summary>With realizability: whether each kept region's subglobal minimum is realizable.</summary>
     public bool[]? Realizable { get; internal set; }
 
+    /// <summary>With realizability: whether each region's realizability is undecided (never counted as not realizable).</summary>
+    public bool[]? Undecided { get; internal set; }
+
     /// <summary>With realizability: histogram and extremes of the realizable minima.</summary>
     public LossSummary? RealizableSummary { get; internal set; }
 

@@ -18,12 +18,14 @@ public sealed record RegionWitness(long Row, long Index, long Multiplicity, Netw
 /// <param name="Loss">Its subglobal minimum: the least loss of the linear network of Eq. 6 on this pattern.</param>
 /// <param name="Rank">The rank of its Eq. 7 system.</param>
 /// <param name="Nonempty">Whether the region exists (every column a cell); null when the run did not decide it.</param>
-/// <param name="Realizable">Whether its minimum is attained inside the region; null when the run did not decide it.</param>
+/// <param name="Realizable">Whether its minimum is attained inside the region: true with a verified witness, false with a
+/// certificate; null when the run did not decide it or could not (<paramref name="Undecided"/>).</param>
 /// <param name="Witness">With witnesses kept, the verified network attaining it when realizable.</param>
 /// <param name="Closure">With <see cref="RegionRequest.Closure"/>: min L_f over the closed region, all signs of v, proven; null
 /// for an empty region or when not asked for.</param>
+/// <param name="Undecided">Realizability was asked for but neither a verified witness nor a certificate settled it.</param>
 public sealed record RegionRow(long Row, long Index, IReadOnlyList<int> Cells, long Multiplicity, double Loss, int Rank,
-    bool? Nonempty, bool? Realizable, NetworkWitness? Witness, double? Closure);
+    bool? Nonempty, bool? Realizable, NetworkWitness? Witness, double? Closure, bool Undecided);
 
 /// <summary>
 /// The outcome of a run of <see cref="RegionRunner"/>, exhaustive or nonempty, in one shape: rows (the regions of an
@@ -88,8 +90,11 @@ public sealed class RegionRun
     /// <summary>Kept with realizability: whether each row is nonempty (always, in a nonempty run).</summary>
     public bool[]? Feasible { get; internal set; }
 
-    /// <summary>Kept with realizability: whether each row's minimum is realizable.</summary>
+    /// <summary>Kept with realizability: whether each row's minimum is realizable (false also when undecided).</summary>
     public bool[]? Realizable { get; internal set; }
+
+    /// <summary>Kept with realizability: whether each row's realizability is undecided: neither a verified witness nor a certificate.</summary>
+    public bool[]? Undecided { get; internal set; }
 
     /// <summary>Kept in an unordered run: the ordered regions each multiset stands for.</summary>
     public long[]? Multiplicities { get; internal set; }
@@ -180,9 +185,10 @@ public sealed class RegionRun
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(r, Count);
                 long row = run.First + r;
                 bool decided = run.Realizable is not null;
+                bool undecided = run.Undecided?[r] == true;
                 return new RegionRow(row, run.Index(row), run.CellsOf(row) ?? [], run.Multiplicities?[r] ?? 1, run.Losses![r], run.Ranks![r],
-                    decided ? run.Feasible![r] : run.Request.Nonempty ? true : null, decided ? run.Realizable![r] : null, witnesses.GetValueOrDefault(row),
-                    run.Closures is { } closures && double.IsFinite(closures[r]) ? closures[r] : null);
+                    decided ? run.Feasible![r] : run.Request.Nonempty ? true : null, decided && !undecided ? run.Realizable![r] : null, witnesses.GetValueOrDefault(row),
+                    run.Closures is { } closures && double.IsFinite(closures[r]) ? closures[r] : null, undecided);
             }
         }
 

@@ -729,7 +729,7 @@ internal sealed class RegionRunner
             First = first, Count = count, Summary = part.Summary, Realizable = part.RealizableSummary, Decisions = part.Decisions,
             Losses = request.KeepRegions ? part.Losses : null, Ranks = request.KeepRegions ? part.Ranks : null,
             Feasible = request.KeepRegions ? part.Feasible : null, RealizableRows = request.KeepRegions ? part.Realizable : null,
-            Witnesses = part.Witnesses ?? [],
+            UndecidedRows = request.KeepRegions ? part.Undecided : null, Witnesses = part.Witnesses ?? [],
         };
     }
 
@@ -744,7 +744,7 @@ internal sealed class RegionRunner
         return new RegionUnit
         {
             First = first, Count = count, Summary = part.Summary, Realizable = part.RealizableSummary, Decisions = part.Decisions,
-            Losses = part.Losses, Ranks = part.Ranks, Feasible = feasible, RealizableRows = part.Realizable,
+            Losses = part.Losses, Ranks = part.Ranks, Feasible = feasible, RealizableRows = part.Realizable, UndecidedRows = part.Undecided,
             Multiplicities = request.Unordered ? part.Multiplicities : null, Witnesses = part.Witnesses ?? [],
         };
     }
@@ -768,6 +768,7 @@ internal sealed class RegionRunner
             {
                 run.Feasible = new bool[run.Rows];
                 run.Realizable = new bool[run.Rows];
+                run.Undecided = new bool[run.Rows];
             }
             if (request.Unordered) run.Multiplicities = new long[run.Rows];
         }
@@ -785,6 +786,7 @@ internal sealed class RegionRunner
                 unit.Ranks!.CopyTo(run.Ranks!, offset);
                 unit.Feasible?.CopyTo(run.Feasible!, offset);
                 unit.RealizableRows?.CopyTo(run.Realizable!, offset);
+                unit.UndecidedRows?.CopyTo(run.Undecided!, offset);
                 unit.Multiplicities?.CopyTo(run.Multiplicities!, offset);
             }
             foreach ((long row, NetworkWitness witness) in unit.Witnesses)
@@ -801,6 +803,7 @@ internal sealed class RegionRunner
             run.Ranks = run.Ranks![..(int)done];
             if (run.Feasible is not null) run.Feasible = run.Feasible[..(int)done];
             if (run.Realizable is not null) run.Realizable = run.Realizable[..(int)done];
+            if (run.Undecided is not null) run.Undecided = run.Undecided[..(int)done];
             if (run.Multiplicities is not null) run.Multiplicities = run.Multiplicities[..(int)done];
         }
     }

@@ -32,6 +32,9 @@ internal sealed class RegionUnit
 
     public bool[]? RealizableRows { get; init; }
 
+    /// <summary>Kept with realizability: each row's undecided flag.</summary>
+    public bool[]? UndecidedRows { get; init; }
+
     public long[]? Multiplicities { get; init; }
 
     public required IReadOnlyList<(long Row, NetworkWitness Witness)> Witnesses { get; init; }
@@ -55,7 +58,8 @@ internal sealed class RegionUnit
             w.Write(Feasible is not null);
             if (Feasible is not null)
             {
-                for (int r = 0; r < Feasible.Length; r++) w.Write((byte)((Feasible[r] ? 1 : 0) | (RealizableRows![r] ? 2 : 0)));
+                // Bit 0 nonempty, bit 1 realizable, bit 2 undecided (units written before it have it clear).
+                for (int r = 0; r < Feasible.Length; r++) w.Write((byte)((Feasible[r] ? 1 : 0) | (RealizableRows![r] ? 2 : 0) | (UndecidedRows?[r] == true ? 4 : 0)));
             }
             w.Write(Multiplicities is not null);
             if (Multiplicities is not null)
@@ -78,6 +82,8 @@ internal sealed class RegionUnit
             w.Write(witness.C);
             w.Write(witness.Loss);
         }
+        // Appended last, so that units written before it read as having none.
+        w.Write(Decisions.Undecided);
     }
 
     /// <summary>Reads a unit of <paramref name="run"/>'s request; every witness is checked on the data again.</summary>
@@ -92,7 +98,7 @@ internal sealed class RegionUnit
         decisions.Add(r.ReadInt64(), r.ReadInt64(), r.ReadInt64());
         double[]? losses = null;
         int[]? ranks = null;
-        bool[]? feasible = null, realizableRows = null;
+        bool[]? feasible = null, realizableRows = null, undecidedRows = null;
         long[]? multiplicities = null;
         if (r.ReadBoolean())
         {
@@ -104,11 +110,13 @@ internal sealed class RegionUnit
             {
                 feasible = new bool[count];
                 realizableRows = new bool[count];
+                undecidedRows = new bool[count];
                 for (long k = 0; k < count; k++)
                 {
                     byte flags = r.ReadByte();
                     feasible[k] = (flags & 1) != 0;
                     realizableRows[k] = (flags & 2) != 0;
+                    undecidedRows[k] = (flags & 4) != 0;
                 }
             }
             if (r.ReadBoolean())
@@ -137,10 +145,11 @@ internal sealed class RegionUnit
                 ?? throw new EngineInputException($"{source}: the stored witness of row {row} does not hold on this data; delete the unit to recompute it");
             witnesses.Add((row, witness));
         }
+        if (r.BaseStream.Position < r.BaseStream.Length) decisions.CountUndecided(r.ReadInt64());
         return new RegionUnit
         {
             First = first, Count = count, Summary = summary, Realizable = realizable, Decisions = decisions, Losses = losses, Ranks = ranks,
-            Feasible = feasible, RealizableRows = realizableRows, Multiplicities = multiplicities, Witnesses = witnesses,
+            Feasible = feasible, RealizableRows = realizableRows, UndecidedRows = undecidedRows, Multiplicities = multiplicities, Witnesses = witnesses,
         };
     }
 

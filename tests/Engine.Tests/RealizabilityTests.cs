@@ -60,7 +60,7 @@ public sealed class RealizabilityTests
         loss = system.Solve([column]).Loss;
         ArrangementCells cells = RegionEngine.Cells(system.Data, bias: false);
         double[] witness = cells.Witnesses[Enumerable.Range(0, cells.Count).Single(c => cells.Columns[c][0] == column[0])];
-        return Realizability.Decide(system, [column], loss, [witness], new DecisionCounts());
+        return Realizability.Decide(system, [column], loss, [witness], new DecisionCounts(), out _);
     }
 
     // Realizability reads reduced regions' losses from a memo each workspace keeps (ColumnSystem.ReducedLoss). Each must
@@ -115,8 +115,8 @@ public sealed class RealizabilityTests
             int[] tuple = run.Tuple(r);
             double[][] witnesses = tuple.Select(c => run.Cells.Witnesses[c]).ToArray();
             double loss = system.Solve(columns).Loss;
-            bool full = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts()) is not null;
-            bool facets = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts(), j => run.Cells.Facets(tuple[j])) is not null;
+            bool full = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts(), out _) is not null;
+            bool facets = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts(), out _, j => run.Cells.Facets(tuple[j])) is not null;
             Assert.That(facets, Is.EqualTo(full), $"row {r}");
             realizable += full ? 1 : 0;
         }
@@ -145,7 +145,7 @@ public sealed class RealizabilityTests
             if (run.Realizable![r])
             {
                 double[][] witnesses = tuple.Select(c => run.Cells.Witnesses[c]).ToArray();
-                RealizedMinimum minimum = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts())!;
+                RealizedMinimum minimum = Realizability.Decide(system, columns, loss, witnesses, new DecisionCounts(), out _)!;
                 double[] theta = FromEq4(minimum, run.Cells, tuple, data.Inputs, hidden, bias);
                 // A kick well inside the region's margin, so that the flat directions of the minimizer set cannot carry
                 // the descent out by themselves: it must find its way back to the minimum from inside.

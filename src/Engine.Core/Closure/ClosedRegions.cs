@@ -223,6 +223,7 @@ internal sealed class ClosedRegions
             {
                 for (int q = 0; q < _d; q++) p[q] += x[k] * g.Rays[r * _d + q];
             }
+            double scale = Realizability.OutputScale(p, _normalized.TargetScale);
             // In the data's units: p_jk·s/σ_k for the weights, p_j,n·s for the bias (s the target scale).
             for (int q = 0; q < n; q++) p[q] = signs[j] * _normalized.TargetScale * p[q] / _normalized.InputScales[q];
             if (_bias) p[n] = signs[j] * _normalized.TargetScale * p[n];
@@ -233,8 +234,7 @@ internal sealed class ClosedRegions
                 if (_bias) b[j] = _rays.Cells.Witnesses[cells[j]][n];
                 continue;
             }
-            // |v_j| = √‖p_j‖ balances the layers, so that neither W nor v is far from the data's scale.
-            v[j] = signs[j] * Math.Sqrt(size);
+            v[j] = signs[j] * scale;
             w[j] = new double[n];
             for (int q = 0; q < n; q++) w[j][q] = p[q] / v[j];
             if (_bias) b[j] = p[n] / v[j];
@@ -287,7 +287,7 @@ internal sealed class ClosedRegions
         }
         if (_bias) theta[^1] = c;
         double actual = ReluNetwork.Loss(data, h, _bias, theta);
-        if (!(Math.Abs(actual - loss) <= Realizability.WitnessTolerance(_normalized, Shape))) return null;
+        if (!(Math.Abs(actual - loss) <= Realizability.WitnessTolerance(_normalized, Shape) + ReluNetwork.LossRounding(data, h, _bias, theta))) return null;
         return new ClosedNetwork(w, _bias ? b : new double[h], v, _bias ? c : 0.0, actual, [.. boundary]);
     }
 

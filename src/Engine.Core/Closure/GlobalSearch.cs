@@ -377,7 +377,7 @@ internal static class GlobalSearch
                 {
                     ulong[][] columns = [.. tuple.Select(c => cells.Columns[c])];
                     double[][] witnesses = [.. tuple.Select(c => cells.Witnesses[c])];
-                    found[b] = Realizability.Decide(system, columns, bounds[order[start + b]], witnesses, counts, j => cells.Facets(tuple[j]));
+                    found[b] = Realizability.Decide(system, columns, bounds[order[start + b]], witnesses, counts, out _, j => cells.Facets(tuple[j]));
                 }
                 finally
                 {

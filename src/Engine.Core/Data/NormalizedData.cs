@@ -15,6 +15,12 @@ public sealed class NormalizedData
     /// </summary>
     public const double MinRelativeMagnitude = 3.8725919148493183e-121; // 2^-400
 
+    /// <summary>
+    /// Smallest nonzero dead-region loss (½Σy², centred with bias) accepted: 1e-9 of it, the level tolerance, stays
+    /// 2^53 times above the smallest normal double, so every loss comparison keeps its full precision.
+    /// </summary>
+    public const double MinDeadRegionLoss = 1e-275;
+
     private readonly double[] _inputScales;
 
     private NormalizedData(Dataset source, bool bias, Dataset data, double[] inputScales, double targetScale, double targetOffset)
@@ -102,6 +108,11 @@ public sealed class NormalizedData
         // Every loss lies between 0 and the dead region's, so this one check keeps every loss finite.
         if (!double.IsFinite(normalized.DeadRegionLoss))
             throw new EngineInputException($"dataset '{source.Name}': targets up to {MaxAbs(source.Y):G3} give losses beyond the double-precision range (about 1.8E+308); rescale the targets");
+        // Losses are reported and compared in the data's units, to LossLevels' 1e-9 of the dead region's loss: below this
+        // that tolerance falls among the subnormal numbers, whose lost digits made flags differ from the same data scaled
+        // by a power of two. Such targets are refused rather than decided with fewer digits.
+        if (normalized.DeadRegionLoss > 0.0 && normalized.DeadRegionLoss < MinDeadRegionLoss)
+            throw new EngineInputException($"dataset '{source.Name}': targets as small as {MaxAbs(source.Y):G3} give losses near {normalized.DeadRegionLoss:G3}, where double precision loses digits (below {MinDeadRegionLoss:G0}); rescale the targets");
         return normalized;
     }
 

@@ -12,6 +12,7 @@ public sealed class DecisionCounts
     private long _programs;
     private long _fallbacks;
     private long _unchecked;
+    private long _undecided;
 
     /// <summary>Margin programs solved.</summary>
     public long Programs => Interlocked.Read(ref _programs);
@@ -22,6 +23,12 @@ public sealed class DecisionCounts
     /// <summary>Decisions taken as "no" on GLOP's word alone, or without a program: neither a witness nor a certificate verified.</summary>
     public long Unchecked => Interlocked.Read(ref _unchecked);
 
+    /// <summary>
+    /// Regions (each counting the ordered regions it stands for) whose realizability is undecided: no verified witness,
+    /// and some sign choice without a certificate. They are reported as undecided, never as "no".
+    /// </summary>
+    public long Undecided => Interlocked.Read(ref _undecided);
+
     /// <summary>Adds <paramref name="other"/>'s counts.</summary>
     public void Merge(DecisionCounts other)
     {
@@ -29,11 +36,16 @@ public sealed class DecisionCounts
         Interlocked.Add(ref _programs, other.Programs);
         Interlocked.Add(ref _fallbacks, other.Fallbacks);
         Interlocked.Add(ref _unchecked, other.Unchecked);
+        Interlocked.Add(ref _undecided, other.Undecided);
     }
 
+    /// <summary>Counts regions left undecided, with their weight.</summary>
+    public void CountUndecided(long regions) => Interlocked.Add(ref _undecided, regions);
+
     /// <summary>Adds counts kept elsewhere (a finished unit of a run read back).</summary>
-    public void Add(long programs, long fallbacks, long uncheckedDecisions)
+    public void Add(long programs, long fallbacks, long uncheckedDecisions, long undecidedRegions = 0)
     {
+        Interlocked.Add(ref _undecided, undecidedRegions);
         Interlocked.Add(ref _programs, programs);
         Interlocked.Add(ref _fallbacks, fallbacks);
         Interlocked.Add(ref _unchecked, uncheckedDecisions);
@@ -68,11 +80,21 @@ public static class MarginProgram
     /// the point fails verification.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static T? Decide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts) where T : class
+    public static T? Decide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts) where T : class =>
+        Decide(program, objective, threshold, accept, counts, out _);
+
+    /// <summary>
+    /// <see cref="Decide{T}(LinearProgram, double[], double, Func{double[], T}, DecisionCounts)"/>, saying whether the
+    /// answer is backed: <paramref name="decided"/> is false when neither a verified point nor a verified bound was
+    /// found, even by GLOP; the null returned then means "undecided", not "no".
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static T? Decide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts, out bool decided) where T : class
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(accept);
         ArgumentNullException.ThrowIfNull(counts);
+        decided = true;
         if (TryDecide(program, objective, threshold, accept, counts, out T? answer)) return answer;
         LinearProgramResult trusted = program.MaximizeTrusted(objective);
         if (Checked(program, objective, threshold, accept, trusted, out answer))
@@ -81,11 +103,12 @@ public static class MarginProgram
             return answer;
         }
         counts.Count(fallback: true, uncheckedAnswer: true);
+        decided = false;
         return null;
     }
 
     /// <summary>
-    /// <see cref="Decide"/> by the simplex alone: true when its answer is backed (counted as a decided program), with
+    /// The decision by the simplex alone: true when its answer is backed (counted as a decided program), with
     /// <paramref name="answer"/> the accepted result, or null when the optimum is certified to be at or below
     /// <paramref name="threshold"/>. False says nothing: the caller decides the question another way.
     /// </summary>

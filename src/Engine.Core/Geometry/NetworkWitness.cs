@@ -64,10 +64,31 @@ public sealed class NetworkWitness
     }
 
     /// <summary>
+    /// This witness with its nodes in another order: node <paramref name="order"/>[j] of the result is node j here, checked
+    /// again on <paramref name="data"/> against <paramref name="columns"/>, the columns in the new order. Hidden nodes are
+    /// interchangeable, so a region decided with its nodes sorted gives every ordering of them the same answer.
+    /// </summary>
+    public NetworkWitness? Reordered(IReadOnlyList<int> order, Dataset data, IReadOnlyList<ulong[]> columns, double tolerance)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        int h = V.Count;
+        double[][] w = new double[h][];
+        double[] b = new double[h], v = new double[h];
+        for (int j = 0; j < h; j++)
+        {
+            w[order[j]] = (double[])W[j].Clone();
+            b[order[j]] = B[j];
+            v[order[j]] = V[j];
+        }
+        return Verify(data, Bias, columns, w, b, v, C, Loss, tolerance);
+    }
+
+    /// <summary>
     /// The witness (W, b, v, c) when it passes every check on <paramref name="data"/>: all values finite; for every
     /// node j and point i, w_jᵀx_i + b_j has the sign a_ij of <paramref name="columns"/>[j] with a magnitude above its
     /// rounding bound (a bias-free origin, never active, excepted); and |L_f(θ) − <paramref name="loss"/>| within
-    /// <paramref name="tolerance"/>. Null when any check fails.
+    /// <paramref name="tolerance"/> plus the rounding of evaluating L_f (<see cref="ReluNetwork.LossRounding"/>). Null when
+    /// any check fails.
     /// </summary>
     public static NetworkWitness? Verify(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double[][] w, double[] b, double[] v, double c, double loss, double tolerance)
     {
@@ -105,7 +126,8 @@ public sealed class NetworkWitness
             }
         }
         var witness = new NetworkWitness(w, bias ? b : new double[v.Length], v, bias ? c : 0.0, loss, double.IsPositiveInfinity(margin) ? 1.0 : margin, bias);
-        double actual = ReluNetwork.Loss(data, v.Length, bias, witness.Theta());
-        return Math.Abs(actual - loss) <= tolerance ? witness : null;
+        double[] theta = witness.Theta();
+        double actual = ReluNetwork.Loss(data, v.Length, bias, theta);
+        return Math.Abs(actual - loss) <= tolerance + ReluNetwork.LossRounding(data, v.Length, bias, theta) ? witness : null;
     }
 }

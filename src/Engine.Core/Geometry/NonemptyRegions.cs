@@ -101,8 +101,11 @@ public sealed class NonemptyRegions
     /// <summary>Kept: each row's ordered regions (1 unless unordered).</summary>
     public long[]? Multiplicities { get; private set; }
 
-    /// <summary>Kept with realizability: whether each row's minimum is realizable.</summary>
+    /// <summary>Kept with realizability: whether each row's minimum is realizable (false also when undecided).</summary>
     public bool[]? Realizable { get; private set; }
+
+    /// <summary>Kept with realizability: whether each row's realizability is undecided (neither witness nor certificate).</summary>
+    public bool[]? Undecided { get; private set; }
 
     /// <summary>Kept when N·h ≤ 62: each row's standard index Σ a_ij·2^(i·h+j), as exhaustive enumeration numbers it.</summary>
     public long[]? Indices { get; private set; }
@@ -234,7 +237,11 @@ public sealed class NonemptyRegions
             Losses = new double[Count];
             Ranks = new int[Count];
             Multiplicities = new long[Count];
-            if (Options.Realizability) Realizable = new bool[Count];
+            if (Options.Realizability)
+            {
+                Realizable = new bool[Count];
+                Undecided = new bool[Count];
+            }
             if (Shape.Indexed) Indices = new long[Count];
         }
         long factorial = Factorial(h);
@@ -257,7 +264,11 @@ public sealed class NonemptyRegions
                     for (int k = 0; k < lanes; k++)
                     {
                         tuple.CopyTo(w.Tuples[k], 0);
-                        for (int j = 0; j < h; j++) w.Columns[k][j] = Cells.Columns[tuple[j]];
+                        // Every ordering of one multiset is solved and decided with its nodes sorted, so that node-permuted
+                        // rows get identical losses and flags, and ordered runs agree with unordered ones row for row.
+                        tuple.CopyTo(w.Sorted[k], 0);
+                        Array.Sort(w.Sorted[k]);
+                        for (int j = 0; j < h; j++) w.Columns[k][j] = Cells.Columns[w.Sorted[k][j]];
                         Advance(tuple, c);
                     }
                     uint declined = 0;
@@ -303,17 +314,20 @@ public sealed class NonemptyRegions
     private void Record(Worker w, int k, long row, RegionLoss loss, bool refuted, double[]? uniqueMinimizer, long factorial, List<(long, NetworkWitness)>? witnesses)
     {
         int[] tuple = w.Tuples[k];
+        int[] sorted = w.Sorted[k];
         ulong[][] columns = w.Columns[k];
         long weight = Options.Unordered ? factorial / Repeats(tuple) : 1;
         w.Summary.Add(row, loss, Shape.Parameters, weight);
-        bool realizable = false;
+        bool realizable = false, undecided = false;
         if (Options.Realizability && !refuted)
         {
-            for (int j = 0; j < tuple.Length; j++) w.CellWitnesses[j] = Cells.Witnesses[tuple[j]];
-            RealizedMinimum? minimum = Realizability.Decide(w.System, columns, loss.Loss, w.CellWitnesses, Decisions, w.Facets[k], uniqueMinimizer);
+            for (int j = 0; j < tuple.Length; j++) w.CellWitnesses[j] = Cells.Witnesses[sorted[j]];
+            RealizedMinimum? minimum = Realizability.Decide(w.System, columns, loss.Loss, w.CellWitnesses, Decisions, out undecided, w.Facets[k], uniqueMinimizer);
             realizable = minimum is not null;
+            undecided &= !realizable;
+            if (undecided) Decisions.CountUndecided(weight);
             if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
-            if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, minimum.Witness));
+            if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, InRowOrder(minimum.Witness, tuple, sorted, loss.Loss)));
         }
         if (Options.Keep)
         {
@@ -322,8 +336,27 @@ public sealed class NonemptyRegions
             Ranks![r] = loss.Rank;
             Multiplicities![r] = weight;
             if (Realizable is not null) Realizable[r] = realizable;
-            if (Indices is not null) Indices[r] = Index(columns, Shape.Points);
+            if (Undecided is not null) Undecided[r] = undecided;
+            if (Indices is not null) Indices[r] = Index([.. tuple.Select(t => Cells.Columns[t])], Shape.Points);
         }
+    }
+
+    // A witness found with the row's nodes sorted, with its nodes put back in the row's order (checked again).
+    private NetworkWitness InRowOrder(NetworkWitness witness, int[] tuple, int[] sorted, double loss)
+    {
+        if (tuple.AsSpan().SequenceEqual(sorted)) return witness;
+        // Sorted node j came from the row's node order[j]; equal cells may go to either of their nodes.
+        int[] order = new int[tuple.Length];
+        bool[] used = new bool[tuple.Length];
+        for (int j = 0; j < sorted.Length; j++)
+        {
+            int from = Enumerable.Range(0, tuple.Length).First(q => !used[q] && tuple[q] == sorted[j]);
+            used[from] = true;
+            order[j] = from;
+        }
+        ulong[][] columns = [.. tuple.Select(t => Cells.Columns[t])];
+        return witness.Reordered(order, Cells.Data, columns, Realizability.WitnessTolerance(Cells.Normalized, Shape))
+            ?? throw new InvalidOperationException($"a witness of loss {loss} fails in its row's node order");
     }
 
     // The next row's tuple: an odometer over the nodes, non-decreasing when unordered.
@@ -374,14 +407,16 @@ public sealed class NonemptyRegions
             Realizable = realizability ? new LossSummary(bins, upper) : null;
             CellWitnesses = new double[shape.Hidden][];
             Tuples = new int[rows][];
+            Sorted = new int[rows][];
             Columns = new ulong[rows][][];
             Facets = new Func<int, int[]>[rows];
             Losses = new double[rows];
             for (int k = 0; k < rows; k++)
             {
-                int[] tuple = Tuples[k] = new int[shape.Hidden];
+                Tuples[k] = new int[shape.Hidden];
+                int[] sorted = Sorted[k] = new int[shape.Hidden];
                 Columns[k] = new ulong[shape.Hidden][];
-                Facets[k] = j => cells.Facets(tuple[j]);
+                Facets[k] = j => cells.Facets(sorted[j]);
             }
         }
 
@@ -398,8 +433,11 @@ public sealed class NonemptyRegions
 
         public List<(long, NetworkWitness)> Witnesses { get; } = [];
 
-        // Per row of the group: its cell per node, its columns, and its cells' facets.
+        // Per row of the group: its cell per node, the same sorted (the order it is solved in), its columns in that order,
+        // and its cells' facets.
         public int[][] Tuples { get; }
+
+        public int[][] Sorted { get; }
 
         public ulong[][][] Columns { get; }
 

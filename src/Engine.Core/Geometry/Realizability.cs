@@ -59,12 +59,16 @@ public static class Realizability
     /// j's cell (<see cref="ArrangementCells.Facets"/>): the programs then run on their rows alone, which is faster and
     /// has the same optimum. <paramref name="uniqueMinimizer"/>, when given, is the region's minimizer from a solve of
     /// rank m elsewhere (<see cref="ColumnSystem.SolveLanes"/>), with the bits <see cref="ColumnSystem.MinimumNorm"/> gives:
-    /// the region is then not solved again.
+    /// the region is then not solved again. The answer is three-valued: a realizable minimum (yes, its witness verified),
+    /// or null with <paramref name="undecided"/> false (no: every sign choice refuted by a certificate) or true (undecided:
+    /// some sign choice had neither a verified witness nor a certificate, even from GLOP). An undecided region is never
+    /// reported as not realizable.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts,
-        Func<int, int[]>? cellFacets = null, double[]? uniqueMinimizer = null)
+        out bool undecided, Func<int, int[]>? cellFacets = null, double[]? uniqueMinimizer = null)
     {
+        undecided = false;
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(cellWitnesses);
@@ -79,7 +83,15 @@ public static class Realizability
             // A reduced region's loss is all most sets need, and the same reduced region recurs across regions.
             bool known = zeroed == 0 && uniqueMinimizer is not null;
             RegionLoss reduced = known ? new RegionLoss(loss, m) : zeroed == 0 ? system.Solve(columns) : system.ReducedLoss(columns, zeroed);
-            if (reduced.Loss - loss > gap) continue;
+            // A caller's loss from another solve may differ from the region's own minimum, as this workspace solves it, by
+            // more than the level tolerance where the design is ill-conditioned (κ ≈ 1e8 for near-duplicate points): then
+            // the region's own is what its reduced regions and witnesses are held to, so that the disagreement of two
+            // solves cannot turn a realizable minimum into a "no".
+            if (zeroed == 0)
+            {
+                if (Math.Abs(reduced.Loss - loss) > gap) loss = reduced.Loss;
+            }
+            else if (reduced.Loss - loss > gap) continue;
             if (zeroed != 0) reduced = system.Solve(columns, zeroed);
             int free = m - reduced.Rank;
             double[] minimizer = known ? uniqueMinimizer! : system.MinimumNorm();
@@ -94,8 +106,10 @@ public static class Realizability
                 if (signs is null) continue;
                 RealizedMinimum? unique = candidate.Realize(candidate.Minimizer, signs);
                 if (unique is not null) return unique;
-                // Signs that work but a network that fails its check: taken as no, and counted as unchecked.
+                // Signs that work but a network that fails its check: neither a witness nor a certificate, so undecided
+                // unless another set of zeroed nodes decides it.
                 counts.CountUnchecked();
+                undecided = true;
                 continue;
             }
             // Rows the null space cannot move fix their node's sign: only the other nodes' signs need trying.
@@ -110,20 +124,25 @@ public static class Realizability
             int choices = 1 << BitOperations.PopCount((uint)open);
             for (int choice = 0; choice < choices; choice++)
             {
-                RealizedMinimum? found = candidate.Inside(Signs(forced, open, choice), counts);
-                if (found is not null) return found;
+                RealizedMinimum? found = candidate.Inside(Signs(forced, open, choice), counts, out bool decided);
+                if (found is not null)
+                {
+                    undecided = false;
+                    return found;
+                }
+                undecided |= !decided;
             }
         }
         return null;
     }
 
     /// <summary>
-    /// <see cref="Decide"/>'s first step for <typeparamref name="TL"/>'s Count regions at once, one per SIMD lane, whose
+    /// <see cref="Decide(ColumnSystem, IReadOnlyList{ulong[]}, double, IReadOnlyList{double[]}, DecisionCounts, out bool, Func{int, int[]}, double[])"/>'s first step for <typeparamref name="TL"/>'s Count regions at once, one per SIMD lane, whose
     /// minimizers are unique: the lanes it finds not realizable there and then. A lane is such a region when every
     /// node of its minimizer is clearly nonzero (so no set of zeroed nodes keeps the minimum) and some node has no sign
     /// that puts the minimizer strictly inside (a vanishing or a contrary row). These are the steps of the candidate's
     /// NonzeroNodes and UniqueSigns in the same order, so each lane is decided as Decide decides it alone; the other
-    /// lanes, realizable ones among them, must go through <see cref="Decide"/>.
+    /// lanes, realizable ones among them, must go through the full decision.
     /// </summary>
     /// <param name="shape">The network's sizes.</param>
     /// <param name="minimizers">Value e of lane k's minimizer (normalised data's units) at e·Count + k.</param>
@@ -172,6 +191,19 @@ public static class Realizability
             contrary = TL.Or(contrary, TL.And(positive, negative));
         }
         return TL.Bits(everyNodeNonzero) & (vanishing | TL.Bits(contrary));
+    }
+
+    /// <summary>
+    /// |v_j| of a witness whose node j has normalised p̃_j: the power of two nearest √(‖p̃_j‖∞·s) (s the target scale).
+    /// The square root balances the layers, so that neither W nor v is far from the data's scale; a power of two makes
+    /// w_j = p_j/v_j exact, so a witness of data with a column or the targets rescaled by a power of two is this one
+    /// rescaled, bit for bit, and passes or fails its checks alike.
+    /// </summary>
+    public static double OutputScale(ReadOnlySpan<double> normalizedNode, double targetScale)
+    {
+        double largest = 0.0;
+        foreach (double e in normalizedNode) largest = Math.Max(largest, Math.Abs(e));
+        return largest == 0.0 ? 1.0 : Math.ScaleB(1.0, (int)Math.Round(0.5 * (Math.Log2(largest) + Math.Log2(targetScale))));
     }
 
     /// <summary>
@@ -478,13 +510,14 @@ public static class Realizability
         // wherever they are. Its optimal point is therefore the answer: a no by its multipliers, a yes by the witness
         // verified on the data as always. Only a point whose witness fails, or trouble, goes to the program over every row.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public RealizedMinimum? Inside(int[] signs, DecisionCounts counts)
+        public RealizedMinimum? Inside(int[] signs, DecisionCounts counts, out bool decided)
         {
+            decided = true;
             double[] objective = Objective();
             if (Free == 1 && RefutedOnLine(signs, objective, counts)) return null;
             Func<double[], RealizedMinimum?> accept = point => Realize(MinimizerAt(point), signs);
             if (cellFacets is not null && MarginProgram.TryDecide(Program(signs, cellFacets), objective, ColumnFeasibility.MarginTolerance, accept, counts, out RealizedMinimum? found)) return found;
-            return MarginProgram.Decide(Program(signs, null), objective, ColumnFeasibility.MarginTolerance, accept, counts);
+            return MarginProgram.Decide(Program(signs, null), objective, ColumnFeasibility.MarginTolerance, accept, counts, out decided);
         }
 
         // The minimizer p_min + N c/τ of a margin program's point (c, τ, t).
@@ -635,8 +668,7 @@ public static class Realizability
                     if (_bias) b[j] = cellWitnesses[j][n];
                     continue;
                 }
-                // |v_j| = √‖(p_j, q_j)‖ balances the layers, so that neither W nor v is far from the data's scale.
-                v[j] = signs[j] * Math.Sqrt(Norm(p.AsSpan(j * d, d)));
+                v[j] = signs[j] * OutputScale(normalizedMinimizer.AsSpan(j * d, d), normalized.TargetScale);
                 w[j] = new double[n];
                 for (int k = 0; k < n; k++) w[j][k] = p[j * d + k] / v[j];
                 if (_bias) b[j] = p[j * d + n] / v[j];
@@ -652,17 +684,6 @@ public static class Realizability
             double largest = 0.0;
             foreach (double e in a) largest = Math.Max(largest, Math.Abs(e));
             return largest;
-        }
-
-        // ‖a‖₂ without overflow or underflow of the squares.
-        private static double Norm(ReadOnlySpan<double> a)
-        {
-            double largest = 0.0;
-            foreach (double e in a) largest = Math.Max(largest, Math.Abs(e));
-            if (largest == 0.0 || !double.IsFinite(largest)) return largest;
-            double sum = 0.0;
-            foreach (double e in a) sum += e / largest * (e / largest);
-            return largest * Math.Sqrt(sum);
         }
     }
 

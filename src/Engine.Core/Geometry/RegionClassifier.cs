@@ -12,12 +12,14 @@ public static class RegionClassifier
     /// <summary>
     /// Classifies regions <paramref name="start"/> + r for r over <paramref name="losses"/> (with their
     /// <paramref name="ranks"/>) into <paramref name="feasible"/> and <paramref name="realizable"/>, adds the
-    /// realizable ones to <paramref name="realizableSummary"/>, counts the decisions in <paramref name="decisions"/>,
-    /// and returns each realizable region's index with its verified network, in index order.
+    /// realizable ones to <paramref name="realizableSummary"/>, marks those whose realizability is undecided in
+    /// <paramref name="undecided"/> (never as not realizable), counts the decisions in <paramref name="decisions"/>, and
+    /// returns each realizable region's index with its verified network, in index order.
     /// </summary>
     public static IReadOnlyList<(long Index, NetworkWitness Witness)> Classify(ArrangementCells cells, int hidden, long start, double[] losses, int[] ranks,
-        bool[] feasible, bool[] realizable, LossSummary realizableSummary, DecisionCounts decisions, CancellationToken cancellation = default)
+        bool[] feasible, bool[] realizable, bool[] undecided, LossSummary realizableSummary, DecisionCounts decisions, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(undecided);
         ArgumentNullException.ThrowIfNull(cells);
         ArgumentNullException.ThrowIfNull(losses);
         ArgumentNullException.ThrowIfNull(ranks);
@@ -47,14 +49,27 @@ public static class RegionClassifier
                     }
                     w.Columns[j] = [column];
                     all &= cellOf.TryGetValue(column, out w.Cells[j]);
-                    if (all) w.CellWitnesses[j] = cells.Witnesses[w.Cells[j]];
                 }
                 feasible[r] = all;
-                if (all && Realizability.Decide(w.System, w.Columns, losses[r], w.CellWitnesses, decisions, j => cells.Facets(w.Cells[j])) is { } minimum)
+                if (!all) return w;
+                // Decided with the nodes sorted by cell, as every ordering of the same cells is: node-permuted regions get
+                // the same answer. order[j] is the region's node that sorted node j stands for.
+                int[] order = [.. Enumerable.Range(0, hidden).OrderBy(j => w.Cells[j])];
+                ulong[][] sorted = [.. order.Select(j => w.Columns[j])];
+                double[][] interior = [.. order.Select(j => cells.Witnesses[w.Cells[j]])];
+                RealizedMinimum? minimum = Realizability.Decide(w.System, sorted, losses[r], interior, decisions, out bool unsure, j => cells.Facets(w.Cells[order[j]]));
+                if (minimum is null && unsure)
+                {
+                    undecided[r] = true;
+                    decisions.CountUndecided(1);
+                }
+                if (minimum is not null)
                 {
                     realizable[r] = true;
                     w.Summary.Add(index, new RegionLoss(losses[r], ranks[r]), shape.Parameters);
-                    w.Witnesses.Add((index, minimum.Witness));
+                    NetworkWitness witness = minimum.Witness.Reordered(order, cells.Data, w.Columns, Realizability.WitnessTolerance(cells.Normalized, shape))
+                        ?? throw new InvalidOperationException($"region {index}'s witness fails in its own node order");
+                    w.Witnesses.Add((index, witness));
                 }
                 return w;
             },
@@ -80,8 +95,6 @@ public static class RegionClassifier
         public ulong[][] Columns { get; } = new ulong[shape.Hidden][];
 
         public int[] Cells { get; } = new int[shape.Hidden];
-
-        public double[][] CellWitnesses { get; } = new double[shape.Hidden][];
 
         public List<(long, NetworkWitness)> Witnesses { get; } = [];
     }

@@ -26,6 +26,33 @@ public static class ReluNetwork
         return 0.5 * loss;
     }
 
+    /// <summary>
+    /// A bound on the rounding error of <see cref="Loss"/> at θ: Σ_i 2|r_i|·γ·M_i + (γ·M_i)², with M_i = |c| + |y_i| +
+    /// Σ_j |v_j|·(|b_j| + Σ_k |w_jk x_ik|) the size of the terms that f(x_i) − y_i sums and γ = (n + h + 3)·u (Higham,
+    /// Thm. 3.1). Where a network's outputs cancel large terms, this exceeds any fixed fraction of the loss.
+    /// </summary>
+    public static double LossRounding(Dataset data, int hidden, bool bias, ReadOnlySpan<double> theta)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int n = data.Inputs;
+        double gamma = (n + hidden + 3) * 1.1102230246251565e-16;
+        double bound = 0.0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            ReadOnlySpan<double> x = data.Point(i);
+            double size = Math.Abs(data.Y[i]) + (bias ? Math.Abs(theta[hidden * n + 2 * hidden]) : 0.0);
+            for (int j = 0; j < hidden; j++)
+            {
+                double u = bias ? Math.Abs(theta[hidden * n + hidden + j]) : 0.0;
+                for (int k = 0; k < n; k++) u += Math.Abs(theta[j * n + k] * x[k]);
+                size += Math.Abs(theta[hidden * n + j]) * u;
+            }
+            double r = Math.Abs(Output(x, n, hidden, bias, theta) - data.Y[i]);
+            bound += 2.0 * r * gamma * size + gamma * size * gamma * size;
+        }
+        return bound;
+    }
+
     /// <summary>f(x, θ) of Eq. 1.</summary>
     public static double Output(ReadOnlySpan<double> x, int inputs, int hidden, bool bias, ReadOnlySpan<double> theta)
     {

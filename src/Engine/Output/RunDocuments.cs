@@ -32,7 +32,8 @@ public static class RunDocuments
         foreach (RegionRow row in rows)
         {
             string index = row.Index < 0 ? "" : row.Index.ToString(Inv);
-            string flags = $"{Flag(row.Nonempty)},{Flag(row.Realizable)}";
+            // An undecided row is "?", never 0: neither a witness nor a certificate settled it.
+            string flags = $"{Flag(row.Nonempty)},{(row.Undecided ? "?" : Flag(row.Realizable))}";
             string multiplicity = run.Request.Unordered ? "," + row.Multiplicity.ToString(Inv) : "";
             string closed = !run.Request.Closure ? "" : row.Closure is { } c ? string.Create(Inv, $",{c:R}") : ",";
             writer.WriteLine(string.Create(Inv, $"{index},{row.Loss:R},{flags}{multiplicity}{closed}"));
@@ -106,6 +107,7 @@ public static class RunDocuments
             ["programs"] = run.Decisions.Programs,
             ["glop_fallbacks"] = run.Decisions.Fallbacks,
             ["unchecked"] = run.Decisions.Unchecked,
+            ["undecided_regions"] = run.Decisions.Undecided,
         };
         json["minima"] = Minima(run.Minima);
         json["global"] = run.Global is { } global ? GlobalDocuments.Json(global, timed: false) : null;
