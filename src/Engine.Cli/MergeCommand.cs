@@ -14,7 +14,8 @@ internal static class MergeCommand
         var witness = new Option<FileInfo?>("--witness") { Description = "Write the realizable regions' verified networks (the run must have been started with --witness)." };
         var command = new Command("merge", "Combine the finished units of a run directory (enumerate or table1) into the outputs a single run writes; names the parts still missing.");
         command.Arguments.Add(directory);
-        foreach (Option option in new Option[] { csv, json, witness }) command.Options.Add(option);
+        var figures = new Option<DirectoryInfo?>("--out") { Description = "For a sweep: write its figures into this directory." };
+        foreach (Option option in new Option[] { csv, json, witness, figures }) command.Options.Add(option);
         command.SetAction((parsed, cancellation) =>
         {
             string dir = parsed.GetValue(directory)!.FullName;
@@ -29,6 +30,13 @@ internal static class MergeCommand
             }
             // Merging reads the units back: the session's device is never opened.
             using EngineSession session = EngineSession.Open();
+            if (EngineSession.IsSweepRun(dir))
+            {
+                if (witnessFile is not null) throw new EngineInputException($"{dir} is a sweep: it writes --csv, --json and --out");
+                Outputs.Check(Outputs.Inputs(dir), ("--csv", csvFile), ("--json", jsonFile));
+                SweepCommand.Write(session.MergeSweep(dir), csvFile, jsonFile, parsed.GetValue(figures));
+                return 0;
+            }
             if (EngineSession.IsGlobalRun(dir))
             {
                 if (csvFile is not null) throw new EngineInputException($"{dir} is a global run: it writes --json and --witness");

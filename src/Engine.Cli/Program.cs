@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(PaperCommand.Create());
         root.Subcommands.Add(GlobalCommand.Create());
         root.Subcommands.Add(RegionsCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SliceCommand.Create());
         root.Subcommands.Add(MnistCommand.Create());
         root.Subcommands.Add(Table1Command.Create());

@@ -179,6 +179,24 @@ public sealed class EngineSession : IDisposable
     /// <summary>Whether <paramref name="directory"/> holds a global run (rather than a region or Table 1 run).</summary>
     public static bool IsGlobalRun(string directory) => GlobalRunner.IsGlobalRun(directory);
 
+    /// <summary>
+    /// Runs <paramref name="request"/>: the paper's §3.2 claim across datasets. Each unit (N, seed, h) enumerates the
+    /// nonempty regions (or all patterns) with realizability and certifies inf L_f; in the run directory of
+    /// <paramref name="options"/> only that part's units are computed, finished units are kept and reused, and the whole
+    /// sweep comes back once every unit is in. Progress per unit; cancellation between and within units.
+    /// </summary>
+    public SweepOutcome Sweep(SweepRequest request, RunOptions? options = null, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SweepRunner.Run(request, options ?? new RunOptions(), _runner.Engine, progress, cancellation);
+    }
+
+    /// <summary>The finished sweep in <paramref name="directory"/>, however its parts were computed.</summary>
+    public SweepOutcome MergeSweep(string directory) => SweepRunner.Merge(directory);
+
+    /// <summary>Whether <paramref name="directory"/> holds a sweep.</summary>
+    public static bool IsSweepRun(string directory) => SweepRunner.IsSweepRun(directory);
+
     /// <summary>The real loss L_f on a grid over two parameters with the activation boundaries crossing it (Figure 2).</summary>
     public LossSlice Slice(SliceRequest request)
     {

@@ -82,6 +82,60 @@ public static class Figures
         Save(plot, pngPath);
     }
 
+    /// <summary>
+    /// Writes one line per series over x, each point with its interval as an error bar (a sweep's shares against h).
+    /// </summary>
+    /// <param name="title">The title.</param>
+    /// <param name="xLabel">The x axis label.</param>
+    /// <param name="yLabel">The y axis label.</param>
+    /// <param name="series">Per series: its legend label, and its points as (x, value, low, high).</param>
+    /// <param name="pngPath">The PNG to write; an SVG is written beside it.</param>
+    public static void WriteLines(string title, string xLabel, string yLabel, IReadOnlyList<(string Label, IReadOnlyList<(double X, double Value, double Low, double High)> Points)> series,
+        string pngPath)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var plot = new Plot();
+        Color[] palette = [Colors.SteelBlue, Colors.OrangeRed, Colors.SeaGreen, Colors.Purple, Colors.DarkOrange, Colors.Gray];
+        for (int s = 0; s < series.Count; s++)
+        {
+            (string label, IReadOnlyList<(double X, double Value, double Low, double High)> points) = series[s];
+            double[] xs = [.. points.Select(p => p.X)], ys = [.. points.Select(p => p.Value)];
+            Color color = palette[s % palette.Length];
+            var line = plot.Add.Scatter(xs, ys, color);
+            line.LegendText = label;
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+            var bars = plot.Add.ErrorBar(xs, ys, [.. points.Select(p => p.Value - p.Low)]);
+            bars.YErrorNegative = [.. points.Select(p => p.Value - p.Low)];
+            bars.YErrorPositive = [.. points.Select(p => p.High - p.Value)];
+            bars.Color = color;
+        }
+        plot.Legend.IsVisible = true;
+        plot.Legend.Alignment = Alignment.UpperRight;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        Save(plot, pngPath);
+    }
+
+    /// <summary>Writes a histogram of <paramref name="values"/> over [0, 1] in <paramref name="bins"/> equal bins.</summary>
+    public static void WriteDistribution(string title, string xLabel, IReadOnlyList<double> values, int bins, string pngPath)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var plot = new Plot();
+        long[] counts = new long[bins];
+        foreach (double v in values) counts[Math.Clamp((int)(v * bins), 0, bins - 1)]++;
+        var bars = new List<Bar>();
+        for (int b = 0; b < bins; b++) bars.Add(new Bar { Position = (b + 0.5) / bins, Value = counts[b], Size = 0.9 / bins, FillColor = Colors.OrangeRed });
+        plot.Add.Bars(bars);
+        plot.Axes.Margins(bottom: 0);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel("count");
+        Save(plot, pngPath);
+    }
+
     private static void Save(Plot plot, string pngPath)
     {
         plot.SavePng(pngPath, Width, Height);

@@ -21,6 +21,47 @@ public static class GaussianData
     }
 
     /// <summary>
+    /// The points of <see cref="Create"/> (the same x_i for the same seed) with targets from a teacher: a random ReLU
+    /// network with <paramref name="teacherHidden"/> hidden nodes, y = Σ_k v_k σ(w_kᵀx + b_k) + c with every weight
+    /// N(0, 1) (b and c only with <paramref name="bias"/>), plus Gaussian noise of standard deviation
+    /// <paramref name="noise"/> times that of the teacher's outputs. The teacher's weights and the noise come from a second
+    /// stream of the same documented generator, so a seed names the same targets everywhere.
+    /// </summary>
+    public static Dataset Teacher(string name, int count, int inputs, int seed, int teacherHidden, bool bias, double noise)
+    {
+        Dataset points = Create(name, count, inputs, seed);
+        var rng = new SplitMix64((ulong)(uint)seed ^ 0x7EAC4E5000000000UL);
+        double[] w = new double[teacherHidden * inputs], b = new double[teacherHidden], v = new double[teacherHidden];
+        for (int k = 0; k < w.Length; k++) w[k] = rng.NextGaussian();
+        for (int j = 0; j < teacherHidden; j++)
+        {
+            b[j] = bias ? rng.NextGaussian() : 0.0;
+            v[j] = rng.NextGaussian();
+        }
+        double c = bias ? rng.NextGaussian() : 0.0;
+        double[] y = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<double> x = points.Point(i);
+            double f = c;
+            for (int j = 0; j < teacherHidden; j++)
+            {
+                double u = b[j];
+                for (int k = 0; k < inputs; k++) u += w[j * inputs + k] * x[k];
+                f += v[j] * Math.Max(u, 0.0);
+            }
+            y[i] = f;
+        }
+        if (noise > 0.0)
+        {
+            double mean = y.Average();
+            double spread = Math.Sqrt(y.Sum(t => (t - mean) * (t - mean)) / count);
+            for (int i = 0; i < count; i++) y[i] += noise * spread * rng.NextGaussian();
+        }
+        return new Dataset(name, inputs, points.X.ToArray(), y);
+    }
+
+    /// <summary>
     /// SplitMix64 with Box–Muller: System.Random's algorithm is not a documented contract, this one is.
     /// </summary>
     private struct SplitMix64(ulong seed)
