@@ -25,21 +25,14 @@ internal static class SweepCommand
         foreach (Option option in new Option[] { family, seeds, hidden, targets, allPatterns, csv, json, output, runDirectory, shard }) command.Options.Add(option);
         command.SetAction((parsed, cancellation) =>
         {
-            (IReadOnlyList<int> points, int inputs, bool bias) = ParseFamily(parsed.Value(family));
-            (int firstSeed, int lastSeed) = ParseRange(parsed.Value(seeds), "--seeds", allowNegative: true);
-            (int minHidden, int maxHidden) = ParseRange(parsed.Value(hidden), "--hidden", allowNegative: false);
-            var request = new SweepRequest
-            {
-                Points = points, Inputs = inputs, Bias = bias, FirstSeed = firstSeed, LastSeed = lastSeed, MinHidden = minHidden, MaxHidden = maxHidden,
-                Targets = SweepTargets.Parse(parsed.Value(targets)), AllPatterns = parsed.GetValue(allPatterns),
-            };
+            SweepRequest request = SweepRequest.Parse(parsed.Value(family), parsed.Value(seeds), parsed.Value(hidden), parsed.Value(targets), parsed.GetValue(allPatterns));
             request.Validate();
             RunOptions options = RunOptionsParser.Parse(parsed.GetValue(runDirectory), parsed.GetValue(shard));
             FileInfo? csvFile = parsed.GetValue(csv), jsonFile = parsed.GetValue(json);
             DirectoryInfo? figures = parsed.GetValue(output);
             Outputs.Check([], ("--csv", csvFile), ("--json", jsonFile));
             if (figures is not null) OutputPolicy.CheckDirectory("--out", figures.FullName);
-            Console.Error.WriteLine(string.Create(Inv, $"engine: sweep of {request.Units:N0} units ({request.Family}, {request.Targets.Name} targets, seeds {firstSeed}..{lastSeed}, h = {minHidden}..{maxHidden}, {(request.AllPatterns ? "all patterns" : "nonempty regions")})"));
+            Console.Error.WriteLine(string.Create(Inv, $"engine: sweep of {request.Units:N0} units ({request.Family}, {request.Targets.Name} targets, seeds {request.FirstSeed}..{request.LastSeed}, h = {request.MinHidden}..{request.MaxHidden}, {(request.AllPatterns ? "all patterns" : "nonempty regions")})"));
 
             using EngineSession session = EngineSession.Open(Backend.Cpu);
             SweepOutcome outcome = session.Sweep(request, options, Progress.Phases(), cancellation);
@@ -86,32 +79,4 @@ internal static class SweepCommand
     }
 
     private static string Share(Estimate e) => string.Create(Inv, $"{100.0 * e.Value:0.0}% [{100.0 * e.Low:0.0}, {100.0 * e.High:0.0}]");
-
-    /// <summary>random:N,n[,bias] with N a value, a range A..B or a list A|B|C.</summary>
-    public static (IReadOnlyList<int> Points, int Inputs, bool Bias) ParseFamily(string text)
-    {
-        string[] parts = text.StartsWith("random:", StringComparison.Ordinal) ? text["random:".Length..].Split(',') : [];
-        if (parts.Length is 2 or 3 && (parts.Length == 2 || parts[2] == "bias")
-            && int.TryParse(parts[1], NumberStyles.None, Inv, out int inputs))
-        {
-            int[]? points = parts[0].Contains("..", StringComparison.Ordinal)
-                ? ParseRange(parts[0], "--family", allowNegative: false) is var (a, b) && b - a < 1000 ? [.. Enumerable.Range(a, b - a + 1)] : null
-                : parts[0].Split('|').Select(p => int.TryParse(p, NumberStyles.None, Inv, out int n) ? n : -1).ToArray();
-            if (points is not null && points.All(n => n > 0)) return (points, inputs, parts.Length == 3);
-        }
-        throw new EngineInputException($"--family '{text}': expected random:N,n or random:N,n,bias, N a value, a range A..B or a list A|B|C");
-    }
-
-    /// <summary>A or A..B, inclusive.</summary>
-    public static (int First, int Last) ParseRange(string text, string option, bool allowNegative)
-    {
-        NumberStyles style = allowNegative ? NumberStyles.AllowLeadingSign : NumberStyles.None;
-        string[] ends = text.Split("..");
-        if (ends.Length is 1 or 2 && ends.All(e => int.TryParse(e, style, Inv, out _)))
-        {
-            int first = int.Parse(ends[0], style, Inv), last = int.Parse(ends[^1], style, Inv);
-            if (first <= last) return (first, last);
-        }
-        throw new EngineInputException($"{option} '{text}': expected a value or a range A..B with A ≤ B");
-    }
 }

@@ -210,8 +210,8 @@ public static class EngineServer
         ["id"] = run.Id,
         ["command"] = run.Request.Command,
         ["state"] = RunStore.Name(run.State),
-        ["dataset"] = run.Request.Data.Name,
-        ["hidden"] = run.Request.Hidden,
+        ["dataset"] = run.Request.Subject,
+        ["hidden"] = run.Request.Command == "sweep" ? run.Request.Body["widths"]?.DeepClone() : run.Request.Hidden,
     };
 
     private static JsonObject Status(ServerRun run)

@@ -139,6 +139,15 @@ public sealed class RunStore : IDisposable
                 run.Regions = outcome.Run;
                 result = RunDocuments.Json(outcome.Run);
                 break;
+            case "sweep":
+                SweepOutcome sweep = session.Sweep(request.Sweep(), new RunOptions(Path.Combine(run.Folder, "run")), progress, cancellation);
+                if (!sweep.Complete)
+                {
+                    Finish(run, RunState.Cancelled);
+                    return;
+                }
+                result = SweepDocuments.Json(sweep);
+                break;
             case "regions":
                 ArrangementCells cells = session.Cells(request.Data, request.Bias, Path.Combine(run.Folder, "cells"), progress, cancellation);
                 result = ServerDocuments.Cells(request, cells);

@@ -11,20 +11,22 @@ namespace Engine.Server;
 public sealed class ServerRequest
 {
     /// <summary>The commands a run can be.</summary>
-    public static readonly IReadOnlyList<string> Commands = ["enumerate", "regions", "slice"];
+    public static readonly IReadOnlyList<string> Commands = ["enumerate", "regions", "slice", "sweep"];
 
     // Every field a body may hold; a typo must not silently fall back to a default.
     private static readonly HashSet<string> Fields =
     [
         "command", "dataset", "points", "targets", "hidden", "bias", "realizable", "nonempty", "unordered", "bins", "keep",
-        "witnesses", "global", "start", "count", "x", "y", "range", "yrange", "grid", "at",
+        "witnesses", "global", "start", "count", "x", "y", "range", "yrange", "grid", "at", "family", "seeds", "widths", "targets", "all_patterns",
     ];
 
-    private ServerRequest(string command, JsonObject body, Dataset data)
+    private readonly Dataset? _data;
+
+    private ServerRequest(string command, JsonObject body, Dataset? data)
     {
         Command = command;
         Body = body;
-        Data = data;
+        _data = data;
     }
 
     /// <summary>enumerate, regions or slice.</summary>
@@ -33,8 +35,11 @@ public sealed class ServerRequest
     /// <summary>The body as it was accepted, kept with the run so that a restarted server can run it again.</summary>
     public JsonObject Body { get; }
 
-    /// <summary>The dataset, built in or inline.</summary>
-    public Dataset Data { get; }
+    /// <summary>The dataset, built in or inline; a sweep draws many and has none of its own.</summary>
+    public Dataset Data => _data ?? throw new InvalidOperationException("a sweep has no single dataset");
+
+    /// <summary>What the run is about, for listings: the dataset's name, or a sweep's family.</summary>
+    public string Subject => _data?.Name ?? String("family") ?? "";
 
     /// <summary>Hidden nodes h: required, as on the command line.</summary>
     public int Hidden => Read<int?>(Body, "hidden") ?? throw new EngineInputException("hidden is required: the number of hidden nodes h");
@@ -53,7 +58,8 @@ public sealed class ServerRequest
         }
         string command = body["command"] is JsonValue c && c.TryGetValue(out string? name) ? name : throw new EngineInputException("command is required: one of " + string.Join(", ", Commands));
         if (!Commands.Contains(command)) throw new EngineInputException($"unknown command '{command}': expected one of {string.Join(", ", Commands)}");
-        var request = new ServerRequest(command, (JsonObject)body.DeepClone(), Dataset(body, session));
+        // A sweep draws its own datasets from its family; every other command has one.
+        var request = new ServerRequest(command, (JsonObject)body.DeepClone(), command == "sweep" ? null : Dataset(body, session));
         request.Check(session);
         return request;
     }
@@ -74,6 +80,13 @@ public sealed class ServerRequest
         Witnesses = Bool("witnesses"),
         Global = Bool("global"),
     };
+
+    /// <summary>The sweep of a sweep run, as <c>engine sweep</c> builds it: family, seeds and widths are required.</summary>
+    public SweepRequest Sweep() => SweepRequest.Parse(
+        String("family") ?? throw new EngineInputException("family is required: random:N,n[,bias]"),
+        String("seeds") ?? throw new EngineInputException("seeds is required: S or A..B"),
+        String("widths") ?? throw new EngineInputException("widths is required: H or A..B"),
+        String("targets") ?? "gaussian", Bool("all_patterns"));
 
     /// <summary>The slice request of a slice run, as <c>engine slice</c> builds it.</summary>
     public SliceRequest Slice()
@@ -96,6 +109,11 @@ public sealed class ServerRequest
     // The checks the CLI makes before any work, so that a bad request is a 400 and never a failed run.
     private void Check(EngineSession session)
     {
+        if (Command == "sweep")
+        {
+            Sweep().Validate();
+            return;
+        }
         if (Hidden <= 0) throw new EngineInputException($"hidden nodes must be positive, got {Hidden}");
         switch (Command)
         {

@@ -111,7 +111,7 @@ public static class Figures
             bars.Color = color;
         }
         plot.Legend.IsVisible = true;
-        plot.Legend.Alignment = Alignment.UpperRight;
+        plot.Legend.Alignment = Alignment.LowerLeft;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.Title(title);
         plot.XLabel(xLabel);

@@ -59,6 +59,8 @@ public sealed class ServerTests
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\"}", "hidden is required")]
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":null}", "hidden is required")]
     [TestCase("{\"command\":\"enumerate\",\"dataset\":\"paper-fig3\",\"hidden\":1,\"bins\":1000000}", "exceeds the server's limit")]
+    [TestCase("{\"command\":\"sweep\",\"family\":\"random:6,2\",\"seeds\":\"1..2\"}", "widths is required")]
+    [TestCase("{\"command\":\"sweep\",\"family\":\"gauss:6\",\"seeds\":\"1..2\",\"widths\":\"1\"}", "expected random:N,n")]
     [TestCase("[1, 2]", "not a JSON object")]
     [TestCase("{", "not valid JSON")]
     public void BadRequestsGet400WithOneLine(string body, string expected)
@@ -91,6 +93,19 @@ public sealed class ServerTests
         Assert.That(error!.Message, Does.Contain(expected));
         Assert.That(EngineServer.Addresses(new ServerOptions("localhost", 0, _runs, Backend.Cpu)), Is.EqualTo(new[] { IPAddress.Loopback }));
         Assert.That(EngineServer.Addresses(new ServerOptions("0.0.0.0", 0, _runs, Backend.Cpu, 1, AllowRemote: true)), Is.EqualTo(new[] { IPAddress.Any }));
+    }
+
+    // A sweep over HTTP returns the document engine sweep --json writes, but for its seconds.
+    [Test]
+    public void ASweepOverHttpReturnsTheClisJson()
+    {
+        JsonObject result = Finished(Post(new JsonObject { ["command"] = "sweep", ["family"] = "random:6,2,bias", ["seeds"] = "1..3", ["widths"] = "1..2" }));
+        string file = Path.Combine(_runs, "sweep.json");
+        Assert.That(Program.Main(["sweep", "--family", "random:6,2,bias", "--seeds", "1..3", "--hidden", "1..2", "--json", file]), Is.Zero);
+        JsonObject cli = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        result.Remove("seconds");
+        cli.Remove("seconds");
+        Assert.That(JsonNode.DeepEquals(result, cli), Is.True);
     }
 
     [Test]

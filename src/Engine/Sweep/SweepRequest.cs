@@ -122,4 +122,52 @@ public sealed record SweepRequest
         if (AllPatterns && (long)Points.Max() * MaxHidden > MaxPatternBits)
             throw new EngineInputException($"AllPatterns: N·h = {Points.Max()}·{MaxHidden} exceeds {MaxPatternBits} bits (2^{MaxPatternBits} regions per unit); count the nonempty regions instead");
     }
+
+    /// <summary>
+    /// A sweep from the command line's and the server's words: --family random:N,n[,bias] (N a value, a range A..B or a
+    /// list A|B|C), --seeds S or A..B, --hidden H or A..B, --targets gaussian or teacher:K[,noise]. One-line
+    /// <see cref="EngineInputException"/>s name the option.
+    /// </summary>
+    public static SweepRequest Parse(string family, string seeds, string hidden, string targets, bool allPatterns)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(hidden);
+        (IReadOnlyList<int> points, int inputs, bool bias) = ParseFamily(family);
+        (int firstSeed, int lastSeed) = ParseRange(seeds, "--seeds", allowNegative: true);
+        (int minHidden, int maxHidden) = ParseRange(hidden, "--hidden", allowNegative: false);
+        return new SweepRequest
+        {
+            Points = points, Inputs = inputs, Bias = bias, FirstSeed = firstSeed, LastSeed = lastSeed, MinHidden = minHidden, MaxHidden = maxHidden,
+            Targets = SweepTargets.Parse(targets), AllPatterns = allPatterns,
+        };
+    }
+
+    /// <summary>random:N,n[,bias] with N a value, a range A..B or a list A|B|C.</summary>
+    private static (IReadOnlyList<int> Points, int Inputs, bool Bias) ParseFamily(string text)
+    {
+        string[] parts = text.StartsWith("random:", StringComparison.Ordinal) ? text["random:".Length..].Split(',') : [];
+        if (parts.Length is 2 or 3 && (parts.Length == 2 || parts[2] == "bias")
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int inputs))
+        {
+            int[]? points = parts[0].Contains("..", StringComparison.Ordinal)
+                ? ParseRange(parts[0], "--family", allowNegative: false) is var (a, b) && b - a < 1000 ? [.. Enumerable.Range(a, b - a + 1)] : null
+                : parts[0].Split('|').Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1).ToArray();
+            if (points is not null && points.All(n => n > 0)) return (points, inputs, parts.Length == 3);
+        }
+        throw new EngineInputException($"--family '{text}': expected random:N,n or random:N,n,bias, N a value, a range A..B or a list A|B|C");
+    }
+
+    /// <summary>A or A..B, inclusive.</summary>
+    private static (int First, int Last) ParseRange(string text, string option, bool allowNegative)
+    {
+        NumberStyles style = allowNegative ? NumberStyles.AllowLeadingSign : NumberStyles.None;
+        string[] ends = text.Split("..");
+        if (ends.Length is 1 or 2 && ends.All(e => int.TryParse(e, style, CultureInfo.InvariantCulture, out _)))
+        {
+            int first = int.Parse(ends[0], style, CultureInfo.InvariantCulture), last = int.Parse(ends[^1], style, CultureInfo.InvariantCulture);
+            if (first <= last) return (first, last);
+        }
+        throw new EngineInputException($"{option} '{text}': expected a value or a range A..B with A ≤ B");
+    }
 }
