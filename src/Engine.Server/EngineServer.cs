@@ -123,8 +123,13 @@ public static class EngineServer
                 ? Error("offset must be at least 0 and limit in [1, 10000]")
                 : Results.Json(ServerDocuments.Rows(regions, offset ?? 0, limit ?? 100, realizable ?? false))))
             .WithSummary("A page of an enumeration's kept rows (realizable=true: only realizable minima).");
-        api.MapGet("/runs/{id}/regions.csv", (string id) => WithRegions(store, id, regions => Results.Stream(
-            stream => Task.Run(() => RunDocuments.WriteCsv(regions, stream)), "text/csv", $"{id}-regions.csv")))
+        api.MapGet("/runs/{id}/regions.csv", (string id, HttpContext context) => WithRegions(store, id, regions =>
+        {
+            // The CSV writer is synchronous and streams row by row (a run keeps up to 2^26 rows, too many to buffer);
+            // Kestrel refuses synchronous writes unless a request allows them, and answered 500 with an empty body.
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
+            return Results.Stream(stream => Task.Run(() => RunDocuments.WriteCsv(regions, stream)), "text/csv", $"{id}-regions.csv");
+        }))
             .WithSummary("The kept rows as CSV (engine enumerate --csv).");
         api.MapGet("/runs/{id}/witnesses", (string id) => WithRegions(store, id, regions => Results.Json(ServerDocuments.Witnesses(regions))))
             .WithSummary("The verified networks of the realizable regions.");

@@ -95,6 +95,19 @@ public sealed class ServerTests
         Assert.That(EngineServer.Addresses(new ServerOptions("0.0.0.0", 0, _runs, Backend.Cpu, 1, AllowRemote: true)), Is.EqualTo(new[] { IPAddress.Any }));
     }
 
+    // The kept rows as a download are the CLI's CSV, byte for byte.
+    [Test]
+    public void TheRegionsCsvDownloadIsTheClisCsv()
+    {
+        string id = Post(new JsonObject { ["command"] = "enumerate", ["dataset"] = "paper-fig3", ["hidden"] = 2, ["keep"] = true, ["realizable"] = true });
+        Finished(id);
+        using HttpResponseMessage response = _http.GetAsync($"api/runs/{id}/regions.csv").Result;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        string file = Path.Combine(_runs, "cli.csv");
+        Assert.That(Program.Main(["enumerate", "--dataset", "paper-fig3", "--hidden", "2", "--realizable", "--csv", file]), Is.Zero);
+        Assert.That(response.Content.ReadAsStringAsync().Result, Is.EqualTo(File.ReadAllText(file)));
+    }
+
     // A sweep over HTTP returns the document engine sweep --json writes, but for its seconds.
     [Test]
     public void ASweepOverHttpReturnsTheClisJson()
