@@ -11,6 +11,7 @@ namespace Engine.Tests;
 /// The explorer in a real browser: Debian's chromium, headless, driven through its chromedriver against a live
 /// server. It runs Figure 3's dataset with h = 2 and must show the engine's own counts; a screenshot is kept.
 /// </summary>
+[Category("browser")]
 [NonParallelizable]
 public sealed class BrowserTests
 {

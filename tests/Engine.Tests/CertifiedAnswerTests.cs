@@ -10,6 +10,7 @@ namespace Engine.Tests;
 /// squares on integer data (losses, ranks and histogram bins), an independent realizability program, and witnesses
 /// checked by code of their own. Includes the cases an independent check once found wrong.
 /// </summary>
+[Category("unit")]
 public sealed class CertifiedAnswerTests
 {
     private static RegionEnumeration Exhaustive(Dataset data, int hidden, bool bias, int bins = 20, RegionPath path = RegionPath.Host)

@@ -6,6 +6,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>The command line as a user meets it: exit codes, one-line errors, files written.</summary>
+[Category("unit")]
 [NonParallelizable]
 public sealed class CliTests
 {

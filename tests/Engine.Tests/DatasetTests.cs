@@ -3,6 +3,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests;
 
+[Category("unit")]
 public sealed class DatasetTests
 {
     [Test]

@@ -9,6 +9,7 @@ namespace Engine.Tests;
 /// collinear inputs, and power-of-two rescalings. Node-permuted regions must get identical answers, ordered and
 /// unordered runs must agree row for row, exhaustive and nonempty runs flag by flag, and rescaling must change nothing.
 /// </summary>
+[Category("unit")]
 public sealed class DegenerateDecisionTests
 {
     /// <summary>random:N,n,seed with point <c>copy</c> replaced by point 0 plus ε times Gaussian noise.</summary>

@@ -4,6 +4,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>Long-run behaviour: cancellation keeps the finished prefix, progress is reported, devices close cleanly.</summary>
+[Category("kernel")]
 [TestFixture(RegionPath.Host)]
 [TestFixture(RegionPath.Kernel)]
 public sealed class EnumerationControlTests(RegionPath path)

@@ -7,6 +7,7 @@ namespace Engine.Tests;
 /// are refused without --allow-long, so an estimate biased long refuses runs of minutes; one biased short lets a run
 /// of days start unannounced. The bound is a factor of 2 either way.
 /// </summary>
+[Category("unit")]
 [NonParallelizable]
 public sealed class EstimateTests
 {

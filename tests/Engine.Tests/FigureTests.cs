@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>Figure 2's loss slice: the real loss and the activation boundary it shows (the files are tested in <see cref="CliTests"/>).</summary>
+[Category("unit")]
 public sealed class FigureTests
 {
     [Test]

@@ -6,6 +6,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>Nonempty regions (Figure 1): arrangement cells, closed-form counts, and nonempty against exhaustive enumeration.</summary>
+[Category("unit")]
 public sealed class GeometryTests
 {
     private static RegionEnumeration Exhaustive(Dataset data, int hidden, bool bias)

@@ -12,6 +12,7 @@ namespace Engine.Tests;
 /// activation pattern and sign with an interior-point QP in the constraint form (<see cref="ReferenceClosure"/>), exact
 /// rational vertex enumeration of the cells, gradient descent on the real network, and the scale invariances.
 /// </summary>
+[Category("unit")]
 public sealed class GlobalMinimumTests
 {
     // Tiny datasets for brute force over all 2^(N·h) patterns: random ones of every shape the issue names, the paper's,

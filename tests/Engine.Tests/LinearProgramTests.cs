@@ -4,6 +4,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>The dense simplex against linear programs solved by hand.</summary>
+[Category("unit")]
 public sealed class LinearProgramTests
 {
     private static readonly double[] Inf2 = [double.PositiveInfinity, double.PositiveInfinity];

@@ -8,6 +8,7 @@ namespace Engine.Tests;
 /// Outputs never destroy anything: not an input, not another output, not a device, FIFO or file under /proc; a symlink is
 /// written through; stale temporary files of killed writes are cleaned up. Each class of path is made here for real.
 /// </summary>
+[Category("unit")]
 [NonParallelizable]
 public sealed class OutputPolicyTests
 {

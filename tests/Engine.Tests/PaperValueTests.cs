@@ -4,6 +4,7 @@ using NUnit.Framework;
 namespace Engine.Tests;
 
 /// <summary>Values the paper and the issue give, and the closed forms of the linear and dead regions.</summary>
+[Category("unit")]
 public sealed class PaperValueTests
 {
     private static RegionEnumeration Run(string dataset, int hidden, bool bias = false)

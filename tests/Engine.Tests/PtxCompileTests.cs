@@ -14,6 +14,7 @@ namespace Engine.Tests;
 /// Every training kernel compiles to PTX with ILGPU's CUDA backend, with no GPU needed: this catches IL that the CPU
 /// accelerator runs but a GPU cannot (managed calls, unsupported intrinsics, interface dispatch).
 /// </summary>
+[Category("kernel")]
 public sealed class PtxCompileTests
 {
     private static IEnumerable<TestCaseData> Kernels()

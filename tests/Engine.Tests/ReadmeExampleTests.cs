@@ -8,6 +8,7 @@ namespace Engine.Tests;
 /// <c>dotnet pack Engine.sln</c> writes, from a local folder: it must build and print what the engine computes here.
 /// </summary>
 [NonParallelizable]
+[Category("package")]
 public sealed partial class ReadmeExampleTests
 {
     [Test]

@@ -10,6 +10,7 @@ namespace Engine.Tests;
 /// Realizable subglobal minima against hand-worked regions of paper-fig3 and an independent check: plain gradient
 /// descent on the real ReLU network (Eq. 1 and 3, written out here, not the engine's code).
 /// </summary>
+[Category("unit")]
 public sealed class RealizabilityTests
 {
     [Test]

@@ -4,6 +4,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests;
 
+[Category("kernel")]
 [TestFixture(Backend.Cpu)]
 [TestFixture(Backend.Cuda)]
 [TestFixture(Backend.OpenCL)]

@@ -9,6 +9,7 @@ namespace Engine.Tests;
 /// SIGTERM and Ctrl+C (SIGINT) at several points and resumed, split into parts run in any order (one of them twice) and
 /// merged. Every final output must equal an uninterrupted run's, byte for byte except the timing field.
 /// </summary>
+[Category("cluster")]
 [NonParallelizable]
 public sealed class RunDirectoryTests
 {

@@ -12,6 +12,7 @@ namespace Engine.Tests;
 /// <c>engine serve</c> on a real Kestrel socket: runs over HTTP return the CLI's documents, bad requests get 400 with
 /// one line, a restarted server keeps its finished runs, cancellation, events, OpenAPI, and the Python example.
 /// </summary>
+[Category("unit")]
 [NonParallelizable]
 public sealed class ServerTests
 {

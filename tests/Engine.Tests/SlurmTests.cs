@@ -6,6 +6,7 @@ namespace Engine.Tests;
 /// The job-array path on a real Slurm cluster (the one-node cluster `.ci/slurm-up` starts): the repository's
 /// engine-slurm submits a 4-task array and a dependent merge, and the merged outputs equal a single run's.
 /// </summary>
+[Category("cluster")]
 [NonParallelizable]
 public sealed class SlurmTests
 {

@@ -10,6 +10,7 @@ namespace Engine.Tests;
 /// <c>engine sweep</c>: its units against separate runs of the same dataset and width, its aggregates against a plain
 /// recomputation from its own CSV, parts and resumes against the single run, and teachers the network can fit exactly.
 /// </summary>
+[Category("unit")]
 [NonParallelizable]
 public sealed class SweepTests
 {

@@ -3,6 +3,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests.Mnist;
 
+[Category("unit")]
 public sealed class ActivationMaskTests
 {
     [Test]

@@ -11,6 +11,7 @@ using static Engine.Tests.Tolerances;
 namespace Engine.Tests.Mnist;
 
 /// <summary>Both GEMM kernels and both host BLAS providers against a naive triple loop in double.</summary>
+[Category("kernel")]
 public sealed class GemmKernelTests
 {
     // Sizes that are not multiples of any tile, with padded leading dimensions and an offset into the arena.

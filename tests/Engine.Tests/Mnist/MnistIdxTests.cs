@@ -7,6 +7,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests.Mnist;
 
+[Category("mnist")]
 public sealed class MnistIdxTests
 {
     private string _scratch = "";

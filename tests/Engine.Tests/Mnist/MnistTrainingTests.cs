@@ -7,6 +7,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Mnist;
 
 /// <summary>Short trainings on a slice of real MNIST, and the commands' handling of bad input.</summary>
+[Category("mnist")]
 public sealed class MnistTrainingTests
 {
     private static readonly Lazy<MnistData> Slice = new(() => MnistData.Load(MnistFixture.Directory, trainLimit: 1000, testLimit: 500));

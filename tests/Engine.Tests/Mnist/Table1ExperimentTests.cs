@@ -4,6 +4,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests.Mnist;
 
+[Category("mnist")]
 public sealed class Table1ExperimentTests
 {
     [Test]

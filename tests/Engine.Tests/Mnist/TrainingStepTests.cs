@@ -10,6 +10,7 @@ namespace Engine.Tests.Mnist;
 /// Back-propagation and the Adam step of both paths, the host loops and the ILGPU kernels (on every backend), against
 /// the independent double reference.
 /// </summary>
+[Category("kernel")]
 [TestFixture(Backend.Cpu, TrainingPath.Host)]
 [TestFixture(Backend.Cpu, TrainingPath.Kernels)]
 [TestFixture(Backend.Cuda, TrainingPath.Kernels)]
@@ -92,6 +93,7 @@ public sealed class TrainingStepTests(Backend backend, TrainingPath path)
 }
 
 /// <summary>The kernel path and the host path take the same steps: parameters agree after several Adam steps.</summary>
+[Category("kernel")]
 [TestFixture(Backend.Cpu)]
 [TestFixture(Backend.Cuda)]
 [TestFixture(Backend.OpenCL)]
