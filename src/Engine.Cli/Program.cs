@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(RegionsCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SliceCommand.Create());
+        root.Subcommands.Add(SelfTestCommand.Create());
         root.Subcommands.Add(MnistCommand.Create());
         root.Subcommands.Add(Table1Command.Create());
         root.Subcommands.Add(ServeCommand.Create());

@@ -197,6 +197,13 @@ public sealed class EngineSession : IDisposable
     /// <summary>Whether <paramref name="directory"/> holds a sweep.</summary>
     public static bool IsSweepRun(string directory) => SweepRunner.IsSweepRun(directory);
 
+    /// <summary>
+    /// Checks every kernel of this session's device against its host twin (Eq. 7 with its reduction and merge, the
+    /// training kernels), on shapes chosen to reach every code path; <paramref name="quick"/> takes fewer regions.
+    /// </summary>
+    public SelfTestReport SelfTest(bool quick = false, IProgress<RunProgress>? progress = null, CancellationToken cancellation = default) =>
+        Engine.SelfTest.Run(_device, quick, progress, cancellation);
+
     /// <summary>The real loss L_f on a grid over two parameters with the activation boundaries crossing it (Figure 2).</summary>
     public LossSlice Slice(SliceRequest request)
     {
