@@ -7,6 +7,10 @@ repeats. The datasets are drawn by the engine's documented generator (SplitMix64
 random:N,n,seed names the same points here.
 
     python3 bench/torch/regions.py --workload n12h2 --threads 2 --repeats 5
+    python3 bench/torch/regions.py --workload n12h2 --device cuda --count 16777216
+
+On CUDA torch.linalg.lstsq has only the gels driver (QR without pivoting, for full-rank systems): the rank-deficient
+regions get a least-squares answer of no meaning there, so the CUDA figure is a speed reference, not a correctness one.
 """
 import argparse
 import json
@@ -57,18 +61,18 @@ def dataset(name):
 def designs(x, y, hidden, bias, first, count):
     """Z (count x N x m) and y (count x N x 1) for regions first .. first + count - 1; bit i*h + j of an index is a_ij."""
     points = x.shape[0]
-    xt = torch.cat([x, torch.ones(points, 1, dtype=x.dtype)], 1) if bias else x
-    index = torch.arange(first, first + count, dtype=torch.int64)
-    bits = torch.arange(points * hidden, dtype=torch.int64)
+    xt = torch.cat([x, torch.ones(points, 1, dtype=x.dtype, device=x.device)], 1) if bias else x
+    index = torch.arange(first, first + count, dtype=torch.int64, device=x.device)
+    bits = torch.arange(points * hidden, dtype=torch.int64, device=x.device)
     a = ((index[:, None] >> bits[None, :]) & 1).to(x.dtype).reshape(count, points, hidden)
     z = (a[:, :, :, None] * xt[None, :, None, :]).reshape(count, points, -1)
     if bias:
-        z = torch.cat([z, torch.ones(count, points, 1, dtype=x.dtype)], 2)
+        z = torch.cat([z, torch.ones(count, points, 1, dtype=x.dtype, device=x.device)], 2)
     return z, y.reshape(1, points, 1).expand(count, points, 1)
 
 
 def losses(z, y):
-    solution = torch.linalg.lstsq(z, y, driver="gelsd").solution
+    solution = torch.linalg.lstsq(z, y, driver="gelsd" if z.device.type == "cpu" else "gels").solution
     residual = torch.bmm(z, solution) - y
     return 0.5 * (residual * residual).sum(dim=(1, 2))
 
@@ -79,12 +83,14 @@ def main():
     parser.add_argument("--count", type=int, default=1 << 15)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--batch", type=int, default=4096, help="regions per lstsq call")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     name, hidden, bias = WORKLOADS[args.workload]
     xs, ys = dataset(name)
-    x = torch.tensor(xs, dtype=torch.float64)
-    y = torch.tensor(ys, dtype=torch.float64)
+    x = torch.tensor(xs, dtype=torch.float64, device=args.device)
+    y = torch.tensor(ys, dtype=torch.float64, device=args.device)
     regions = 1 << (x.shape[0] * hidden)
     count = min(args.count, regions)
     losses(*designs(x, y, hidden, bias, 0, min(count, 256)))  # warm-up
@@ -93,13 +99,16 @@ def main():
         started = time.perf_counter()
         done = 0
         while done < count:
-            part = min(count - done, 4096, regions)
+            part = min(count - done, args.batch, regions)
             losses(*designs(x, y, hidden, bias, done % regions, part))
             done += part
+        if args.device == "cuda":
+            torch.cuda.synchronize()
         times.append(time.perf_counter() - started)
     seconds = statistics.median(times)
     print(json.dumps({"workload": args.workload, "regions": count, "seconds": seconds, "regions_per_s": count / seconds,
-                      "device": "cpu", "path": f"torch {torch.__version__} lstsq gelsd, {torch.get_num_threads()} threads",
+                      "device": args.device if args.device == "cpu" else torch.cuda.get_device_name(0),
+                      "path": f"torch {torch.__version__} lstsq " + (f"gelsd, {torch.get_num_threads()} threads" if args.device == "cpu" else "gels (CUDA, QR, full rank only)"),
                       "runs": args.repeats}))
 
 

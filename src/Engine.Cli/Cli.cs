@@ -90,6 +90,8 @@ internal static class Cli
             {
                 // A defect, not bad input: still one line, with the type so it can be reported.
                 Console.Error.WriteLine($"engine: internal error: {e.GetType().Name}: {e.Message}");
+                // ENGINE_TRACE=1 adds the stack, for a report of the defect.
+                if (Environment.GetEnvironmentVariable("ENGINE_TRACE") == "1") Console.Error.WriteLine(e.ToString());
                 return 1;
             }
         });

@@ -119,28 +119,28 @@ public static class RunDocuments
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cells);
-        var document = new
+        // Built node by node rather than serialized by reflection, which a trimmed engine (bench/gpu/pack) does not carry.
+        return new JsonObject
         {
-            widths = options.Widths,
-            modes = options.Modes.Select(m => m.Name()),
-            repeats = options.Repeats,
-            epochs = options.Epochs,
-            seed = options.Seed,
-            cells = cells.Select(c => new
+            ["widths"] = new JsonArray([.. options.Widths.Select(k => (JsonNode)k)]),
+            ["modes"] = new JsonArray([.. options.Modes.Select(m => (JsonNode)m.Name())]),
+            ["repeats"] = options.Repeats,
+            ["epochs"] = options.Epochs,
+            ["seed"] = options.Seed,
+            ["cells"] = new JsonArray([.. cells.Select(c => (JsonNode)new JsonObject
             {
-                mode = c.Mode.Name(),
-                k = c.K,
-                epochs = c.Epochs,
-                secondsPerEpoch = c.SecondsPerEpoch,
-                trainMean = c.Train.Mean,
-                trainStd = c.Train.Std,
-                testMean = c.Test.Mean,
-                testStd = c.Test.Std,
-                train = c.TrainAccuracy,
-                test = c.TestAccuracy,
-            }),
+                ["mode"] = c.Mode.Name(),
+                ["k"] = c.K,
+                ["epochs"] = c.Epochs,
+                ["secondsPerEpoch"] = c.SecondsPerEpoch,
+                ["trainMean"] = c.Train.Mean,
+                ["trainStd"] = c.Train.Std,
+                ["testMean"] = c.Test.Mean,
+                ["testStd"] = c.Test.Std,
+                ["train"] = new JsonArray([.. c.TrainAccuracy.Select(a => (JsonNode)a)]),
+                ["test"] = new JsonArray([.. c.TestAccuracy.Select(a => (JsonNode)a)]),
+            })]),
         };
-        return JsonSerializer.SerializeToNode(document)!.AsObject();
     }
 
     private static string Flag(bool? value) => value is { } v ? (v ? "1" : "0") : "";
