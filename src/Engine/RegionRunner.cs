@@ -418,34 +418,37 @@ internal sealed class RegionRunner
         };
     }
 
-    // The canonical text of a request: what makes two runs the same run. Output paths, the device and timing are not in
+    // The identity of a request: what makes two runs the same run. Output paths, the device and timing are not in
     // it; the rows and units follow from it.
-    private static string Identity(RegionRequest request)
+    private static JsonObject Identity(RegionRequest request)
     {
-        var json = new JsonObject
-        {
-            ["version"] = RequestVersion,
-            ["command"] = "enumerate",
-            ["dataset"] = request.Data.Name,
-            ["data_sha256"] = request.Data.Fingerprint,
-            ["points"] = request.Data.Count,
-            ["inputs"] = request.Data.Inputs,
-            ["hidden"] = request.Hidden,
-            ["bias"] = request.Bias,
-            ["nonempty"] = request.Nonempty,
-            ["unordered"] = request.Unordered,
-            ["bins"] = request.Bins,
-            ["start"] = request.Start,
-            ["count"] = request.Count,
-            ["keep"] = request.KeepRegions,
-            ["realizability"] = request.Realizability,
-            ["witnesses"] = request.Witnesses,
-        };
+        JsonObject json = Identity(RequestVersion, "enumerate", request.Data, request.Hidden, request.Bias);
+        json["nonempty"] = request.Nonempty;
+        json["unordered"] = request.Unordered;
+        json["bins"] = request.Bins;
+        json["start"] = request.Start;
+        json["count"] = request.Count;
+        json["keep"] = request.KeepRegions;
+        json["realizability"] = request.Realizability;
+        json["witnesses"] = request.Witnesses;
         // What is computed after the units is named only when asked for, so directories of runs without it stay the same run.
         if (request.Global) json["global"] = true;
         if (request.Closure) json["closure"] = true;
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return json;
     }
+
+    // The head of a run's identity that every command on one dataset shares: the command and the data, named by content.
+    internal static JsonObject Identity(string version, string command, Dataset data, int hidden, bool bias) => new()
+    {
+        ["version"] = version,
+        ["command"] = command,
+        ["dataset"] = data.Name,
+        ["data_sha256"] = data.Fingerprint,
+        ["points"] = data.Count,
+        ["inputs"] = data.Inputs,
+        ["hidden"] = hidden,
+        ["bias"] = bias,
+    };
 
     // Opens the run directory for the request and stores its dataset there, so that a merge needs nothing else.
     private static RunDirectory OpenDirectory(string path, RegionRequest request)
@@ -497,14 +500,14 @@ internal sealed class RegionRunner
     {
         ArgumentNullException.ThrowIfNull(data);
         if (directory is null) return NewCells(data, bias, null, progress, cancellation);
-        string identity = new JsonObject
+        var identity = new JsonObject
         {
             ["version"] = "engine cells run 1",
             ["command"] = "regions",
             ["dataset"] = data.Name,
             ["data_sha256"] = data.Fingerprint,
             ["bias"] = bias,
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        };
         RunDirectory dir = RunDirectory.Open(directory, identity);
         dir.RemoveStrays();
         return StoredOrNewCells(dir, new RegionRequest { Data = data, Hidden = 1, Bias = bias }, progress, cancellation);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Engine.Cli;
 using Engine.Core.Data;
 using NUnit.Framework;
 
@@ -10,24 +9,7 @@ namespace Engine.Tests;
 [NonParallelizable]
 public sealed class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter stdout = Console.Out, stderr = Console.Error;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     // Every file the commands write goes here, and is removed with it.
     private string _scratch = "";

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Engine.Cli;
 using NUnit.Framework;
 
 namespace Engine.Tests;
@@ -20,23 +19,7 @@ public sealed class OutputPolicyTests
     [TearDown]
     public void RemoveScratch() => Directory.Delete(_scratch, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter stdout = Console.Out, stderr = Console.Error;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     private string Data()
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Engine.Cli;
 using Engine.Core.Data;
 using Engine.Core.Regions;
 using NUnit.Framework;
@@ -23,23 +22,7 @@ public sealed class SweepTests
     [TearDown]
     public void RemoveScratch() => Directory.Delete(_scratch, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter stdout = Console.Out, stderr = Console.Error;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     // Each unit's counts are those of an enumerate --nonempty --unordered --realizable and a global run of its own.
     [Test]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.Core.Closure;
 using Engine.Core.Geometry;
@@ -125,17 +124,7 @@ internal static class GlobalRunner
 
     private static RunDirectory Open(GlobalRequest request, string path)
     {
-        string identity = new JsonObject
-        {
-            ["version"] = Version,
-            ["command"] = "global",
-            ["dataset"] = request.Data.Name,
-            ["data_sha256"] = request.Data.Fingerprint,
-            ["points"] = request.Data.Count,
-            ["inputs"] = request.Data.Inputs,
-            ["hidden"] = request.Hidden,
-            ["bias"] = request.Bias,
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        JsonObject identity = RegionRunner.Identity(Version, "global", request.Data, request.Hidden, request.Bias);
         RunDirectory directory = RunDirectory.Open(path, identity);
         RegionRunner.SaveData(directory, request.Data);
         return directory;

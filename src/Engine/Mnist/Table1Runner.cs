@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using System.Text.Json;
 using Engine.Core.Mlp;
 using Engine.Core.Mnist;
 using Engine.Runs;
@@ -103,7 +102,7 @@ public static class Table1Runner
             if (run.Parts > 1) throw new EngineInputException("a run split into parts needs a run directory to collect them");
             return null;
         }
-        string identity = new JsonObject
+        var identity = new JsonObject
         {
             ["version"] = RequestVersion,
             ["command"] = "table1",
@@ -120,7 +119,7 @@ public static class Table1Runner
                 ["sha256"] = Convert.ToHexStringLower(SHA256.HashData([.. data.Pixels, .. data.Labels])),
             },
             ["path"] = pathName,
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        };
         var directory = RunDirectory.Open(run.Directory, identity);
         if (run.Parts > 1) directory.SetParts(run.Parts);
         directory.RemoveStrays();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Engine.Runs;
 
@@ -24,6 +26,16 @@ public sealed class RunDirectory
 
     /// <summary>The directory.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for the request <paramref name="request"/>, written in its canonical text: indented
+    /// JSON with a final newline, so that equal requests are equal bytes.
+    /// </summary>
+    public static RunDirectory Open(string path, JsonObject request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Open(path, request.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
 
     /// <summary>
     /// Opens <paramref name="path"/> for the request whose canonical text is <paramref name="request"/>, creating it if

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.Core.Closure;
 using Engine.Core.Geometry;
@@ -166,7 +165,7 @@ internal static class SweepRunner
 
     private static RunDirectory Open(SweepRequest request, string path)
     {
-        string identity = new JsonObject
+        var identity = new JsonObject
         {
             ["version"] = Version,
             ["command"] = "sweep",
@@ -179,7 +178,7 @@ internal static class SweepRunner
             ["max_hidden"] = request.MaxHidden,
             ["targets"] = request.Targets.Name,
             ["all_patterns"] = request.AllPatterns,
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        };
         return RunDirectory.Open(path, identity);
     }
 
