@@ -106,6 +106,7 @@ public static class EngineServer
     {
         RouteGroupBuilder api = app.MapGroup("/api");
         api.MapGet("/datasets", Datasets).WithSummary("The built-in datasets with their points and targets.");
+        api.MapGet("/datasets/{name}", NamedDataset).WithSummary("One built-in or generated dataset (random:N,n,seed) with its points and targets.");
         api.MapGet("/runs", () => Results.Json(new JsonArray([.. store.All.Select(r => (JsonNode)Summary(r))]))).WithSummary("Every run, newest first.");
         api.MapPost("/runs", async (HttpRequest request) => await Submit(store, request).ConfigureAwait(false))
             .WithSummary("Starts a run: enumerate, regions or slice; answers 202 with its id.");
@@ -118,24 +119,40 @@ public static class EngineServer
         })).WithSummary("Cancels a run.");
         api.MapGet("/runs/{id}/events", (string id, HttpContext context) => WithRun(store, id, run => new EventStream(run)))
             .WithSummary("Progress and state changes as Server-Sent Events, until the run ends.");
-        api.MapGet("/runs/{id}/regions", (string id, int? offset, int? limit, bool? realizable) => WithRegions(store, id, regions =>
-            offset < 0 || limit is < 1 or > 10_000
-                ? Error("offset must be at least 0 and limit in [1, 10000]")
-                : Results.Json(ServerDocuments.Rows(regions, offset ?? 0, limit ?? 100, realizable ?? false))))
-            .WithSummary("A page of an enumeration's kept rows (realizable=true: only realizable minima).");
+        api.MapGet("/runs/{id}/regions", (string id, int? offset, int? limit, bool? realizable, double? from, double? to, string? sort) =>
+            WithRegions(store, id, regions =>
+            {
+                if (offset < 0 || limit is < 1 or > 10_000) return Error("offset must be at least 0 and limit in [1, 10000]");
+                if (double.IsNaN(from ?? 0) || double.IsNaN(to ?? 0)) return Error("from and to must be numbers");
+                try
+                {
+                    return Results.Json(ServerDocuments.Rows(regions, offset ?? 0, limit ?? 100, realizable ?? false,
+                        from ?? double.NegativeInfinity, to ?? double.PositiveInfinity, sort ?? "row"));
+                }
+                catch (EngineInputException e)
+                {
+                    return Error(e.Message);
+                }
+            }))
+            .WithSummary("A page of an enumeration's kept rows: realizable=true for only realizable minima, from/to for a loss range, sort=row|loss|rank.");
         api.MapGet("/runs/{id}/regions.csv", (string id, HttpContext context) => WithRegions(store, id, regions =>
         {
             // The CSV writer is synchronous and streams row by row (a run keeps up to 2^26 rows, too many to buffer);
             // Kestrel refuses synchronous writes unless a request allows them, and answered 500 with an empty body.
             context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
-            return Results.Stream(stream => Task.Run(() => RunDocuments.WriteCsv(regions, stream)), "text/csv", $"{id}-regions.csv");
+            return Results.Stream(stream => Task.Run(() => RunDocuments.WriteCsv(regions, stream)), "text/csv", $"{FileStem(store.Find(id)!)}-regions.csv");
         }))
             .WithSummary("The kept rows as CSV (engine enumerate --csv).");
         api.MapGet("/runs/{id}/witnesses", (string id) => WithRegions(store, id, regions => Results.Json(ServerDocuments.Witnesses(regions))))
             .WithSummary("The verified networks of the realizable regions.");
+        api.MapGet("/runs/{id}/witnesses/{row:long}", (string id, long row) => WithRegions(store, id, regions =>
+            ServerDocuments.Witnesses(regions).FirstOrDefault(w => w!["row"]!.GetValue<long>() == row) is { } witness
+                ? Results.File(Encoding.UTF8.GetBytes(witness.ToJsonString(Indented) + "\n"), "application/json", $"{FileStem(store.Find(id)!)}-witness-{row}.json")
+                : Error($"row {row} has no witness network", StatusCodes.Status404NotFound)))
+            .WithSummary("The verified network of one realizable row, as a download.");
         api.MapGet("/runs/{id}/result.json", (string id) => WithRun(store, id, run => run.Result is null
             ? Error("the run has no result yet", StatusCodes.Status404NotFound)
-            : Results.File(Encoding.UTF8.GetBytes(run.Result.ToJsonString(Indented) + "\n"), "application/json", $"{id}.json")))
+            : Results.File(Encoding.UTF8.GetBytes(run.Result.ToJsonString(Indented) + "\n"), "application/json", $"{FileStem(run)}-{run.Request.Command}.json")))
             .WithSummary("The result document as a download.");
         api.MapGet("/runs/{id}/figures/{name}", (string id, string name) => WithRun(store, id, run => Figure(store, run, name)))
             .WithSummary("histogram.png/.svg (Figure 3) of an enumeration, slice.png/.svg (Figure 2) of a slice.");
@@ -167,22 +184,34 @@ public static class EngineServer
         }
     }
 
-    private static IResult Datasets()
+    private static IResult Datasets() =>
+        Results.Json(new JsonArray([.. new[] { "paper-fig3", "paper-fig2", "paper-fig1" }.Select(name => (JsonNode)DatasetDocument(DatasetCatalog.Load(name)))]));
+
+    // Most values (points × (inputs + 1)) a dataset document may carry: the explorer draws every point it is sent.
+    private const long MaxDatasetValues = 1_000_000;
+
+    private static IResult NamedDataset(string name)
     {
-        var all = new JsonArray();
-        foreach (string name in new[] { "paper-fig3", "paper-fig2", "paper-fig1" })
+        try
         {
-            Dataset data = DatasetCatalog.Load(name);
-            all.Add(new JsonObject
-            {
-                ["name"] = name,
-                ["inputs"] = data.Inputs,
-                ["points"] = new JsonArray([.. Enumerable.Range(0, data.Count).Select(i => (JsonNode)new JsonArray([.. data.Point(i).ToArray().Select(v => (JsonNode)v)]))]),
-                ["targets"] = new JsonArray([.. data.Y.ToArray().Select(v => (JsonNode)v)]),
-            });
+            Dataset data = DatasetCatalog.LoadGenerated(name);
+            return (long)data.Count * (data.Inputs + 1) <= MaxDatasetValues
+                ? Results.Json(DatasetDocument(data))
+                : Error($"dataset '{name}': {data.Count:N0} points of {data.Inputs} inputs exceed the server's limit of {MaxDatasetValues:N0} values");
         }
-        return Results.Json(all);
+        catch (EngineInputException e)
+        {
+            return Error(e.Message);
+        }
     }
+
+    private static JsonObject DatasetDocument(Dataset data) => new()
+    {
+        ["name"] = data.Name,
+        ["inputs"] = data.Inputs,
+        ["points"] = new JsonArray([.. Enumerable.Range(0, data.Count).Select(i => (JsonNode)new JsonArray([.. data.Point(i).ToArray().Select(v => (JsonNode)v)]))]),
+        ["targets"] = new JsonArray([.. data.Y.ToArray().Select(v => (JsonNode)v)]),
+    };
 
     private static IResult Figure(RunStore store, ServerRun run, string name)
     {
@@ -207,7 +236,15 @@ public static class EngineServer
                 Figures.WriteSlice(session.Slice(run.Request.Slice()), $"L_f on {run.Request.Data.Name}, h = {run.Request.Hidden}", png);
             }
         }
-        return Results.File(Path.Combine(run.Folder, stem + extension), extension == ".png" ? "image/png" : "image/svg+xml");
+        return Results.File(Path.Combine(run.Folder, stem + extension), extension == ".png" ? "image/png" : "image/svg+xml", $"{FileStem(run)}-{stem}{extension}");
+    }
+
+    // What a downloaded file is of, in its name: dataset, h and bias (paper-fig3-h2-bias), safe on every filesystem.
+    internal static string FileStem(ServerRun run)
+    {
+        string subject = string.Concat(run.Request.Subject.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '.' ? ch : '-'));
+        string widths = run.Request.Command == "sweep" ? "" : $"-h{run.Request.Hidden}";
+        return $"{subject}{widths}{(run.Request.Bias ? "-bias" : "")}";
     }
 
     private static JsonObject Summary(ServerRun run) => new()

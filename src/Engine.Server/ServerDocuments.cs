@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using Engine.Core.Geometry;
 using Engine.Core.Network;
+using Engine.Core.Regions;
 
 namespace Engine.Server;
 
@@ -68,18 +69,31 @@ public static class ServerDocuments
         };
     }
 
-    /// <summary>A page of kept rows, optionally only the realizable ones.</summary>
-    public static JsonObject Rows(RegionRun run, int offset, int limit, bool realizableOnly)
+    /// <summary>
+    /// A page of kept rows, optionally only the realizable ones, only those with loss in [<paramref name="from"/>,
+    /// <paramref name="to"/>], and ordered by <paramref name="sort"/> (row, loss or rank; ties keep row order).
+    /// </summary>
+    public static JsonObject Rows(RegionRun run, int offset, int limit, bool realizableOnly, double from = double.NegativeInfinity,
+        double to = double.PositiveInfinity, string sort = "row")
     {
         ArgumentNullException.ThrowIfNull(run);
-        IReadOnlyList<RegionRow> rows = realizableOnly ? run.RealizableMinima : run.KeptRows;
+        IEnumerable<RegionRow> rows = (realizableOnly ? run.RealizableMinima : run.KeptRows).Where(r => r.Loss >= from && r.Loss <= to);
+        rows = sort switch
+        {
+            "row" => rows,
+            "loss" => rows.OrderBy(r => r.Loss),
+            "rank" => rows.OrderBy(r => r.Rank),
+            _ => throw new EngineInputException($"sort '{sort}': expected row, loss or rank"),
+        };
+        RegionRow[] all = [.. rows];
         var page = new JsonArray();
-        foreach (RegionRow row in rows.Skip(offset).Take(limit))
+        foreach (RegionRow row in all.Skip(offset).Take(limit))
         {
             page.Add(new JsonObject
             {
                 ["row"] = row.Row,
                 ["index"] = row.Index,
+                ["pattern"] = Pattern(run, row),
                 ["cells"] = new JsonArray([.. row.Cells.Select(c => (JsonNode)c)]),
                 ["multiplicity"] = row.Multiplicity,
                 ["loss"] = row.Loss,
@@ -89,7 +103,16 @@ public static class ServerDocuments
                 ["undecided"] = row.Undecided,
             });
         }
-        return new JsonObject { ["total"] = rows.Count, ["offset"] = offset, ["rows"] = page };
+        return new JsonObject { ["total"] = all.Length, ["offset"] = offset, ["rows"] = page };
+    }
+
+    // The activation pattern a_ij as one column of N digits per node, node 1 first: from the nodes' cells in a nonempty
+    // run (where N·h may exceed the 62 bits of an index), from the index bits in an exhaustive one.
+    private static string Pattern(RegionRun run, RegionRow row)
+    {
+        int points = run.Shape.Points, hidden = run.Shape.Hidden;
+        return string.Join(' ', Enumerable.Range(0, hidden).Select(j => string.Concat(Enumerable.Range(0, points).Select(i =>
+            (run.Cells is { } cells && row.Cells.Count > 0 ? ColumnFeasibility.Active(cells.Columns[row.Cells[j]], i) : RegionPattern.Active(row.Index, hidden, i, j)) ? '1' : '0'))));
     }
 
     /// <summary>Every witness of a run as one JSON array (the witness lines of <c>engine enumerate --witness</c>).</summary>

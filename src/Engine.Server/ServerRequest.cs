@@ -139,9 +139,7 @@ public sealed class ServerRequest
         {
             string name = body["dataset"] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new EngineInputException("dataset must be a string");
             // Files on the server's disk are not the client's to read: only built-in names and generators.
-            if (name.Contains('/') || name.Contains('\\') || name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-                throw new EngineInputException($"dataset '{name}': give a built-in name, or inline points and targets");
-            return session.Dataset(name);
+            return DatasetCatalog.LoadGenerated(name);
         }
         double[][] points = Read<double[][]>(body, "points") ?? throw new EngineInputException("points are required with targets");
         double[] targets = Read<double[]>(body, "targets") ?? throw new EngineInputException("targets are required with points");

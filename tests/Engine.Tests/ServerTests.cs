@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.Cli;
+using Engine.Core.Data;
 using Engine.Server;
 using Microsoft.AspNetCore.Builder;
 using NUnit.Framework;
@@ -120,6 +122,69 @@ public sealed class ServerTests
         result.Remove("seconds");
         cli.Remove("seconds");
         Assert.That(JsonNode.DeepEquals(result, cli), Is.True);
+    }
+
+    // The minima table pages through the API: filtered by loss, sorted, each row with its activation pattern. The pattern
+    // is checked against its witness network's own signs on the data (every witness has a positive margin), and the
+    // pages against the engine's rows filtered and sorted here.
+    [TestCase("random:6,2,3", true, true)]
+    [TestCase("paper-fig3", false, false)]
+    public void RegionPagesAreFilteredSortedAndCarryTheirPatterns(string dataset, bool bias, bool nonempty)
+    {
+        string id = Post(new JsonObject
+        {
+            ["command"] = "enumerate", ["dataset"] = dataset, ["hidden"] = 2, ["bias"] = bias, ["nonempty"] = nonempty,
+            ["realizable"] = true, ["keep"] = true, ["witnesses"] = true,
+        });
+        Finished(id);
+        Dataset data = DatasetCatalog.Load(dataset);
+        JsonArray witnesses = JsonNode.Parse(_http.GetStringAsync($"api/runs/{id}/witnesses").Result)!.AsArray();
+        JsonObject all = JsonNode.Parse(_http.GetStringAsync($"api/runs/{id}/regions?realizable=true&limit=10000").Result)!.AsObject();
+        Assert.That(all["total"]!.GetValue<int>(), Is.EqualTo(witnesses.Count).And.GreaterThan(2));
+        foreach (JsonNode? w in witnesses)
+        {
+            JsonNode row = all["rows"]!.AsArray().Single(r => r!["row"]!.GetValue<long>() == w!["row"]!.GetValue<long>())!;
+            double[][] weights = w!["W"].Deserialize<double[][]>()!;
+            double[] b = bias ? w["b"].Deserialize<double[]>()! : new double[weights.Length];
+            string signs = string.Join(' ', weights.Select((wj, j) => string.Concat(Enumerable.Range(0, data.Count).Select(i =>
+                Enumerable.Range(0, data.Inputs).Sum(k => wj[k] * data.Point(i)[k]) + b[j] > 0 ? '1' : '0'))));
+            Assert.That(row["pattern"]!.GetValue<string>(), Is.EqualTo(signs), $"row {row["row"]}");
+        }
+
+        double[] losses = [.. all["rows"]!.AsArray().Select(r => r!["loss"]!.GetValue<double>()).Order()];
+        double from = losses[losses.Length / 3], to = losses[2 * losses.Length / 3];
+        JsonObject page = JsonNode.Parse(_http.GetStringAsync($"api/runs/{id}/regions?realizable=true&sort=loss&from={from:R}&to={to:R}&offset=1&limit=3").Result)!.AsObject();
+        JsonNode[] expected = [.. all["rows"]!.AsArray().Select(r => r!).Where(r => r["loss"]!.GetValue<double>() >= from && r["loss"]!.GetValue<double>() <= to)
+            .OrderBy(r => r["loss"]!.GetValue<double>())];
+        Assert.That(page["total"]!.GetValue<int>(), Is.EqualTo(expected.Length));
+        Assert.That(page["rows"]!.AsArray().Select(r => r!["row"]!.GetValue<long>()), Is.EqualTo(expected.Skip(1).Take(3).Select(r => r["row"]!.GetValue<long>())));
+
+        // One witness as a download, named after what it is of; a row without one is a 404.
+        long first = witnesses[0]!["row"]!.GetValue<long>();
+        using HttpResponseMessage download = _http.GetAsync($"api/runs/{id}/witnesses/{first}").Result;
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(download.Content.ReadAsStringAsync().Result), witnesses[0]), Is.True);
+        Assert.That(download.Content.Headers.ContentDisposition!.FileName, Does.StartWith($"{dataset.Replace(':', '-').Replace(',', '-')}-h2{(bias ? "-bias" : "")}-witness-{first}"));
+        long none = Enumerable.Range(0, 100_000).First(r => !witnesses.Any(w => w!["row"]!.GetValue<long>() == r));
+        using HttpResponseMessage missing = _http.GetAsync($"api/runs/{id}/witnesses/{none}").Result;
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        using HttpResponseMessage badSort = _http.GetAsync($"api/runs/{id}/regions?sort=volume").Result;
+        Assert.That(badSort.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    // Any built-in or generated dataset by name, as the engine makes it; never a file of the server's, never beyond the limit.
+    [Test]
+    public void NamedDatasetsComeFromTheEngineOnly()
+    {
+        JsonObject random = JsonNode.Parse(_http.GetStringAsync("api/datasets/random:7,3,2").Result)!.AsObject();
+        Dataset data = DatasetCatalog.Load("random:7,3,2");
+        Assert.That(random["points"].Deserialize<double[][]>()!.SelectMany(p => p), Is.EqualTo(data.X.ToArray()));
+        Assert.That(random["targets"].Deserialize<double[]>(), Is.EqualTo(data.Y.ToArray()));
+        foreach ((string name, string expected) in new[] { ("%2Fetc%2Fpasswd", "built-in name"), ("README.md", "built-in name"), ("random:100000,20,1", "limit") })
+        {
+            using HttpResponseMessage response = _http.GetAsync($"api/datasets/{name}").Result;
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), name);
+            Assert.That(JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["error"]!.GetValue<string>(), Does.Contain(expected));
+        }
     }
 
     [Test]

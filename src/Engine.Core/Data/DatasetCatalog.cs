@@ -14,6 +14,24 @@ public static class DatasetCatalog
     public static Dataset Load(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (Generated(name) is { } data) return data;
+        if (File.Exists(name))
+            return CsvDataset.Read(name);
+        throw new EngineInputException($"unknown dataset '{name}': expected {Names}");
+    }
+
+    /// <summary>
+    /// Loads a built-in or generated dataset and never a file: the names a server may take from its clients. Throws
+    /// <see cref="EngineInputException"/> for any other name.
+    /// </summary>
+    public static Dataset LoadGenerated(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Generated(name) ?? throw new EngineInputException($"unknown dataset '{name}': give a built-in name (paper-fig3, paper-fig2, paper-fig1) or random:N,n,seed; files are read only by the CLI");
+    }
+
+    private static Dataset? Generated(string name)
+    {
         switch (name)
         {
             // Figure 3: x1=[-1,1], y1=1; x2=[2,1], y2=2; x3=[1,3], y3=3.
@@ -26,11 +44,7 @@ public static class DatasetCatalog
             case "paper-fig2":
                 return new Dataset(name, 1, [-2, 2], [-3, -1]);
         }
-        if (name.StartsWith("random:", StringComparison.Ordinal))
-            return Random(name);
-        if (File.Exists(name))
-            return CsvDataset.Read(name);
-        throw new EngineInputException($"unknown dataset '{name}': expected {Names}");
+        return name.StartsWith("random:", StringComparison.Ordinal) ? Random(name) : null;
     }
 
     private static Dataset Random(string name)

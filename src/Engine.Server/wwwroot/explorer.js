@@ -1,11 +1,17 @@
-// The explorer shows only what the engine's JSON API returns; it computes nothing about the loss surface itself.
+// The explorer shows only what the engine's JSON API returns; it computes nothing about the loss surface itself. The
+// few sums it does (a witness's predictions, which side of a hinge a pixel lies on) only draw what the API sent.
 const $ = id => document.getElementById(id);
 const FINAL = new Set(['done', 'failed', 'cancelled']);
-const RANGE = 4;          // the data canvas spans [-RANGE, RANGE]²
 const MAX_LEVELS = 40;    // beyond this many loss levels the histogram falls back to the run's bins
+const MARKER_ROWS = 4;    // rows of marker labels above Figure 3: its height stays bounded whatever the data
+const PAGE = 100;         // rows of the minima table per page, read from the API
+const BUILT_IN = ['paper-fig3', 'paper-fig2', 'paper-fig1'];
 
-const data = { datasets: [], points: [], targets: [], inputs: 2 };
-let active = [];          // the runs of the latest Run click: Cancel and the progress line work on these
+const data = { points: [], targets: [], inputs: 2, name: 'custom' };
+let active = [];          // the runs being followed: Cancel and the progress line work on these
+let shown = null;         // what the panels show: the enumeration's id, its settings and its data
+let witness = null;       // the witness network last opened: its hinges are drawn on the data
+const table = { offset: 0, sort: 'row', from: null, to: null };
 
 async function api(path, options) {
   const response = await fetch(path, options);
@@ -19,8 +25,12 @@ const say = text => { $('message').textContent = text; };
 // Losses span many orders of magnitude (exact zeros beside 1e-9 residues), so keep four significant digits.
 function fmt(v) {
   if (v === null || v === undefined) return '–';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   return v === 0 || Math.abs(v) >= 1e-3 ? String(+v.toPrecision(4)) : v.toExponential(2);
 }
+
+// Counts with thousands separators; the API sends counts beyond 2^53 (2^(N·h) patterns) as decimal strings.
+const count = v => typeof v === 'number' ? v.toLocaleString('en-US') : String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 const esc = s => String(s).replace(/[&<>"]/g, ch => `&#${ch.charCodeAt(0)};`);
 
@@ -31,76 +41,204 @@ function el(tag, { dataset = {}, ...props } = {}, ...children) {
   return node;
 }
 
-function fillTable(table, header, rows) {
-  table.replaceChildren(el('thead', {}, el('tr', {}, ...header.map(h => el('th', { textContent: h })))), el('tbody', {}, ...rows));
+function fillTable(tableElement, header, rows) {
+  tableElement.replaceChildren(el('thead', {}, el('tr', {}, ...header.map(h => h instanceof Node ? h : el('th', { textContent: h })))), el('tbody', {}, ...rows));
 }
 
-const row = (cells, props = {}) => el('tr', props, ...cells.map(c => el('td', { textContent: c })));
+const row = (cells, props = {}) => el('tr', props, ...cells.map(c => c instanceof Node ? c : el('td', { textContent: c })));
+
+// A typed number is a decimal in the usual notation and finite: '1,5', 'abc' and '2e400' are refused, never rounded.
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+function parseNumber(text) {
+  const t = String(text).trim();
+  const v = NUMBER.test(t) ? Number(t) : NaN;
+  return Number.isFinite(v) ? v : null;
+}
+
+function niceStep(span, ticks = 4) {
+  const raw = Math.max(span, 1e-12) / ticks, power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map(m => m * power).find(step => step >= raw);
+}
 
 // ---- data ---------------------------------------------------------------------------------------------------------
 
-const PX = 320 / (2 * RANGE);
-const toPx = ([x, y = 0]) => [(x + RANGE) * PX, (RANGE - y) * PX];
-
-// Snapping to 0.1 keeps hand-placed data readable in the table and in the request.
-function fromEvent(event) {
-  const box = $('points').getBoundingClientRect();
-  const snap = v => Math.round(Math.max(-RANGE, Math.min(RANGE, v)) * 10) / 10;
-  const x = snap((event.clientX - box.left) / box.width * 2 * RANGE - RANGE);
-  const y = snap(RANGE - (event.clientY - box.top) / box.height * 2 * RANGE);
-  return data.inputs === 1 ? [x] : [x, y];
+// The data canvas spans [-range, range]² with range the data's extent rounded up (at least 4), so no point falls off
+// it; 1-D data is drawn as x against its target.
+const VIEW = 340, MARGIN = 22;
+const planar = i => data.inputs === 1 ? [data.points[i][0], data.targets[i]] : [data.points[i][0], data.points[i][1] ?? 0];
+function viewRange() {
+  const extent = Math.max(4, ...data.points.flatMap((p, i) => data.inputs === 1 ? [Math.abs(p[0]), Math.abs(data.targets[i])] : p.slice(0, 2).map(Math.abs)));
+  const step = niceStep(extent);
+  return Math.ceil(extent / step) * step;
+}
+function toPx([x, y], range) {
+  const scale = (VIEW - 2 * MARGIN) / (2 * range);
+  return [MARGIN + (x + range) * scale, MARGIN + (range - y) * scale];
 }
 
+// Snapping to a hundredth of the view keeps hand-placed data readable in the table and in the request.
+function fromEvent(event) {
+  const box = $('points').getBoundingClientRect(), range = viewRange(), scale = (VIEW - 2 * MARGIN) / (2 * range);
+  const unit = niceStep(range, 50), snap = v => Math.round(Math.max(-range, Math.min(range, v)) / unit) * unit;
+  const x = snap(((event.clientX - box.left) / box.width * VIEW - MARGIN) / scale - range);
+  const y = snap(range - ((event.clientY - box.top) / box.height * VIEW - MARGIN) / scale);
+  return [+x.toPrecision(6), +y.toPrecision(6)];
+}
+
+// Targets on a diverging scale (blue low, red high), so that the data's shape reads at a glance.
+function targetColour(t, low, high) {
+  const f = high > low ? (t - low) / (high - low) : 0.5, mix = (a, b, u) => Math.round(a + (b - a) * u);
+  return f < 0.5 ? `rgb(${mix(47, 245, f * 2)},${mix(95, 245, f * 2)},${mix(179, 245, f * 2)})`
+    : `rgb(${mix(245, 209, f * 2 - 1)},${mix(245, 73, f * 2 - 1)},${mix(245, 91, f * 2 - 1)})`;
+}
+
+// A line a·x + b·y + c = 0 across the whole view (the SVG clips it to its box).
+function fullLine(a, b, c, range, cls) {
+  const far = 4 * range;
+  const ends = Math.abs(b) >= Math.abs(a) ? [[-far, -(c - a * far) / b], [far, -(c + a * far) / b]] : [[-(c - b * far) / a, -far], [-(c + b * far) / a, far]];
+  const [[x1, y1], [x2, y2]] = ends.map(p => toPx(p, range));
+  return `<line class="${cls}" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>`;
+}
+
+// Lines through the whole plane are cut at the plot's edge, clear of the tick labels.
+const PLOT_CLIP = `<defs><clipPath id="plot-area"><rect x="${MARGIN}" y="${MARGIN}" width="${VIEW - 2 * MARGIN}" height="${VIEW - 2 * MARGIN}"/></clipPath></defs>`;
+
 function drawPoints() {
-  let s = '';
-  for (let t = -RANGE; t <= RANGE; t++) {
-    const [p] = toPx([t, 0]), cls = t === 0 ? 'axis' : 'grid';
-    s += `<line class="${cls}" x1="${p}" x2="${p}" y1="0" y2="320"/><line class="${cls}" x1="0" x2="320" y1="${p}" y2="${p}"/>`;
+  const range = viewRange(), step = niceStep(range), low = Math.min(...data.targets), high = Math.max(...data.targets);
+  let s = PLOT_CLIP;
+  for (let t = -range; t <= range + 1e-9; t += step) {
+    const [p] = toPx([t, 0], range), [, q] = toPx([0, t], range), cls = Math.abs(t) < 1e-9 ? 'axis' : 'grid', label = +t.toPrecision(6);
+    s += `<line class="${cls}" x1="${p}" x2="${p}" y1="${MARGIN}" y2="${VIEW - MARGIN}"/><line class="${cls}" x1="${MARGIN}" x2="${VIEW - MARGIN}" y1="${q}" y2="${q}"/>`;
+    s += `<text class="tick" x="${p}" y="${VIEW - 6}" text-anchor="middle">${label}</text><text class="tick" x="${MARGIN - 3}" y="${q + 4}" text-anchor="end">${label}</text>`;
   }
-  data.points.forEach((point, i) => {
-    const [x, y] = toPx(point);
-    s += `<circle class="point" data-i="${i}" cx="${x}" cy="${y}" r="7"/><text x="${x + 9}" y="${y - 8}">${i + 1}: y=${esc(fmt(data.targets[i]))}</text>`;
+  // The hinges of the witness last opened: where each hidden node switches, w_j·x + b_j = 0.
+  if (witness && data.inputs <= 2 && shown?.data.inputs === data.inputs) {
+    s += '<g clip-path="url(#plot-area)">';
+    witness.W.forEach((w, j) => {
+      const b = witness.b?.[j] ?? 0;
+      s += data.inputs === 1 ? (w[0] !== 0 ? fullLine(1, 0, b / w[0], range, 'hinge') : '') : fullLine(w[0], w[1], b, range, 'hinge');
+    });
+    s += '</g>';
+  }
+  data.points.forEach((_, i) => {
+    const [x, y] = toPx(planar(i), range), label = data.points.length <= 30 ? `${i + 1}: y=${esc(fmt(data.targets[i]))}` : '';
+    s += `<circle class="point" data-i="${i}" cx="${x}" cy="${y}" r="${data.points.length <= 30 ? 7 : 4}" fill="${targetColour(data.targets[i], low, high)}"><title>point ${i + 1}: target ${esc(fmt(data.targets[i]))}</title></circle>`;
+    if (label) s += `<text x="${x + 9}" y="${y - 8}">${label}</text>`;
   });
+  const axes = data.inputs === 1 ? 'x (across) against the target (up)' : data.inputs === 2 ? 'x₁ across, x₂ up' : `x₁ across, x₂ up (2 of ${data.inputs} inputs)`;
   $('points').innerHTML = s;
+  $('points').setAttribute('aria-label', `${data.points.length} data points, ${axes}`);
+  $('points-note').textContent = data.points.length
+    ? `${axes}; colour is the target, from ${fmt(low)} (blue) to ${fmt(high)} (red)${witness ? '; dashed: the hinges of the open witness' : ''}`
+    : 'no points yet';
 }
 
 function drawTable() {
-  const number = (value, field, i) => el('input', { type: 'number', step: '0.1', value, dataset: { i, field } });
-  const header = ['#', ...(data.inputs === 1 ? ['x'] : ['x₁', 'x₂']), 'target', ''];
-  fillTable($('targets'), header, data.points.map((p, i) => el('tr', {},
+  const names = data.inputs === 1 ? ['x'] : Array.from({ length: data.inputs }, (_, k) => `x${k + 1}`);
+  // Shown to six digits; the data keeps every digit until a number is typed over.
+  const number = (value, field, i, name) => el('input', { type: 'text', inputMode: 'decimal', value: +value.toPrecision(6), ariaLabel: `point ${i + 1} ${name}`, dataset: { i, field } });
+  fillTable($('targets'), ['#', ...names, 'target', ''], data.points.map((p, i) => el('tr', {},
     el('td', { textContent: i + 1 }),
-    ...p.map((v, k) => el('td', {}, number(v, k, i))),
-    el('td', {}, number(data.targets[i], 'target', i)),
-    el('td', {}, el('button', { type: 'button', textContent: '×', title: 'remove', dataset: { remove: i } })))));
+    ...p.map((v, k) => el('td', {}, number(v, k, i, names[k]))),
+    el('td', {}, number(data.targets[i], 'target', i, 'target')),
+    el('td', {}, el('button', { type: 'button', textContent: '×', title: `remove point ${i + 1}`, ariaLabel: `remove point ${i + 1}`, dataset: { remove: i } })))));
 }
 
-// Any edit of a built-in dataset makes it custom: the request then carries the points inline.
+// Any edit of a built-in or generated dataset makes it custom: the request then carries the points inline.
 function edited() {
+  data.name = 'custom';
   $('dataset').value = 'custom';
+  $('random-options').hidden = true;
   drawPoints();
+  markStale();
 }
 
-function chooseDataset() {
-  const chosen = data.datasets.find(d => d.name === $('dataset').value);
-  if (chosen) {
-    data.points = chosen.points.map(p => [...p]);
-    data.targets = [...chosen.targets];
-    data.inputs = chosen.inputs;
-  }
+function useData(doc) {
+  data.points = doc.points.map(p => [...p]);
+  data.targets = [...doc.targets];
+  data.inputs = doc.inputs;
+  data.name = doc.name;
+  witness = null;
   drawPoints();
   drawTable();
   parameterNames();
+  markStale();
+}
+
+const randomName = () => `random:${$('random-count').value},${$('random-inputs').value},${$('random-seed').value}`;
+
+// The dataset menu for a dataset name: built-in, generated (with its N, n and seed in the fields) or custom.
+function chooseInMenu(name) {
+  const random = name.startsWith('random:');
+  if (random) [$('random-count').value, $('random-inputs').value, $('random-seed').value] = name.slice('random:'.length).split(',');
+  $('dataset').value = random ? 'random' : BUILT_IN.includes(name) ? name : 'custom';
+  $('random-options').hidden = !random;
+}
+
+async function chooseDataset() {
+  const value = $('dataset').value;
+  $('random-options').hidden = value !== 'random';
+  if (value === 'random') await generate();
+  else if (value !== 'custom') useData(await api(`api/datasets/${encodeURIComponent(value)}`));
+}
+
+// Random data comes from the engine's own generator (random:N,n,seed), so a run names it and the CLI can repeat it.
+async function generate() {
+  for (const [id, name] of [['random-count', 'points N'], ['random-inputs', 'inputs n'], ['random-seed', 'seed']]) {
+    const input = $(id), v = parseNumber(input.value), high = input.max ? +input.max : Infinity;
+    if (v === null || !Number.isInteger(v) || v < +input.min || v > high) {
+      return invalidate(input, `${name} must be a whole number from ${input.min}${input.max ? ` to ${input.max}` : ' up'}`);
+    }
+    valid(input);
+  }
+  useData(await api(`api/datasets/${encodeURIComponent(randomName())}`));
+}
+
+function invalidate(input, text) {
+  input.classList.add('invalid');
+  input.setAttribute('aria-invalid', 'true');
+  input.title = text;
+  say(text);
+}
+
+function valid(input) {
+  if (!input.classList.contains('invalid')) return;
+  input.classList.remove('invalid');
+  input.removeAttribute('aria-invalid');
+  input.title = '';
+  if (!document.querySelector('input.invalid')) say('');
+}
+
+// CSV as the engine reads it: x1,…,xn,y per line, an optional header first. Every cell must be a number.
+function parseCsv(text) {
+  const lines = text.split(/\r?\n/).map(l => l.trim()).filter(l => l !== '');
+  if (lines.length && lines[0].split(',').some(c => parseNumber(c) === null && /[a-z]/i.test(c))) lines.shift();
+  if (!lines.length) throw new Error('CSV: no data lines');
+  const rows = lines.map((line, k) => line.split(',').map(cell => {
+    const v = parseNumber(cell);
+    if (v === null) throw new Error(`CSV line ${k + 1}: '${cell.trim()}' is not a finite number`);
+    return v;
+  }));
+  const width = rows[0].length;
+  if (width < 2) throw new Error('CSV: each line needs at least one input and a target');
+  const bad = rows.findIndex(r => r.length !== width);
+  if (bad >= 0) throw new Error(`CSV line ${bad + 1}: ${rows[bad].length} values where the first line has ${width}`);
+  return { name: 'custom', inputs: width - 1, points: rows.map(r => r.slice(0, -1)), targets: rows.map(r => r.at(-1)) };
 }
 
 function wireData() {
   const svg = $('points');
   let dragging = null;
+  const place = (i, [x, y]) => {
+    if (data.inputs === 1) { data.points[i] = [x]; data.targets[i] = y; } else data.points[i] = [x, y, ...data.points[i].slice(2)];
+  };
   svg.addEventListener('pointerdown', event => {
     if (event.target.dataset.i !== undefined) dragging = +event.target.dataset.i;
     else {
-      data.points.push(fromEvent(event));
+      data.points.push(Array(data.inputs).fill(0));
       data.targets.push(0);
       dragging = data.points.length - 1;
+      place(dragging, fromEvent(event));
       drawTable();
     }
     svg.setPointerCapture(event.pointerId);
@@ -108,15 +246,17 @@ function wireData() {
   });
   svg.addEventListener('pointermove', event => {
     if (dragging === null) return;
-    data.points[dragging] = fromEvent(event);
+    place(dragging, fromEvent(event));
     drawPoints();
   });
-  const drop = () => { if (dragging !== null) { dragging = null; drawTable(); } };
+  const drop = () => { if (dragging !== null) { dragging = null; drawTable(); drawPoints(); } };
   svg.addEventListener('pointerup', drop);
   svg.addEventListener('pointercancel', drop);
 
   $('targets').addEventListener('change', event => {
-    const { i, field } = event.target.dataset, value = +event.target.value;
+    const input = event.target, { i, field } = input.dataset, value = parseNumber(input.value);
+    if (value === null) return invalidate(input, `point ${+i + 1} ${field === 'target' ? 'target' : `x${+field + 1}`}: '${input.value}' is not a finite number`);
+    valid(input);
     if (field === 'target') data.targets[i] = value;
     else data.points[i][field] = value;
     edited();
@@ -130,43 +270,135 @@ function wireData() {
     drawTable();
   });
   $('add-point').addEventListener('click', () => {
-    data.points.push(data.inputs === 1 ? [0] : [0, 0]);
+    data.points.push(Array(data.inputs).fill(0));
     data.targets.push(0);
     edited();
     drawTable();
   });
-  // Clearing is also the way from a one-input dataset back to placing points in the plane.
+  // Clearing is also the way from other data back to placing points in the plane.
   $('clear-points').addEventListener('click', () => {
-    data.points = [];
-    data.targets = [];
-    data.inputs = 2;
+    useData({ name: 'custom', inputs: 2, points: [], targets: [] });
     edited();
-    drawTable();
-    parameterNames();
+  });
+  $('csv-file').addEventListener('change', async () => { $('csv').value = await $('csv-file').files[0]?.text() ?? ''; });
+  $('use-csv').addEventListener('click', () => {
+    try {
+      useData(parseCsv($('csv').value));
+      edited();
+      valid($('csv'));
+    } catch (error) {
+      invalidate($('csv'), error.message);
+    }
   });
 }
 
 // The slice axes name parameters as the engine does: w{j}_{k} (w{j} with one input), b{j}, v{j}, c.
-function parameterNames() {
-  const h = Math.max(1, +$('hidden').value || 1), bias = $('bias').checked, n = data.inputs, names = [];
+function parameterList(h, n, bias) {
+  const names = [];
   for (let j = 1; j <= h; j++) for (let k = 1; k <= n; k++) names.push(n === 1 ? `w${j}` : `w${j}_${k}`);
   if (bias) for (let j = 1; j <= h; j++) names.push(`b${j}`);
   for (let j = 1; j <= h; j++) names.push(`v${j}`);
   if (bias) names.push('c');
+  return names;
+}
+
+function parameterNames() {
+  const names = parameterList(Math.max(1, +$('hidden').value || 1), data.inputs, $('bias').checked);
   for (const [id, fallback] of [['slice-x', names[0]], ['slice-y', 'v1']]) {
     const select = $(id), keep = names.includes(select.value) ? select.value : fallback;
     select.replaceChildren(...names.map(name => new Option(name, name, false, name === keep)));
   }
 }
 
+// ---- settings, validated before any run -----------------------------------------------------------------------------
+
+function settings() {
+  return {
+    dataset: data.name, hidden: $('hidden').value, bias: $('bias').checked, nonempty: $('nonempty').checked,
+    unordered: $('unordered').checked, keep: $('keep').checked, witnesses: $('witnesses').checked, bins: $('bins').value,
+    x: $('slice-x').value, y: $('slice-y').value, range: $('slice-range').value,
+  };
+}
+
+function describe(s, points) {
+  const source = s.dataset === 'custom' ? `custom data (${count(points)} points)` : s.dataset;
+  return `${source}, h = ${s.hidden}${s.bias ? ', bias' : ''}${s.nonempty ? ', nonempty regions' : ', all patterns'}${s.unordered ? ', unordered' : ''}`;
+}
+
+// Returns the first problem with the settings as one line, or null.
+function problem() {
+  const bad = document.querySelector('input.invalid');
+  if (bad) return bad.title || 'a typed number is invalid';
+  if (!data.points.length) return 'the dataset has no points: click the data canvas or choose a dataset';
+  const whole = (id, low, high, name) => {
+    const v = parseNumber($(id).value);
+    return v === null || !Number.isInteger(v) || v < low || v > high ? `${name} must be a whole number from ${low} to ${high}` : null;
+  };
+  const range = parseNumber($('slice-range').value);
+  return whole('hidden', 1, 64, 'hidden nodes h') ?? whole('bins', 1, 10000, 'bins')
+    ?? (range === null || range <= 0 ? 'the slice half-width must be a positive number' : null)
+    ?? ($('unordered').checked && !$('nonempty').checked ? 'unordered runs are over nonempty regions: tick "nonempty only" too' : null);
+}
+
+// What the panels are about to show: the run, its settings and a copy of its data.
+function showing(id) {
+  const s = settings();
+  return { id, settings: s, label: describe(s, data.points.length), data: { points: data.points.map(p => [...p]), targets: [...data.targets], inputs: data.inputs } };
+}
+
+// Results always say what produced them; once the settings or the data move on, they say that too.
+function markStale() {
+  if (!shown) return;
+  const same = JSON.stringify(settings()) === JSON.stringify(shown.settings)
+    && JSON.stringify([data.points, data.targets]) === JSON.stringify([shown.data.points, shown.data.targets]);
+  $('results-label').classList.toggle('stale', !same);
+  $('results-label').textContent = `Results of ${shown.label} (run ${shown.id})${same ? '' : ' — the settings have changed since; Run to update'}`;
+}
+
+// The URL holds the settings and the runs, so a reload or a shared link re-attaches to the same runs.
+function saveState(ids) {
+  const s = settings(), params = new URLSearchParams(Object.entries(s).map(([k, v]) => [k, String(v)]));
+  if (s.dataset === 'custom' && data.points.length <= 200) params.set('data', data.points.map((p, i) => [...p, data.targets[i]].join(',')).join(';'));
+  if (ids.length) params.set('runs', ids.join(','));
+  history.replaceState(null, '', `#${params}`);
+}
+
+async function loadState() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (!params.size) return false;
+  for (const id of ['hidden', 'bins']) if (params.has(id)) $(id).value = params.get(id);
+  if (params.has('range')) $('slice-range').value = params.get('range');
+  for (const id of ['bias', 'nonempty', 'unordered', 'keep', 'witnesses']) if (params.has(id)) $(id).checked = params.get(id) === 'true';
+  const name = params.get('dataset') ?? 'paper-fig3';
+  if (name !== 'custom') useData(await api(`api/datasets/${encodeURIComponent(name)}`));
+  else if (params.has('data')) useData(parseCsv(params.get('data').replaceAll(';', '\n')));
+  chooseInMenu(name);
+  parameterNames();
+  for (const id of ['x', 'y']) if (params.has(id)) $(`slice-${id}`).value = params.get(id);
+  const runs = params.get('runs')?.split(',').filter(Boolean) ?? [];
+  if (runs.length) await attach(runs);
+  return true;
+}
+
 // ---- runs ---------------------------------------------------------------------------------------------------------
 
+function duration(seconds) {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;
+}
+
+// The bar shows the phase now running (a run's phases differ in kind, so they are not averaged), with its ETA from
+// the phase's own rate.
 function showProgress() {
-  const fraction = r => r.state === 'done' ? 1 : r.progress?.total ? r.progress.done / r.progress.total : 0;
-  $('progress').value = active.length ? active.reduce((sum, r) => sum + fraction(r), 0) / active.length : 0;
-  $('phase').textContent = active.map(r => r.state === 'running' && r.progress
-    ? `${r.command}: ${r.progress.phase} ${r.progress.done}/${r.progress.total}`
-    : `${r.command}: ${r.state}`).join(' · ');
+  const current = active.find(r => !FINAL.has(r.state)) ?? active.at(-1);
+  const p = current?.progress;
+  $('progress').value = !current ? 0 : current.state === 'done' ? 1 : p?.total ? p.done / p.total : 0;
+  $('phase').textContent = active.map(r => {
+    if (r.state !== 'running' || !r.progress) return `${r.command}: ${r.state}`;
+    const { phase, done, total, elapsed_seconds: elapsed } = r.progress;
+    const eta = done > 0 && total > done && elapsed > 0 ? `, about ${duration(elapsed * (total - done) / done)} left` : '';
+    return `${r.command}: ${phase} ${count(done)}/${count(total)} (${Math.floor(100 * done / Math.max(total, 1))} %${eta})`;
+  }).join(' · ');
 }
 
 // Resolves with the run's result once it is done. The event stream brings progress promptly; the slow poll beside it
@@ -194,6 +426,7 @@ function follow(run) {
     });
     // A failed poll is simply retried by the next one; only the check after a final state must succeed.
     const poll = setInterval(() => check().catch(() => {}), 2000);
+    check().catch(() => {});
     events.addEventListener('progress', event => {
       run.progress = JSON.parse(event.data);
       showProgress();
@@ -206,46 +439,95 @@ function follow(run) {
   });
 }
 
+const SHOW = { enumerate: showEnumeration, regions: showCells, slice: showSlice };
+
 function requests() {
-  const source = $('dataset').value === 'custom' ? { points: data.points, targets: data.targets } : { dataset: $('dataset').value };
-  const common = { ...source, hidden: +$('hidden').value, bias: $('bias').checked };
+  const s = settings(), source = s.dataset === 'custom' ? { points: data.points, targets: data.targets } : { dataset: s.dataset };
+  const common = { ...source, hidden: +s.hidden, bias: s.bias };
   const list = [
-    [{ command: 'enumerate', ...common, realizable: true, nonempty: $('nonempty').checked, unordered: false,
-      bins: +$('bins').value, keep: true, witnesses: true }, showEnumeration],
-    [{ command: 'regions', ...common }, showCells],
+    { command: 'enumerate', ...common, realizable: true, nonempty: s.nonempty, unordered: s.unordered, bins: +s.bins, keep: s.keep, witnesses: s.witnesses },
+    { command: 'regions', ...common },
   ];
-  if (data.inputs <= 2) {
-    list.push([{ command: 'slice', ...common, x: $('slice-x').value, y: $('slice-y').value,
-      range: [-3, 3], yrange: [-3, 3], grid: 121 }, showSlice]);
-  }
+  if (data.inputs <= 2) list.push({ command: 'slice', ...common, ...sliceWindow({}) });
   return list;
 }
 
-function clearResults() {
-  for (const id of ['summary', 'downloads', 'minima-note', 'cells-summary', 'slice-note']) $(id).textContent = '';
-  for (const id of ['histogram', 'minima', 'cells']) $(id).replaceChildren();
-  const canvas = $('slice');
-  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+// The slice's axes and window: centred on the given parameters (a witness's), 0 elsewhere.
+function sliceWindow(at) {
+  const r = parseNumber($('slice-range').value) ?? 3, x = $('slice-x').value, y = $('slice-y').value;
+  const cx = at[x] ?? 0, cy = at[y] ?? 0;
+  return { x, y, at, range: [cx - r, cx + r], yrange: [cy - r, cy + r], grid: 121 };
 }
 
-async function run() {
-  say('');
-  clearResults();
-  active = [];
+function clearResults() {
+  for (const id of ['summary', 'downloads', 'minima-note', 'cells-summary', 'slice-note', 'results-label']) $(id).textContent = '';
+  for (const id of ['histogram', 'minima', 'cells', 'arrangement']) $(id).replaceChildren();
+  $('arrangement').hidden = true;
+  for (const id of ['previous', 'next']) $(id).disabled = true;
+  $('all-levels').hidden = true;
+  const canvas = $('slice');
+  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+  shown = null;
+  witness = null;
+  drawPoints();
+}
+
+// Follows the runs to their ends, each panel filling in as soon as its own run is done; one failure does not hide
+// the others, and a bad request that fails them all is said once.
+async function track(entries) {
+  active = entries;
   $('run').disabled = true;
   $('cancel').disabled = false;
-  // Each panel fills in as soon as its own run is done; one failure does not hide the others.
-  const outcomes = await Promise.allSettled(requests().map(async ([body, show]) => {
-    const { id } = await api('api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const entry = { id, command: body.command, state: 'queued', progress: null };
-    active.push(entry);
-    showProgress();
-    await show(id, await follow(entry));
-  }));
-  // A bad request fails all three runs alike: say it once.
+  showProgress();
+  const outcomes = await Promise.allSettled(entries.map(async entry => SHOW[entry.command](entry.id, await follow(entry), entry)));
   say([...new Set(outcomes.filter(o => o.status === 'rejected').map(o => o.reason.message))].join(' · '));
   $('run').disabled = false;
   $('cancel').disabled = true;
+  refreshHistory();
+}
+
+async function run() {
+  const wrong = problem();
+  if (wrong) return say(wrong);
+  say('');
+  clearResults();
+  const entries = [];
+  // The enumeration is posted first: its refusal (a size limit, say) is the one to show. A refusal after it cancels
+  // what was posted, so that nothing runs unseen.
+  try {
+    for (const body of requests()) {
+      const { id } = await api('api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      entries.push({ id, command: body.command, state: 'queued', progress: null });
+    }
+  } catch (error) {
+    for (const e of entries) api(`api/runs/${e.id}`, { method: 'DELETE' }).catch(() => {});
+    throw error;
+  }
+  shown = showing(entries[0].id);
+  saveState(entries.map(e => e.id));
+  markStale();
+  await track(entries);
+}
+
+// Re-attaches to runs by id (after a reload, or from the history): the settings come from the enumeration's request.
+async function attach(ids) {
+  const statuses = await Promise.all(ids.map(id => api(`api/runs/${id}`)));
+  clearResults();
+  const main = statuses.find(s => s.command === 'enumerate');
+  if (main) {
+    const r = main.request;
+    if (r.dataset) useData(await api(`api/datasets/${encodeURIComponent(r.dataset)}`));
+    else useData({ name: 'custom', inputs: r.points[0]?.length ?? 2, points: r.points, targets: r.targets });
+    chooseInMenu(data.name);
+    $('hidden').value = r.hidden;
+    for (const key of ['bias', 'nonempty', 'unordered', 'keep', 'witnesses']) $(key).checked = !!r[key];
+    if (r.bins) $('bins').value = r.bins;
+    parameterNames();
+    shown = showing(main.id);
+    markStale();
+  }
+  saveState(ids);
+  await track(statuses.map(s => ({ id: s.id, command: s.command, state: s.state, progress: s.progress })));
 }
 
 function cancel() {
@@ -254,31 +536,40 @@ function cancel() {
   }
 }
 
-// ---- Figure 3 -----------------------------------------------------------------------------------------------------
-
-function niceStep(max) {
-  const raw = Math.max(max, 1) / 4, power = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 5, 10].map(m => m * power).find(step => step >= raw);
+async function refreshHistory() {
+  const runs = (await api('api/runs').catch(() => [])).filter(r => r.command === 'enumerate');
+  const keep = $('history').value;
+  $('history').replaceChildren(new Option(runs.length ? `${runs.length} stored` : '—', ''),
+    ...runs.map(r => new Option(`${r.id} · ${r.dataset} · h = ${r.hidden} · ${r.state}`, r.id, false, r.id === keep)));
 }
 
+// ---- Figure 3 -----------------------------------------------------------------------------------------------------
+
 // Bars sit in equal slots (one per level, or one per bin); markers are placed by interpolating between the slots'
-// anchor losses, so a marker at a level's loss lands exactly on that level's bars.
+// anchor losses, so a marker at a level's loss lands exactly on that level's bars. Poor minima, however many levels
+// they span, are one shaded band with one label, and the marker labels take at most MARKER_ROWS rows.
 function histogram(result) {
-  const m = result.minima, levels = m?.levels ?? [];
-  const byLevel = levels.length > 0 && levels.length <= MAX_LEVELS;
+  const m = result.minima, levels = m?.levels ?? [], logScale = $('log-counts').checked;
+  const byLevel = levels.length > 0 && (m.level_count ?? levels.length) <= MAX_LEVELS;
+  // A level's bar selects the losses nearer to it than to its neighbours: the rows the engine grouped into it.
   const bars = byLevel
-    ? levels.map(l => ({ from: l.loss, to: l.loss, all: l.regions, real: l.realizable ?? 0 }))
-    : result.histogram.map((b, i) => ({ from: b.from, to: b.to, all: b.regions, real: result.realizable?.histogram[i]?.regions ?? 0 }));
+    ? levels.map((l, i) => ({ loss: l.loss, from: i ? (levels[i - 1].loss + l.loss) / 2 : -Infinity, to: i + 1 < levels.length ? (l.loss + levels[i + 1].loss) / 2 : Infinity, all: l.regions, real: l.realizable ?? 0 }))
+    : result.histogram.map((b, i) => ({ loss: b.from, from: b.from, to: b.to, all: b.regions, real: result.realizable?.histogram[i]?.regions ?? 0 }));
 
   // "global minimum" is inf L_f of the real network; the lowest subglobal minimum is only a lower bound and is marked as one.
   const marks = [['global minimum (inf L_f)', m?.global_minimum, 'global'], ['lowest subglobal', m?.lowest_subglobal, 'subglobal'],
-    ...(m?.poor_realizable_levels ?? []).map(l => [`poor ${fmt(l)}`, l, 'poor']),
     ['linear region', m?.linear?.loss, 'linear'], ['dead region', m?.dead?.loss ?? result.dead_region_loss, 'dead']]
     .filter(([, loss]) => Number.isFinite(loss));
+  const poor = (m?.poor_realizable_levels ?? []).filter(Number.isFinite);
 
-  const width = 640, left = 48, right = 12, plot = width - left - right, slot = plot / Math.max(bars.length, 1);
+  const width = 660, right = 14, chart = 200;
+  const maxCount = Math.max(...bars.map(b => b.all), 1);
+  const scale = logScale ? c => Math.log10(1 + c) : c => c, yTop = logScale ? Math.ceil(Math.log10(1 + maxCount)) : null;
+  const step = logScale ? null : niceStep(maxCount), yMax = logScale ? Math.max(yTop, 1) : Math.ceil(maxCount / step) * step;
+  const ticks = logScale ? Array.from({ length: yMax + 1 }, (_, k) => 10 ** k - (k === 0 ? 1 : 0)) : Array.from({ length: Math.round(yMax / step) + 1 }, (_, k) => k * step);
+  const left = 26 + 6.5 * Math.max(...ticks.map(t => count(t).length)), plot = width - left - right, slot = plot / Math.max(bars.length, 1);
   const anchors = byLevel
-    ? bars.map((b, i) => [b.from, left + slot * (i + 0.5)])
+    ? bars.map((b, i) => [b.loss, left + slot * (i + 0.5)])
     : [...bars.map((b, i) => [b.from, left + slot * i]), [bars.at(-1)?.to ?? 0, left + plot]];
   const xOf = loss => {
     if (anchors.length === 1 || loss <= anchors[0][0]) return anchors[0][1];
@@ -288,29 +579,42 @@ function histogram(result) {
     return l1 === l0 ? x1 : x0 + (x1 - x0) * (loss - l0) / (l1 - l0);
   };
 
-  // Marker labels go in rows above the bars, each in the first row where it does not overlap a neighbour.
-  const rowEnds = [], placed = marks.map(([label, loss, kind]) => [label, xOf(loss), kind]).sort((a, b) => a[1] - b[1])
-    .map(([label, x, kind]) => {
-      const w = label.length * 7, start = Math.max(0, Math.min(x - w / 2, width - right - w));
-      let r = rowEnds.findIndex(end => end < start - 4);
-      if (r < 0) r = rowEnds.push(0) - 1;
-      rowEnds[r] = start + w;
-      return { label, x, kind, start, row: r };
-    });
-  const top = 10 + 13 * rowEnds.length, chart = 200, bottom = top + chart, height = bottom + (byLevel ? 76 : 56);
-  const maxCount = Math.max(...bars.map(b => b.all), 1), step = niceStep(maxCount), yMax = Math.ceil(maxCount / step) * step;
-  const y = count => bottom - chart * count / yMax;
+  const labelled = marks.map(([label, loss, kind]) => ({ label, x: xOf(loss), kind }));
+  if (poor.length) {
+    const x0 = xOf(poor[0]), x1 = xOf(poor.at(-1)), levelsText = count(m.poor_realizable_level_count ?? poor.length);
+    labelled.push({ label: `poor realizable (${levelsText} level${poor.length === 1 ? '' : 's'})`, x: (x0 + x1) / 2, kind: 'poor', band: [x0, x1] });
+  }
+  const rowEnds = [];
+  for (const p of labelled.sort((a, b) => a.x - b.x)) {
+    const w = p.label.length * 6.6;
+    p.start = Math.max(left, Math.min(p.x - w / 2, width - right - w));
+    let r = rowEnds.findIndex(end => end < p.start - 4);
+    if (r < 0) r = rowEnds.length < MARKER_ROWS ? rowEnds.push(0) - 1 : rowEnds.indexOf(Math.min(...rowEnds));
+    rowEnds[r] = p.start + w;
+    p.row = r;
+  }
+  const top = 30 + 13 * rowEnds.length, bottom = top + chart, height = bottom + (byLevel ? 80 : 60);
+  const y = c => bottom - chart * scale(c) / yMax;
 
-  let s = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="histogram of subglobal minima">`;
-  for (let c = 0; c <= yMax; c += step) {
-    s += `<line class="grid" x1="${left}" x2="${width - right}" y1="${y(c)}" y2="${y(c)}"/><text class="tick" x="${left - 5}" y="${y(c) + 4}" text-anchor="end">${c}</text>`;
+  const title = shown ? `Figure 3: subglobal minima of ${shown.label}` : 'Figure 3';
+  let s = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}"><text class="title" x="${left}" y="14">${esc(title)}</text>`;
+  for (const c of ticks) {
+    s += `<line class="grid" x1="${left}" x2="${width - right}" y1="${y(c)}" y2="${y(c)}"/><text class="tick" x="${left - 5}" y="${y(c) + 4}" text-anchor="end">${count(c)}</text>`;
+  }
+  s += `<text class="label" transform="translate(11 ${top + chart / 2}) rotate(-90)" text-anchor="middle">regions${logScale ? ' (log scale)' : ''}</text>`;
+  for (const p of labelled.filter(p => p.band)) {
+    s += `<rect class="band poor" x="${Math.min(...p.band) - 3}" y="${top}" width="${Math.abs(p.band[1] - p.band[0]) + 6}" height="${chart}"/>`;
   }
   const barWidth = Math.max(1, slot * 0.4);
   bars.forEach((b, i) => {
-    const x = left + slot * (i + 0.5), range = byLevel ? `loss ${fmt(b.from)}` : `loss ${fmt(b.from)} to ${fmt(b.to)}`;
-    s += `<rect class="all" x="${x - barWidth}" y="${y(b.all)}" width="${barWidth}" height="${bottom - y(b.all)}"><title>${range}: ${b.all} regions</title></rect>`;
-    s += `<rect class="realizable" x="${x}" y="${y(b.real)}" width="${barWidth}" height="${bottom - y(b.real)}"><title>${range}: ${b.real} realizable</title></rect>`;
-    if (byLevel) s += `<text class="tick" transform="translate(${x} ${bottom + 10}) rotate(-40)" text-anchor="end">${fmt(b.from)}</text>`;
+    const x = left + slot * (i + 0.5), range = byLevel ? `loss ${fmt(b.loss)}` : `loss ${fmt(b.from)} to ${fmt(b.to)}`;
+    const selected = table.from === b.from && table.to === b.to ? ' selected' : '';
+    s += `<rect class="all${selected}" x="${x - barWidth}" y="${y(b.all)}" width="${barWidth}" height="${bottom - y(b.all)}"/>`;
+    s += `<rect class="realizable${selected}" x="${x}" y="${y(b.real)}" width="${barWidth}" height="${bottom - y(b.real)}"/>`;
+    // One focusable target per slot: a click or Enter shows that slot's realizable minima in the table.
+    s += `<rect class="bar" x="${left + slot * i}" y="${top}" width="${slot}" height="${chart}" fill="transparent" tabindex="0" role="button"
+      data-from="${b.from}" data-to="${b.to}" aria-label="${range}: ${count(b.all)} regions, ${count(b.real)} realizable"><title>${range}: ${count(b.all)} regions, ${count(b.real)} realizable (click for the table)</title></rect>`;
+    if (byLevel) s += `<text class="tick" transform="translate(${x} ${bottom + 10}) rotate(-40)" text-anchor="end">${fmt(b.loss)}</text>`;
   });
   if (!byLevel) {
     const every = Math.ceil(anchors.length / 8);
@@ -319,9 +623,10 @@ function histogram(result) {
     });
   }
   s += `<line class="axis" x1="${left}" x2="${width - right}" y1="${bottom}" y2="${bottom}"/>`;
-  for (const p of placed) {
-    const ly = 20 + 13 * p.row - 10;
-    s += `<line class="mark ${p.kind}" x1="${p.x}" x2="${p.x}" y1="${ly + 3}" y2="${bottom}"/><text class="mark ${p.kind}" x="${p.start}" y="${ly}">${esc(p.label)}</text>`;
+  for (const p of labelled) {
+    const ly = 30 + 13 * p.row - 4;
+    if (!p.band) s += `<line class="mark ${p.kind}" x1="${p.x}" x2="${p.x}" y1="${ly + 3}" y2="${bottom}"/>`;
+    s += `<text class="mark ${p.kind}" x="${p.start}" y="${ly}">${esc(p.label)}</text>`;
   }
   s += `<text class="label" x="${left + plot / 2}" y="${height - 22}" text-anchor="middle">subglobal-minimum loss ${byLevel ? '(one pair of bars per level)' : `(${bars.length} bins)`}</text>`;
   s += `<rect class="all" x="${left}" y="${height - 12}" width="10" height="10"/><text class="label" x="${left + 14}" y="${height - 3}">all regions</text>`;
@@ -331,59 +636,138 @@ function histogram(result) {
 
 function summary(result) {
   const m = result.minima, real = result.realizable;
-  const parts = [real ? `${real.count} realizable of ${result.count} regions` : `${result.count} regions (realizability not checked)`];
+  const parts = [real ? `${count(real.count)} realizable of ${count(result.count)} regions` : `${count(result.count)} regions (realizability not checked)`];
   if (m) {
     const g = result.global;
     if (g) parts.push(`global minimum inf L_f ${fmt(g.globalMinimum)} (${g.attainedAtBoundary ? 'only on a region boundary, below every differentiable minimum' : 'at a realizable minimum'})`);
     parts.push(`lowest subglobal ${fmt(m.lowest_subglobal)} (a lower bound; ${m.lowest_subglobal_realizable ? 'realizable' : `not realizable; lowest realizable ${fmt(m.lowest_realizable)}`})`);
-    const poor = m.poor_realizable_levels ?? [], against = m.poor_reference === 'global_minimum' ? 'inf L_f' : 'the lowest realizable';
-    parts.push(poor.length
-      ? `${m.poor_realizable} poor realizable minima (above ${against}) at ${poor.length} level${poor.length === 1 ? '' : 's'}: ${poor.map(fmt).join(', ')}`
-      : `no poor realizable minima (above ${against})`);
+    const poor = m.poor_realizable_levels ?? [], total = m.poor_realizable_level_count ?? poor.length;
+    const against = m.poor_reference === 'global_minimum' ? 'inf L_f' : 'the lowest realizable';
+    // A long list of levels is shortened to its count and ends: a summary is read, not scrolled.
+    const where = total === 1 ? `at ${fmt(poor[0])}` : total <= 5 ? `at ${total} levels: ${poor.map(fmt).join(', ')}`
+      : `at ${count(total)} levels from ${fmt(poor[0])}${poor.length === total ? ` to ${fmt(poor.at(-1))}` : ''}`;
+    parts.push(total ? `${count(m.poor_realizable)} poor realizable minima (above ${against}) ${where}` : `no poor realizable minima (above ${against})`);
+    if (result.decisions?.undecided) parts.push(`${count(result.decisions.undecided)} undecided`);
   }
-  if (result.completed === false) parts.push(`incomplete: ${result.done} of ${result.rows} rows`);
+  if (result.completed === false) parts.push(`incomplete: ${count(result.done)} of ${count(result.rows)} rows`);
   return parts.join(' · ');
 }
+
+const link = (href, text) => el('a', { href, download: '', textContent: text });
 
 async function showEnumeration(id, result) {
   $('summary').textContent = summary(result);
   histogram(result);
-  $('downloads').replaceChildren('Download: ', el('a', { href: `api/runs/${id}/regions.csv`, download: '', textContent: 'regions.csv' }),
-    ' · ', el('a', { href: `api/runs/${id}/result.json`, download: '', textContent: 'result.json' }));
-
-  const page = await api(`api/runs/${id}/regions?realizable=true&limit=200`);
-  $('minima-note').textContent = page.total > page.rows.length ? `the first ${page.rows.length} of ${page.total}` : `${page.total} realizable regions`;
-  const withCells = page.rows.some(r => r.cells.length > 0);
-  fillTable($('minima'), ['index', ...(withCells ? ['cells'] : []), 'loss', 'rank'], page.rows.map(r =>
-    row([r.index, ...(withCells ? [r.cells.join(' ')] : []), fmt(r.loss), r.rank], { dataset: { row: r.row }, tabIndex: 0 })));
-
-  let witnesses = null;
-  const open = async target => {
-    const tr = target.closest('tr[data-row]');
-    if (!tr) return;
-    witnesses ??= api(`api/runs/${id}/witnesses`);
-    const witness = (await witnesses).find(w => w.row === +tr.dataset.row);
-    if (witness) showWitness(witness);
-    else say(`no witness network for row ${tr.dataset.row}`);
+  const kept = shown?.settings.keep !== false;
+  $('downloads').replaceChildren('Download: ', link(`api/runs/${id}/result.json`, 'result.json'),
+    ...(kept ? [' · ', link(`api/runs/${id}/regions.csv`, 'regions.csv'), ' · ', link(`api/runs/${id}/figures/histogram.svg`, 'Figure 3 (SVG)'),
+      ' · ', link(`api/runs/${id}/figures/histogram.png`, 'Figure 3 (PNG)')] : []));
+  $('histogram').onclick = event => filter(event.target.closest('rect.bar'));
+  $('histogram').onkeydown = event => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    filter(event.target.closest('rect.bar'));
   };
-  const report = error => { witnesses = null; say(error.message); };
-  $('minima').onclick = event => open(event.target).catch(report);
-  $('minima').onkeydown = event => { if (event.key === 'Enter') open(event.target).catch(report); };
+  $('log-counts').onchange = () => histogram(result);
+  $('all-levels').onclick = () => { Object.assign(table, { from: null, to: null, offset: 0 }); histogram(result); loadMinima(id); };
+  Object.assign(table, { offset: 0, sort: 'row', from: null, to: null });
+  if (!kept) {
+    $('minima-note').textContent = 'rows were not kept (keep rows off): the run has its counts and histogram only';
+    return;
+  }
+  await loadMinima(id);
+
+  function filter(bar) {
+    if (!bar) return;
+    Object.assign(table, { from: +bar.dataset.from, to: +bar.dataset.to, offset: 0 });
+    histogram(result);
+    loadMinima(id).catch(error => say(error.message));
+  }
+}
+
+// A page of realizable minima from the API: sorted and filtered there, so a run of millions of rows pages as fast as one of ten.
+async function loadMinima(id) {
+  const query = new URLSearchParams({ realizable: 'true', offset: table.offset, limit: PAGE, sort: table.sort });
+  if (table.from !== null && Number.isFinite(table.from)) query.set('from', table.from);
+  if (table.to !== null && Number.isFinite(table.to)) query.set('to', table.to);
+  const page = await api(`api/runs/${id}/regions?${query}`);
+  const filtered = table.from !== null ? `, loss in [${fmt(table.from)}, ${fmt(table.to)}]` : '';
+  $('minima-note').textContent = page.total
+    ? `rows ${count(page.offset + 1)}–${count(page.offset + page.rows.length)} of ${count(page.total)} realizable minima${filtered}`
+    : `no realizable minima${filtered}`;
+  $('all-levels').hidden = table.from === null;
+  $('previous').disabled = table.offset === 0;
+  $('next').disabled = table.offset + page.rows.length >= page.total;
+  $('previous').onclick = () => { table.offset = Math.max(0, table.offset - PAGE); loadMinima(id).catch(error => say(error.message)); };
+  $('next').onclick = () => { table.offset += PAGE; loadMinima(id).catch(error => say(error.message)); };
+
+  const indexed = page.rows.some(r => r.index >= 0), withCells = page.rows.some(r => r.cells.length > 0);
+  const sortable = (key, text) => el('th', { ariaSort: table.sort === key ? 'ascending' : 'none' },
+    el('button', { type: 'button', textContent: `${text}${table.sort === key ? ' ▲' : ''}`, title: `sort by ${text}`, dataset: { sort: key } }));
+  fillTable($('minima'), [sortable('row', 'row'), ...(indexed ? ['index'] : []), ...(withCells ? ['cells'] : []), sortable('loss', 'loss'), sortable('rank', 'rank'), 'pattern'],
+    page.rows.map(r => row([r.row, ...(indexed ? [r.index >= 0 ? r.index : '–'] : []), ...(withCells ? [r.cells.map(c => c + 1).join(' ')] : []), fmt(r.loss), r.rank,
+      el('td', { className: 'pattern', textContent: r.pattern, title: 'one column of N digits per node, node 1 first' })], { dataset: { row: r.row, pattern: r.pattern }, tabIndex: 0 })));
+  $('minima').querySelector('thead').onclick = event => {
+    const key = event.target.dataset.sort;
+    if (!key) return;
+    Object.assign(table, { sort: key, offset: 0 });
+    loadMinima(id).catch(error => say(error.message));
+  };
+  const open = target => {
+    const tr = target.closest('tbody tr[data-row]');
+    if (tr) openWitness(id, tr).catch(error => say(error.message));
+  };
+  $('minima').querySelector('tbody').onclick = event => open(event.target);
+  // Enter is taken here: left to the browser, the same key press would go on to the dialog's first button and close it.
+  $('minima').querySelector('tbody').onkeydown = event => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    open(event.target);
+  };
 }
 
 // ---- witness network ----------------------------------------------------------------------------------------------
 
-function showWitness(w) {
+async function openWitness(id, tr) {
+  if (shown?.settings.witnesses === false) return say('witnesses were not kept for this run (witnesses off)');
+  const w = await api(`api/runs/${id}/witnesses/${tr.dataset.row}`);
+  showWitness(w, id, tr);
+}
+
+function parametersOf(w) {
+  const h = w.v.length, n = w.W[0]?.length ?? 0, values = {};
+  for (let j = 0; j < h; j++) {
+    w.W[j].forEach((value, k) => { values[n === 1 ? `w${j + 1}` : `w${j + 1}_${k + 1}`] = value; });
+    if (w.b) values[`b${j + 1}`] = w.b[j];
+    values[`v${j + 1}`] = w.v[j];
+  }
+  if (w.c !== undefined) values.c = w.c;
+  return values;
+}
+
+function showWitness(w, id, tr) {
+  witness = w;
+  drawPoints();
   const h = w.v.length, n = w.W[0]?.length ?? 0, bias = w.b !== undefined;
-  $('witness-title').textContent = `Witness network of region ${w.index ?? w.row}`;
+  $('witness-title').textContent = `Witness network of row ${tr.dataset.row}${w.index !== undefined ? ` (region ${w.index})` : ''}`;
+  $('witness-pattern').textContent = `activation pattern (one column of N digits per node): ${tr.dataset.pattern}`;
   const inputs = n === 1 ? ['w'] : Array.from({ length: n }, (_, k) => `w_j${k + 1}`);
   fillTable($('witness-weights'), ['node', ...inputs, ...(bias ? ['b'] : []), 'v'],
     w.W.map((weights, j) => row([`h${j + 1}`, ...weights.map(fmt), ...(bias ? [fmt(w.b[j])] : []), fmt(w.v[j])])));
   $('witness-scalars').textContent = `${bias ? `c = ${fmt(w.c)} · ` : ''}loss ${fmt(w.loss)} · margin ${fmt(w.margin)}`;
 
+  // The network's output on each point of the run's data, beside its target: where the loss comes from.
+  const d = shown?.data;
+  if (d && d.inputs === n) {
+    fillTable($('witness-predictions'), ['point', 'target', 'output', 'residual'], d.points.map((x, i) => {
+      const out = w.W.reduce((sum, wj, j) => sum + w.v[j] * Math.max(0, wj.reduce((a, wk, k) => a + wk * x[k], bias ? w.b[j] : 0)), bias ? w.c : 0);
+      return row([i + 1, fmt(d.targets[i]), fmt(out), fmt(out - d.targets[i])]);
+    }));
+  }
+
   // Edge width follows |weight| and colour its sign, so the shape of the network reads at a glance.
   const largest = Math.max(...w.W.flat().map(Math.abs), ...w.v.map(Math.abs), 1e-12);
-  const height = 60 + 70 * Math.max(n, h), middle = 10 + height / 2, at = (count, i) => middle + 70 * (i - (count - 1) / 2);
+  const height = 60 + 70 * Math.max(n, h), middle = 10 + height / 2, at = (total, i) => middle + 70 * (i - (total - 1) / 2);
   const xi = 40, xh = 230, xo = 400;
   const edge = (x1, y1, x2, y2, weight, t) => `<line class="edge ${weight < 0 ? 'neg' : 'pos'}" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke-width="${1 + 3 * Math.abs(weight) / largest}"/>` +
     `<text class="weight" x="${x1 + (x2 - x1) * t}" y="${y1 + (y2 - y1) * t - 3}" text-anchor="middle">${esc(fmt(weight))}</text>`;
@@ -401,16 +785,68 @@ function showWitness(w) {
   const svg = $('network');
   svg.setAttribute('viewBox', `0 0 440 ${height}`);
   svg.innerHTML = s;
+  $('witness-download').href = `api/runs/${id}/witnesses/${tr.dataset.row}`;
+  $('centre-slice').onclick = () => {
+    $('witness').close();
+    centreSlice(parametersOf(w)).catch(error => say(error.message));
+  };
   $('witness').showModal();
+}
+
+// Figure 2 around a witness: the slice through its parameters, along the chosen axes.
+async function centreSlice(at) {
+  if (!shown) return;
+  const s = shown.settings, d = shown.data;
+  const source = s.dataset === 'custom' ? { points: d.points, targets: d.targets } : { dataset: s.dataset };
+  const { id } = await api('api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ command: 'slice', ...source, hidden: +s.hidden, bias: s.bias, ...sliceWindow(at) }) });
+  const entry = { id, command: 'slice', state: 'queued', progress: null };
+  active = [entry];
+  showProgress();
+  showSlice(id, await follow(entry), entry, at);
 }
 
 // ---- Figure 1 -----------------------------------------------------------------------------------------------------
 
 function showCells(_, result) {
-  $('cells-summary').textContent = `${result.cells_per_node} cells per node, ${result.nonempty_regions} nonempty regions of ${result.patterns} patterns`;
+  $('cells-summary').textContent = `${count(result.cells_per_node)} cells per node, ${count(result.nonempty_regions)} nonempty regions of ${count(result.patterns)} patterns`;
   const interior = result.bias ? 'interior point (w, b)' : 'interior point w';
   fillTable($('cells'), ['cell', 'column (point 1…N)', interior],
     result.cells.map((c, i) => row([i + 1, c.column, `(${c.interior.map(fmt).join(', ')})`])));
+  drawArrangement(result);
+}
+
+// Figure 1 as the paper draws it, when one node's weight space is a plane (two inputs, or one input with bias): the
+// lines wᵀx_i + b = 0 through the origin, one per point, and each cell shaded by how many points it activates. Every
+// cell is a cone, so its number stands on the ray through its interior point.
+function drawArrangement(result) {
+  const d = shown?.data, svg = $('arrangement');
+  if (!d || result.cells[0]?.interior.length !== 2 || d.inputs + (result.bias ? 1 : 0) !== 2) { svg.hidden = true; return; }
+  const planes = d.points.map(x => result.bias ? [x[0], 1] : [x[0], x[1]]);
+  const range = 1, pixels = 68, size = (VIEW - 2 * MARGIN) / pixels;
+  let s = `${PLOT_CLIP}<g clip-path="url(#plot-area)">`;
+  for (let r = 0; r < pixels; r++) {
+    for (let c = 0; c < pixels; c++) {
+      const u1 = -range + (c + 0.5) * 2 * range / pixels, u2 = range - (r + 0.5) * 2 * range / pixels;
+      const activeCount = planes.filter(([a, b]) => a * u1 + b * u2 > 0).length, shade = 250 - Math.round(130 * activeCount / Math.max(planes.length, 1));
+      s += `<rect x="${MARGIN + c * size}" y="${MARGIN + r * size}" width="${size + 0.3}" height="${size + 0.3}" fill="rgb(${shade},${shade},255)"/>`;
+    }
+  }
+  for (const [a, b] of planes) s += fullLine(a, b, 0, range, '');
+  s += '</g>';
+  // Numbers only while they fit around the circle.
+  if (result.cells.length <= 24) {
+    result.cells.forEach((cell, i) => {
+      const length = Math.hypot(...cell.interior) || 1, [x, y] = toPx(cell.interior.map(v => 0.82 * v / length), range);
+      s += `<text x="${x}" y="${y + 4}" text-anchor="middle" font-weight="600">${i + 1}</text>`;
+    });
+  }
+  const [u, v] = result.bias ? ['w', 'b'] : ['w₁', 'w₂'];
+  s += `<text class="tick" x="${VIEW / 2}" y="${VIEW - 6}" text-anchor="middle">${u} (directions only: every cell is a cone)</text>`;
+  s += `<text class="tick" transform="translate(12 ${VIEW / 2}) rotate(-90)" text-anchor="middle">${v}</text>`;
+  svg.innerHTML = s;
+  svg.setAttribute('aria-label', `the arrangement of ${planes.length} lines through the origin of one node's weight space (${u}, ${v}): ${result.cells.length} cells, darker where more points are active`);
+  svg.hidden = false;
 }
 
 // ---- Figure 2 -----------------------------------------------------------------------------------------------------
@@ -422,7 +858,7 @@ function colour(t) {
   return VIRIDIS[i].map((a, k) => Math.round(a + (VIRIDIS[i + 1][k] - a) * f));
 }
 
-function showSlice(_, result) {
+function showSlice(id, result, _, at = {}) {
   const { xs, ys, loss, min, max } = result, cols = xs.length, rows = ys.length;
   // A log-like scale: a thousandth of the range stays linear, above that logarithmic, so basins near zero show.
   const soft = Math.max((max - min) / 1000, 1e-12), top = Math.log1p((max - min) / soft) || 1;
@@ -465,10 +901,19 @@ function showSlice(_, result) {
     g.stroke();
   }
   g.restore();
+  // The centre of a slice through a witness: that network's point.
+  if (at[result.x] !== undefined) {
+    g.strokeStyle = '#fff';
+    g.lineWidth = 2;
+    g.beginPath();
+    g.arc(px(at[result.x]), py(at[result.y] ?? 0), 6, 0, 2 * Math.PI);
+    g.stroke();
+  }
 
   g.font = '11px system-ui, sans-serif';
   g.fillStyle = '#333';
   g.strokeStyle = '#333';
+  g.lineWidth = 1;
   g.strokeRect(left, top0, size, size);
   g.textAlign = 'center';
   for (let k = 0; k <= 4; k++) {
@@ -497,23 +942,31 @@ function showSlice(_, result) {
   for (let k = 0; k <= 4; k++) g.fillText(fmt(inverse(k / 4)), bar.x + bar.w + 4, top0 + size - size * k / 4 + 4);
   g.fillText('L', bar.x + 2, top0 + size + 32);
 
-  $('slice-note').textContent = `loss from ${fmt(min)} to ${fmt(max)} on a log-like colour scale; ${result.boundaries.length} activation boundaries dashed`;
+  const through = Object.keys(at).length ? 'through the open witness (ringed), ' : 'with the other parameters at 0, ';
+  const note = `L_f on ${result.x} × ${result.y} ${through}from ${fmt(min)} to ${fmt(max)} on a log-like colour scale; ${result.boundaries.length} activation boundaries dashed`;
+  canvas.setAttribute('aria-label', note);
+  $('slice-note').replaceChildren(`${note}. `, link(`api/runs/${id}/figures/slice.svg`, 'SVG'), ' · ', link(`api/runs/${id}/figures/slice.png`, 'PNG'));
 }
 
 // ---- start --------------------------------------------------------------------------------------------------------
 
 async function main() {
   wireData();
-  $('hidden').addEventListener('change', parameterNames);
-  $('bias').addEventListener('change', parameterNames);
-  $('dataset').addEventListener('change', chooseDataset);
+  for (const id of ['hidden', 'bias']) $(id).addEventListener('change', () => { parameterNames(); markStale(); });
+  for (const id of ['nonempty', 'unordered', 'keep', 'witnesses', 'bins', 'slice-x', 'slice-y', 'slice-range']) $(id).addEventListener('change', markStale);
+  $('dataset').addEventListener('change', () => chooseDataset().catch(error => say(error.message)));
+  $('generate').addEventListener('click', () => generate().catch(error => say(error.message)));
   $('run').addEventListener('click', () => run().catch(error => { say(error.message); $('run').disabled = false; $('cancel').disabled = true; }));
   $('cancel').addEventListener('click', cancel);
-  chooseDataset();
-  data.datasets = await api('api/datasets');
-  $('dataset').replaceChildren(...data.datasets.map(d => new Option(d.name, d.name)), new Option('custom', 'custom'));
-  $('dataset').value = data.datasets.some(d => d.name === 'paper-fig3') ? 'paper-fig3' : data.datasets[0]?.name ?? 'custom';
-  chooseDataset();
+  $('history').addEventListener('change', () => { if ($('history').value) attach([$('history').value]).catch(error => say(error.message)); });
+  const datasets = await api('api/datasets');
+  $('dataset').replaceChildren(...datasets.map(d => new Option(d.name, d.name)), new Option('random…', 'random'), new Option('custom', 'custom'));
+  refreshHistory();
+  if (!await loadState()) {
+    $('dataset').value = 'paper-fig3';
+    useData(datasets.find(d => d.name === 'paper-fig3') ?? datasets[0]);
+  }
+  parameterNames();
 }
 
 main().catch(error => say(error.message));
