@@ -179,6 +179,33 @@ public sealed class BrowserTests
         Assert.That(titles.Distinct().Count(), Is.EqualTo(2), string.Join(" | ", titles));
     }
 
+    // Pasted CSV is the data the run gets (Figure 2's points, so the engine's own counts for paper-fig2 must show), and a
+    // witness centres the slice on itself.
+    [Test]
+    public void PastedCsvRunsAndAWitnessCentresTheSlice()
+    {
+        Open();
+        Browser.FindElement(By.CssSelector("details summary")).Click();
+        Browser.FindElement(By.Id("csv")).SendKeys("x1,y\n-2,-3\n2,-1\n");
+        Browser.FindElement(By.Id("use-csv")).Click();
+        Until("two points", () => Browser.FindElements(By.CssSelector("#points circle")).Count == 2);
+        Type("hidden", "1");
+        Browser.FindElement(By.Id("bias")).Click();
+        Browser.FindElement(By.Id("run")).Click();
+        using EngineSession session = EngineSession.Open(Backend.Cpu);
+        RegionRun run = session.Enumerate(new RegionRequest { Data = session.Dataset("paper-fig2"), Hidden = 1, Bias = true, Realizability = true });
+        string expected = $"{run.RealizableHistogram!.Count} realizable of {run.Histogram.Count} regions";
+        Until("the counts of paper-fig2's data", () => Text("summary").Contains(expected, StringComparison.Ordinal) && Text("slice-note").Length > 0);
+        Assert.That(Text("results-label"), Does.Contain("custom data (2 points), h = 1, bias"));
+        // A region with one point active and one not: its node's hinge lies between the two points.
+        Browser.FindElement(By.CssSelector("#minima tbody tr[data-pattern='01'], #minima tbody tr[data-pattern='10']")).Click();
+        Until("the witness dialog", () => Browser.FindElement(By.Id("witness")).GetAttribute("open") is not null);
+        Browser.FindElement(By.Id("centre-slice")).Click();
+        Until("the slice through the witness", () => Text("slice-note").Contains("through the open witness", StringComparison.Ordinal));
+        Assert.That(Browser.FindElements(By.CssSelector("#points line.hinge")), Has.Count.EqualTo(1), "the witness's hinge on the data");
+        Shot("explorer-csv-witness-slice");
+    }
+
     // A typed number that is not one is refused where it was typed, and no run starts.
     [TestCase("1,5")]
     [TestCase("abc")]
