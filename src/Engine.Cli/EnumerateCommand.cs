@@ -70,7 +70,7 @@ internal static class EnumerateCommand
             RegionPlan plan = session.Plan(request, options, Progress.Phases(), cancellation);
             Progress.Done();
             double rate = session.MeasureRate(plan);
-            double estimate = plan.PendingRows / rate;
+            double estimate = plan.PendingRows / rate + EngineSession.MeasureOutputSeconds(plan, csvFile is not null);
             string what = request.Nonempty ? $"{plan.Rows:N0} {(request.Unordered ? "multisets" : "ordered regions")} of {plan.CellsPerNode:N0} cells per node" : $"{RegionReport.Regions(plan.Rows)} regions";
             string done = plan.PendingRows < plan.Rows ? $", {plan.PendingRows:N0} rows still to do" : "";
             string where = request.Nonempty ? "the host" : $"{session.Device.Backend.Name()} via the {session.DescribePath(request.Path)} path";
@@ -78,6 +78,7 @@ internal static class EnumerateCommand
             if (estimate > LongRunSeconds && !parsed.GetValue(allowLong))
                 throw new EngineInputException($"{planText}; pass --allow-long to run anyway{(request.Nonempty ? "" : ", or --count to take part of the range")}");
             Console.Error.WriteLine($"engine: {planText}");
+            var wall = System.Diagnostics.Stopwatch.StartNew();
 
             RunOutcome outcome = session.Run(plan, Progress.Phases(), cancellation);
             Progress.Done();
@@ -94,6 +95,9 @@ internal static class EnumerateCommand
                 return Cli.Interrupted;
             }
             Write(run, csvFile, jsonFile, witnessFile);
+            // The estimate beside what happened, so that a user (and the tests) can hold one against the other.
+            Console.Error.WriteLine($"engine: finished in {RegionReport.Duration(wall.Elapsed.TotalSeconds)} (estimated {RegionReport.Duration(estimate)}), " +
+                $"peak memory {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20:N0} MiB (estimated {plan.MemoryBytes >> 20:N0} MiB)");
             if (parsed.GetValue(strict) && run.Decisions.Undecided > 0)
             {
                 Console.Error.WriteLine($"engine: --strict: {run.Decisions.Undecided:N0} regions are undecided");

@@ -89,6 +89,12 @@ public sealed class EngineSession : IDisposable
     /// <summary>Rows per second this session computes <paramref name="plan"/> at, measured on a sample of its rows (for estimates).</summary>
     public double MeasureRate(RegionPlan plan) => _runner.MeasureRate(plan);
 
+    /// <summary>
+    /// Seconds a run that keeps its rows spends after them: the minima analysis, and with <paramref name="csv"/> the CSV
+    /// (timed on samples here; 0 when the request keeps no rows).
+    /// </summary>
+    public static double MeasureOutputSeconds(RegionPlan plan, bool csv) => RegionRunner.MeasureOutputSeconds(plan, csv);
+
     /// <summary>Describes where a request's <paramref name="path"/> runs on this session's device, for reports.</summary>
     public string DescribePath(RegionPath path) => _runner.Engine.Describe(path);
 

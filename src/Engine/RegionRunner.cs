@@ -41,6 +41,9 @@ public sealed class RegionPlan
         UnitRows = unitRows;
     }
 
+    // The engine's own memory when the estimate is first read: the runtime, the code the rate measurement loaded, and the cells.
+    private long? _engineBytes;
+
     /// <summary>What is asked.</summary>
     public RegionRequest Request { get; }
 
@@ -76,8 +79,9 @@ public sealed class RegionPlan
         .Sum(u => Math.Min(UnitRows, Rows - u * UnitRows));
 
     /// <summary>
-    /// Memory the run needs at its peak, in bytes: the Eq. 7 tables or the cells, a unit's kept regions, and the kept
-    /// rows and witnesses of the merged run.
+    /// Memory the run needs at its peak, in bytes: the engine as it stands when this is first read (read it after
+    /// <see cref="EngineSession.MeasureRate"/>, which loads the code the run uses), the Eq. 7 tables, the units in flight, and for kept rows the run's arrays and the minima analysis that
+    /// follows them (a sorted copy of the losses and the counts of up to as many levels).
     /// </summary>
     public long MemoryBytes
     {
@@ -85,12 +89,18 @@ public sealed class RegionPlan
         {
             RegionShape shape = Shape;
             long tables = Request.Nonempty ? 0 : shape.Chunks * shape.TableStride * sizeof(double);
-            long cells = (CellsPerNode ?? 0) * (ColumnFeasibility.Words(shape.Points) * 8L + (shape.Features + 1) * 8L);
-            long unit = Request.Realizability || Request.KeepRegions ? UnitRows * 23L : 0;
-            long kept = Request.KeepRegions ? Rows * 23L : 0;
-            return tables + cells + unit + kept;
+            long inFlight = Request.Realizability || Request.KeepRegions ? UnitRows * RowBytes * Math.Min(Environment.ProcessorCount, Units) : 0;
+            long kept = Request.KeepRegions ? Rows * (RowBytes + LevelBytes) : 0;
+            return (_engineBytes ??= Environment.WorkingSet) + tables + inFlight + kept;
         }
     }
+
+    // A kept row: loss, rank, and with realizability the feasible, realizable and undecided flags; a multiset's multiplicity.
+    private int RowBytes => sizeof(double) + sizeof(int) + (Request.Realizability ? 3 : 0) + (Request.Unordered ? sizeof(long) : 0);
+
+    // The minima analysis of kept rows: the sorted copy of every loss, and per level its loss, regions and realizable count
+    // (random data has about as many levels as rows).
+    private const int LevelBytes = 4 * sizeof(double);
 }
 
 /// <summary>What a call of <see cref="RegionRunner.Run"/> did.</summary>
@@ -209,11 +219,40 @@ internal sealed class RegionRunner
             }
             double rate = rows / Math.Max(timer.Elapsed.TotalSeconds, 1e-6);
             // Small rounds are dominated by each call's fixed cost (threads, workspaces): only a rate that two rounds of
-            // doubling rows agree on within 25 % counts.
-            bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.25 * rate;
+            // doubling rows agree on within 25 % counts, and, for one block, only from a round as long as one of the run's
+            // units: indexed rows ran 2.7 times faster in units of 2^22 than in rounds of 2^19, whose rates had settled.
+            bool settled = previous > 0.0 && Math.Abs(rate - previous) <= 0.25 * rate && (blocks > 1 || rows >= plan.UnitRows);
             if (settled || rows == plan.Rows || clock.Elapsed.TotalSeconds > limit) return rate;
             previous = timer.Elapsed.TotalSeconds >= 0.02 ? rate : 0.0;
         }
+    }
+
+    /// <summary>
+    /// Seconds a kept run spends after its rows, timed here on samples of the same code: the minima analysis (sorting
+    /// every loss into levels, n log n) and, with <paramref name="csv"/>, writing one CSV line per row.
+    /// </summary>
+    public static double MeasureOutputSeconds(RegionPlan plan, bool csv)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!plan.Request.KeepRegions || plan.Rows == 0) return 0.0;
+        const int sample = 1 << 17;
+        var random = new Random(1);
+        double[] losses = [.. Enumerable.Range(0, sample).Select(_ => random.NextDouble())];
+        double Time(Action work)
+        {
+            work();  // untimed: the first call runs code the JIT has not optimised yet
+            var clock = Stopwatch.StartNew();
+            work();
+            return clock.Elapsed.TotalSeconds;
+        }
+        double rows = plan.Rows, scale = rows * Math.Log2(Math.Max(rows, 2)) / (sample * Math.Log2(sample));
+        double seconds = Time(() => LossLevels.Group(losses, 0.0)) * scale;
+        if (csv)
+        {
+            RegionRow[] lines = [.. losses.Select((loss, r) => new RegionRow(r, r, [], 1, loss, 4, true, r % 3 == 0, null, plan.Request.Closure ? loss : null, false))];
+            seconds += Time(() => RunDocuments.WriteCsvLines(new StreamWriter(Stream.Null), lines, null, plan.Request)) * rows / sample;
+        }
+        return seconds;
     }
 
     /// <summary>
@@ -239,10 +278,17 @@ internal sealed class RegionRunner
         long doneRows = 0;
         var gate = new object();
         int[] todo = [.. Enumerable.Range(0, units).Where(u => u % options.Parts == options.Part && (directory is null || !directory.Has(u)))];
+        // In memory, each unit's rows go straight into the run's arrays, so the rows are held once, never twice.
+        if (directory is null) AllocateRows(run);
         // Stores a finished unit; units that run side by side finish on several threads.
         void Finish(int u, RegionUnit unit)
         {
             directory?.Write(u, unit.Write);
+            if (directory is null)
+            {
+                PlaceRows(run, unit);
+                unit = unit.WithoutRows();
+            }
             lock (gate)
             {
                 if (directory is null) kept[u] = unit;
@@ -765,18 +811,7 @@ internal sealed class RegionRunner
         if (run.Cells is not null) run.Decisions.Merge(run.Cells.Decisions);
         var witnesses = request.Witnesses ? new List<RegionWitness>() : null;
         bool keep = request.KeepRegions;
-        if (keep)
-        {
-            run.Losses = new double[run.Rows];
-            run.Ranks = new int[run.Rows];
-            if (request.Realizability)
-            {
-                run.Feasible = new bool[run.Rows];
-                run.Realizable = new bool[run.Rows];
-                run.Undecided = new bool[run.Rows];
-            }
-            if (request.Unordered) run.Multiplicities = new long[run.Rows];
-        }
+        if (run.Losses is null) AllocateRows(run);
         long done = 0;
         int merged = 0;
         foreach (RegionUnit unit in units)
@@ -784,16 +819,7 @@ internal sealed class RegionRunner
             run.Summary.Merge(unit.Summary);
             if (unit.Realizable is not null) run.RealizableSummary!.Merge(unit.Realizable);
             run.Decisions.Merge(unit.Decisions);
-            long offset = unit.First - run.First;
-            if (keep)
-            {
-                unit.Losses!.CopyTo(run.Losses!, offset);
-                unit.Ranks!.CopyTo(run.Ranks!, offset);
-                unit.Feasible?.CopyTo(run.Feasible!, offset);
-                unit.RealizableRows?.CopyTo(run.Realizable!, offset);
-                unit.UndecidedRows?.CopyTo(run.Undecided!, offset);
-                unit.Multiplicities?.CopyTo(run.Multiplicities!, offset);
-            }
+            PlaceRows(run, unit);
             foreach ((long row, NetworkWitness witness) in unit.Witnesses)
                 witnesses!.Add(new RegionWitness(row, run.Index(row), run.Combinations?.Multiplicity(row) ?? 1, witness));
             done += unit.Count;
@@ -811,6 +837,35 @@ internal sealed class RegionRunner
             if (run.Undecided is not null) run.Undecided = run.Undecided[..(int)done];
             if (run.Multiplicities is not null) run.Multiplicities = run.Multiplicities[..(int)done];
         }
+    }
+
+    // The run's kept arrays, one entry per row, when the request keeps its rows.
+    private static void AllocateRows(RegionRun run)
+    {
+        RegionRequest request = run.Request;
+        if (!request.KeepRegions) return;
+        run.Losses = new double[run.Rows];
+        run.Ranks = new int[run.Rows];
+        if (request.Realizability)
+        {
+            run.Feasible = new bool[run.Rows];
+            run.Realizable = new bool[run.Rows];
+            run.Undecided = new bool[run.Rows];
+        }
+        if (request.Unordered) run.Multiplicities = new long[run.Rows];
+    }
+
+    // Copies a unit's kept rows to their place in the run's arrays (a unit placed already has none left).
+    private static void PlaceRows(RegionRun run, RegionUnit unit)
+    {
+        if (!run.Request.KeepRegions || unit.Losses is null) return;
+        long offset = unit.First - run.First;
+        unit.Losses.CopyTo(run.Losses!, offset);
+        unit.Ranks!.CopyTo(run.Ranks!, offset);
+        unit.Feasible?.CopyTo(run.Feasible!, offset);
+        unit.RealizableRows?.CopyTo(run.Realizable!, offset);
+        unit.UndecidedRows?.CopyTo(run.Undecided!, offset);
+        unit.Multiplicities?.CopyTo(run.Multiplicities!, offset);
     }
 
     // "3–7, 12" for a sorted list of unit numbers.

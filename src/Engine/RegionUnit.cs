@@ -39,6 +39,12 @@ internal sealed class RegionUnit
 
     public required IReadOnlyList<(long Row, NetworkWitness Witness)> Witnesses { get; init; }
 
+    /// <summary>The unit without its rows, once they have been placed in the run's own arrays.</summary>
+    public RegionUnit WithoutRows() => new()
+    {
+        First = First, Count = Count, Summary = Summary, Realizable = Realizable, Decisions = Decisions, Witnesses = Witnesses,
+    };
+
     public void Write(BinaryWriter w)
     {
         w.Write(Magic);

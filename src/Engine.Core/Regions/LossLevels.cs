@@ -20,21 +20,34 @@ public static class LossLevels
     /// Sorted distinct losses with their counts. Losses within <paramref name="tolerance"/> of the level's first
     /// member are one level: equal minima computed from differently ordered sums differ by a few ulps.
     /// </summary>
-    /// <remarks>With <paramref name="weights"/>, each loss counts its weight (a multiset of columns stands for several regions).</remarks>
-    public static IReadOnlyList<(double Loss, long Count)> Group(ReadOnlySpan<double> losses, double tolerance, long[]? weights = null)
+    /// <remarks>
+    /// With <paramref name="weights"/>, each loss counts its weight (a multiset of columns stands for several regions).
+    /// A run keeps up to 2^26 losses, mostly distinct on random data, so the levels come back as two arrays and the
+    /// work is one sorted copy: 8 bytes a loss (16 with weights), and 16 a level.
+    /// </remarks>
+    public static (double[] Losses, long[] Counts) Group(ReadOnlySpan<double> losses, double tolerance, ReadOnlySpan<long> weights = default)
     {
         double[] sorted = losses.ToArray();
-        long[] counts = weights is null ? Enumerable.Repeat(1L, sorted.Length).ToArray() : (long[])weights.Clone();
-        Array.Sort(sorted, counts);
-        var levels = new List<(double, long)>();
-        int k = 0;
-        while (k < sorted.Length)
+        long[]? sortedWeights = weights.IsEmpty ? null : weights.ToArray();
+        if (sortedWeights is null) Array.Sort(sorted);
+        else Array.Sort(sorted, sortedWeights);
+        int levels = 0;
+        for (int k = 0; k < sorted.Length; levels++)
+        {
+            double level = sorted[k];
+            while (k < sorted.Length && sorted[k] - level <= tolerance) k++;
+        }
+        var counts = new long[levels];
+        int m = 0;
+        for (int k = 0; k < sorted.Length; m++)
         {
             double level = sorted[k];
             long count = 0;
-            while (k < sorted.Length && sorted[k] - level <= tolerance) count += counts[k++];
-            levels.Add((level, count));
+            for (; k < sorted.Length && sorted[k] - level <= tolerance; k++) count += sortedWeights is null ? 1 : sortedWeights[k];
+            sorted[m] = level;
+            counts[m] = count;
         }
-        return levels;
+        Array.Resize(ref sorted, levels);
+        return (sorted, counts);
     }
 }

@@ -7,7 +7,7 @@ namespace Engine;
 /// <param name="Loss">The level: the lowest loss of its group.</param>
 /// <param name="Regions">Regions whose minimum lies on it (multisets count every ordering).</param>
 /// <param name="Realizable">Those among them whose minimum is realizable (0 when realizability was not decided).</param>
-public sealed record LossLevel(double Loss, long Regions, long Realizable);
+public readonly record struct LossLevel(double Loss, long Regions, long Realizable);
 
 /// <summary>What is known of a special region of every network: the linear one (all ones) or the dead one (all zeros).</summary>
 /// <param name="Loss">Its subglobal minimum: linear regression for the linear region, Σy²/N for the dead one.</param>
@@ -112,19 +112,33 @@ public sealed class MinimaAnalysis
         return total;
     }
 
-    private static LossLevel[] Group(RegionRun run, double tolerance)
+    private static IReadOnlyList<LossLevel> Group(RegionRun run, double tolerance)
     {
         if (run.Losses is null || run.Done == 0) return [];
         int n = (int)run.Done;
-        IReadOnlyList<(double Loss, long Count)> all = LossLevels.Group(run.Losses.AsSpan(0, n), tolerance, run.Multiplicities?[..n]);
+        (double[] levels, long[] regions) = LossLevels.Group(run.Losses.AsSpan(0, n), tolerance, run.Multiplicities.AsSpan(0, run.Multiplicities is null ? 0 : n));
         // Realizable regions are counted on the levels of all regions, so each realizable minimum sits on its level.
-        long[] realizable = new long[all.Count];
-        double[] levels = [.. all.Select(l => l.Loss)];
+        long[] realizable = new long[levels.Length];
         for (int r = 0; r < n; r++)
         {
             if (run.Realizable?[r] == true) realizable[Level(levels, run.Losses[r], tolerance)] += run.Multiplicities?[r] ?? 1;
         }
-        return [.. all.Select((l, k) => new LossLevel(l.Loss, l.Count, realizable[k]))];
+        return new LevelList(levels, regions, realizable);
+    }
+
+    // Levels as three arrays, each made a LossLevel when read: a run may have as many levels as regions.
+    private sealed class LevelList(double[] losses, long[] regions, long[] realizable) : IReadOnlyList<LossLevel>
+    {
+        public int Count => losses.Length;
+
+        public LossLevel this[int index] => new(losses[index], regions[index], realizable[index]);
+
+        public IEnumerator<LossLevel> GetEnumerator()
+        {
+            for (int k = 0; k < losses.Length; k++) yield return this[k];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     // The level a loss belongs to: the last one at or below it within the tolerance (levels are sorted and grouped from below).

@@ -32,7 +32,7 @@ public sealed class WidthSweep
         Runs = runs;
         Tolerance = LossLevels.Tolerance(runs[0].DeadRegionLoss);
         double[] all = [.. runs.SelectMany(r => r.Minima.Levels.Select(l => l.Loss))];
-        double[] levels = [.. LossLevels.Group(all, Tolerance).Select(l => l.Loss)];
+        double[] levels = LossLevels.Group(all, Tolerance).Losses;
         Levels = levels;
         var regions = new long[runs.Count][];
         var realizable = new long[runs.Count][];

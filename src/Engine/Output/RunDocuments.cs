@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.Core.Mlp;
@@ -24,20 +25,65 @@ public static class RunDocuments
     public static void WriteCsv(RegionRun run, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(run);
-        IEnumerable<RegionRow> rows = run.KeptRows;
-        if (run.Request.Nonempty && !run.Request.Unordered && run.Shape.Indexed) rows = rows.OrderBy(r => r.Index);
-        using var writer = new StreamWriter(stream, leaveOpen: true);
+        IReadOnlyList<RegionRow> rows = run.KeptRows;
+        // Index order by sorting a permutation of row numbers: 12 bytes a row, where ordering the rows themselves would
+        // hold every one of up to 2^24 of them as an object at once.
+        int[]? order = null;
+        if (run.Request.Nonempty && !run.Request.Unordered && run.Shape.Indexed)
+        {
+            long[] keys = new long[rows.Count];
+            for (int r = 0; r < keys.Length; r++) keys[r] = run.Index(run.First + r);
+            order = [.. Enumerable.Range(0, keys.Length)];
+            Array.Sort(keys, order);
+        }
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         string closure = run.Request.Closure ? ",closure" : "";
         writer.WriteLine((run.Request.Unordered ? "index,loss,feasible,realizable,multiplicity" : "index,loss,feasible,realizable") + closure);
-        foreach (RegionRow row in rows)
+        WriteCsvLines(writer, rows, order, run.Request);
+    }
+
+    // The rows of the CSV in the given order (row order without one). Each line is formatted into one buffer: 2^26 rows
+    // of interpolated strings took most of a run's time. Also timed on a sample for a run's estimate (RegionRunner).
+    internal static void WriteCsvLines(TextWriter writer, IReadOnlyList<RegionRow> rows, int[]? order, RegionRequest request)
+    {
+        Span<char> line = stackalloc char[160];
+        for (int k = 0; k < rows.Count; k++)
         {
-            string index = row.Index < 0 ? "" : row.Index.ToString(Inv);
+            RegionRow row = rows[order?[k] ?? k];
+            int at = 0;
+            if (row.Index >= 0) at += Format(row.Index, line);
+            line[at++] = ',';
+            at += Format(row.Loss, line[at..]);
+            line[at++] = ',';
+            at += Flag(row.Nonempty, line[at..]);
+            line[at++] = ',';
             // An undecided row is "?", never 0: neither a witness nor a certificate settled it.
-            string flags = $"{Flag(row.Nonempty)},{(row.Undecided ? "?" : Flag(row.Realizable))}";
-            string multiplicity = run.Request.Unordered ? "," + row.Multiplicity.ToString(Inv) : "";
-            string closed = !run.Request.Closure ? "" : row.Closure is { } c ? string.Create(Inv, $",{c:R}") : ",";
-            writer.WriteLine(string.Create(Inv, $"{index},{row.Loss:R},{flags}{multiplicity}{closed}"));
+            if (row.Undecided) line[at++] = '?';
+            else at += Flag(row.Realizable, line[at..]);
+            if (request.Unordered)
+            {
+                line[at++] = ',';
+                at += Format(row.Multiplicity, line[at..]);
+            }
+            if (request.Closure)
+            {
+                line[at++] = ',';
+                if (row.Closure is { } c) at += Format(c, line[at..]);
+            }
+            writer.WriteLine(line[..at]);
         }
+    }
+
+    private static int Format(long value, Span<char> into) => value.TryFormat(into, out int written, default, Inv) ? written : throw new InvalidOperationException("a CSV field overflowed its buffer");
+
+    // "R": the shortest text that reads back as the same double.
+    private static int Format(double value, Span<char> into) => value.TryFormat(into, out int written, "R", Inv) ? written : throw new InvalidOperationException("a CSV field overflowed its buffer");
+
+    private static int Flag(bool? value, Span<char> into)
+    {
+        if (value is not { } v) return 0;
+        into[0] = v ? '1' : '0';
+        return 1;
     }
 
     /// <summary>
@@ -142,8 +188,6 @@ public static class RunDocuments
             })]),
         };
     }
-
-    private static string Flag(bool? value) => value is { } v ? (v ? "1" : "0") : "";
 
     private static void Numbers(Utf8JsonWriter json, string? name, IReadOnlyList<double> values)
     {

@@ -137,8 +137,8 @@ internal static class SweepRunner
             spurious += w;
             spuriousLosses.Add(losses[r]);
         }
-        int realizableLevels = LossLevels.Group([.. realizableLosses], tolerance).Count;
-        double[] spuriousLevels = [.. LossLevels.Group([.. spuriousLosses], tolerance).Select(l => dead > 0.0 ? l.Loss / dead : 0.0)];
+        int realizableLevels = LossLevels.Group([.. realizableLosses], tolerance).Losses.Length;
+        double[] spuriousLevels = [.. LossLevels.Group([.. spuriousLosses], tolerance).Losses.Select(l => dead > 0.0 ? l / dead : 0.0)];
         return new SweepUnit(cells.Data.Count, seed, hidden, regions, poor, realizableMinima, realizableLevels, spurious, spuriousLevels,
             global.GlobalMinimum, global.AttainedAtBoundary, global.LowestRealizable, losses.Min(), dead, unsure, global.Certified, clock.Elapsed.TotalSeconds);
     }
