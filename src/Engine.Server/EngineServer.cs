@@ -143,11 +143,12 @@ public static class EngineServer
             return Results.Stream(stream => Task.Run(() => RunDocuments.WriteCsv(regions, stream)), "text/csv", $"{FileStem(store.Find(id)!)}-regions.csv");
         }))
             .WithSummary("The kept rows as CSV (engine enumerate --csv).");
-        api.MapGet("/runs/{id}/witnesses", (string id) => WithRegions(store, id, regions => Results.Json(ServerDocuments.Witnesses(regions))))
+        api.MapGet("/runs/{id}/witnesses", (string id) => WithRegions(store, id, regions =>
+                Results.Stream(stream => ServerDocuments.WriteWitnesses(regions, stream), "application/json")))
             .WithSummary("The verified networks of the realizable regions.");
         api.MapGet("/runs/{id}/witnesses/{row:long}", (string id, long row) => WithRegions(store, id, regions =>
-            ServerDocuments.Witnesses(regions).FirstOrDefault(w => w!["row"]!.GetValue<long>() == row) is { } witness
-                ? Results.File(Encoding.UTF8.GetBytes(witness.ToJsonString(Indented) + "\n"), "application/json", $"{FileStem(store.Find(id)!)}-witness-{row}.json")
+            ServerDocuments.Witness(regions, row) is { } witness
+                ? Results.File(witness, "application/json", $"{FileStem(store.Find(id)!)}-witness-{row}.json")
                 : Error($"row {row} has no witness network", StatusCodes.Status404NotFound)))
             .WithSummary("The verified network of one realizable row, as a download.");
         api.MapGet("/runs/{id}/result.json", (string id) => WithRun(store, id, run => run.Result is null

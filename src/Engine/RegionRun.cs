@@ -162,7 +162,36 @@ public sealed class RegionRun
     public IReadOnlyList<RegionRow> KeptRows => _keptRows ??= Kept();
 
     /// <summary>The kept rows whose minimum is realizable: the differentiable local minima of the real network.</summary>
-    public IReadOnlyList<RegionRow> RealizableMinima => [.. KeptRows.Where(r => r.Realizable == true)];
+    public IReadOnlyList<RegionRow> RealizableMinima => _realizableMinima ??= new RowSubset(KeptRows, RealizablePositions());
+
+    private IReadOnlyList<RegionRow>? _realizableMinima;
+
+    // The positions of the realizable rows among the kept ones, read from the flags: 4 bytes a realizable row, not a row object.
+    private int[] RealizablePositions()
+    {
+        if (Losses is null || Realizable is null) return [];
+        var positions = new List<int>();
+        for (int r = 0; r < (int)Done; r++)
+        {
+            if (Realizable[r] && Undecided?[r] != true) positions.Add(r);
+        }
+        return [.. positions];
+    }
+
+    // Some of a list's rows, made when read.
+    private sealed class RowSubset(IReadOnlyList<RegionRow> rows, int[] positions) : IReadOnlyList<RegionRow>
+    {
+        public int Count => positions.Length;
+
+        public RegionRow this[int index] => rows[positions[index]];
+
+        public IEnumerator<RegionRow> GetEnumerator()
+        {
+            foreach (int position in positions) yield return rows[position];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     /// <summary>Levels, the lowest subglobal, lowest realizable and global minima, poor, linear and dead minima of this run.</summary>
     public MinimaAnalysis Minima => _minima ??= new MinimaAnalysis(this);

@@ -95,24 +95,33 @@ public static class RunDocuments
         ArgumentNullException.ThrowIfNull(run);
         foreach (RegionWitness w in run.Witnesses ?? [])
         {
-            using (var json = new Utf8JsonWriter(stream))
-            {
-                json.WriteStartObject();
-                if (w.Index >= 0) json.WriteNumber("index", w.Index);
-                if (run.Request.Nonempty) json.WriteNumber("row", w.Row);
-                if (run.Request.Unordered) json.WriteNumber("multiplicity", w.Multiplicity);
-                json.WriteStartArray("W");
-                foreach (double[] row in w.Witness.W) Numbers(json, null, row);
-                json.WriteEndArray();
-                if (w.Witness.Bias) Numbers(json, "b", w.Witness.B);
-                Numbers(json, "v", w.Witness.V);
-                if (w.Witness.Bias) json.WriteNumber("c", w.Witness.C);
-                json.WriteNumber("loss", w.Witness.Loss);
-                json.WriteNumber("margin", w.Witness.Margin);
-                json.WriteEndObject();
-            }
+            using (var json = new Utf8JsonWriter(stream)) WriteWitness(json, run, w, row: run.Request.Nonempty);
             stream.WriteByte((byte)'\n');
         }
+    }
+
+    /// <summary>
+    /// One witness as a JSON object: index (when it fits 62 bits), row (with <paramref name="row"/>), multiplicity of a
+    /// multiset, W, b, v, c, loss and margin.
+    /// </summary>
+    public static void WriteWitness(Utf8JsonWriter json, RegionRun run, RegionWitness w, bool row)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(w);
+        json.WriteStartObject();
+        if (w.Index >= 0) json.WriteNumber("index", w.Index);
+        if (row) json.WriteNumber("row", w.Row);
+        if (run.Request.Unordered) json.WriteNumber("multiplicity", w.Multiplicity);
+        json.WriteStartArray("W");
+        foreach (double[] weights in w.Witness.W) Numbers(json, null, weights);
+        json.WriteEndArray();
+        if (w.Witness.Bias) Numbers(json, "b", w.Witness.B);
+        Numbers(json, "v", w.Witness.V);
+        if (w.Witness.Bias) json.WriteNumber("c", w.Witness.C);
+        json.WriteNumber("loss", w.Witness.Loss);
+        json.WriteNumber("margin", w.Witness.Margin);
+        json.WriteEndObject();
     }
 
     /// <summary>
