@@ -42,7 +42,10 @@ public sealed class RegionRequest
     /// <summary>Keep every region's loss and rank (small runs).</summary>
     public bool KeepRegions { get; init; }
 
-    /// <summary>Keep every region's minimum-norm minimizer too (implies <see cref="KeepRegions"/>).</summary>
+    /// <summary>
+    /// Keep every region's minimum-norm minimizer too (implies <see cref="KeepRegions"/>). Only the range engine underneath
+    /// keeps them; <see cref="EngineSession"/> refuses the option rather than ignore it.
+    /// </summary>
     public bool KeepSolutions { get; init; }
 
     /// <summary>
@@ -51,7 +54,7 @@ public sealed class RegionRequest
     /// </summary>
     public bool Realizability { get; init; }
 
-    /// <summary>With <see cref="Realizability"/>: keep the verified network θ = (W, b, v, c) of every realizable region.</summary>
+    /// <summary>With <see cref="Realizability"/> (refused without it): keep the verified network θ = (W, b, v, c) of every realizable region.</summary>
     public bool Witnesses { get; init; }
 
     /// <summary>

@@ -688,6 +688,11 @@ internal sealed class RegionRunner
     // Checks the request and returns its shape; throws EngineInputException for anything a user must fix.
     internal static RegionShape Validate(RegionRequest request)
     {
+        // An option that would do nothing is refused, never ignored.
+        if (request.Witnesses && !request.Realizability)
+            throw new EngineInputException("Witnesses are the verified networks of realizable regions: set Realizability too");
+        if (request.KeepSolutions)
+            throw new EngineInputException("KeepSolutions: a run keeps each region's loss, rank and flags, and the networks of realizable regions (Witnesses), not the minimizers of Eq. 6");
         if (request.Global || request.Closure) new GlobalRequest { Data = request.Data, Hidden = request.Hidden, Bias = request.Bias }.Validate();
         if (request.Closure && !request.KeepRegions) throw new EngineInputException("Closure: the closed-region minima are a column of the kept regions; keep the regions too");
         if (request.Nonempty)
