@@ -8,6 +8,9 @@ public sealed partial class LinearProgram
     // callers decide on (1e-9), on programs whose rows have unit size.
     private const double TrustedTolerance = 1e-10;
 
+    // Many times the pivots a program of this size needs (a few per row or column).
+    private static int IterationCap(int rows, int variables) => 100 * (rows + variables) + 1000;
+
     /// <summary>
     /// Maximizes <paramref name="objective"/>ᵀx over the same program with Google's GLOP, the trusted second solver
     /// that callers fall back to when the simplex reports trouble or its answer fails its certificate. The point is
@@ -31,6 +34,10 @@ public sealed partial class LinearProgram
         Objective goal = solver.Objective();
         for (int k = 0; k < Variables; k++) goal.SetCoefficient(x[k], objective[k]);
         goal.SetMaximization();
+        // A cap on GLOP's iterations, deterministic unlike a time limit: with the tightened tolerances it was seen to
+        // iterate without end on a 7-row cell program of nearly collinear points (ε = 1e-7). A program it cannot finish
+        // within the cap reports trouble, and the caller treats it as it treats any unbacked answer.
+        solver.SetSolverSpecificParametersAsString($"max_number_of_iterations: {IterationCap(Rows, Variables)}");
         using var parameters = new MPSolverParameters();
         parameters.SetDoubleParam(MPSolverParameters.DoubleParam.PRIMAL_TOLERANCE, TrustedTolerance);
         parameters.SetDoubleParam(MPSolverParameters.DoubleParam.DUAL_TOLERANCE, TrustedTolerance);
