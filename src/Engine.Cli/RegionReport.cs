@@ -111,7 +111,7 @@ internal static class RegionReport
 
     // How the geometry's margin programs were decided, after the solve counts.
     private static string Decided(RegionRun run) => run.Cells is null ? "" : string.Create(Inv,
-        $"; geometry: {run.Decisions.Programs:N0} margin programs{Rate(run.Decisions.Programs, run.Seconds)}, {run.Decisions.Fallbacks:N0} sent to GLOP, {run.Decisions.Unchecked:N0} unchecked");
+        $"; geometry: {run.Decisions.Programs:N0} margin programs{Rate(run.Decisions.Programs, run.Seconds)}, {run.Decisions.Fallbacks:N0} sent to GLOP, {run.Decisions.Unchecked:N0} unchecked, {run.Decisions.Exact:N0} regions decided in exact arithmetic");
 
     // Programs per second of the run's wall time (solves included), where the run took measurable time.
     private static string Rate(long programs, double seconds) =>

@@ -90,6 +90,7 @@ internal sealed class RegionUnit
         }
         // Appended last, so that units written before it read as having none.
         w.Write(Decisions.Undecided);
+        w.Write(Decisions.Exact);
     }
 
     /// <summary>Reads a unit of <paramref name="run"/>'s request; every witness is checked on the data again.</summary>
@@ -152,6 +153,7 @@ internal sealed class RegionUnit
             witnesses.Add((row, witness));
         }
         if (r.BaseStream.Position < r.BaseStream.Length) decisions.CountUndecided(r.ReadInt64());
+        if (r.BaseStream.Position < r.BaseStream.Length) decisions.CountExact(r.ReadInt64());
         return new RegionUnit
         {
             First = first, Count = count, Summary = summary, Realizable = realizable, Decisions = decisions, Losses = losses, Ranks = ranks,

@@ -13,6 +13,7 @@ public sealed class DecisionCounts
     private long _fallbacks;
     private long _unchecked;
     private long _undecided;
+    private long _exact;
 
     /// <summary>Margin programs solved.</summary>
     public long Programs => Interlocked.Read(ref _programs);
@@ -29,6 +30,12 @@ public sealed class DecisionCounts
     /// </summary>
     public long Undecided => Interlocked.Read(ref _undecided);
 
+    /// <summary>
+    /// Regions sent to the exact fallback (<see cref="ExactRealizability"/>): decided there in rational arithmetic, or,
+    /// past its bit budget, left undecided and counted in <see cref="Undecided"/> as well.
+    /// </summary>
+    public long Exact => Interlocked.Read(ref _exact);
+
     /// <summary>Adds <paramref name="other"/>'s counts.</summary>
     public void Merge(DecisionCounts other)
     {
@@ -37,10 +44,14 @@ public sealed class DecisionCounts
         Interlocked.Add(ref _fallbacks, other.Fallbacks);
         Interlocked.Add(ref _unchecked, other.Unchecked);
         Interlocked.Add(ref _undecided, other.Undecided);
+        Interlocked.Add(ref _exact, other.Exact);
     }
 
     /// <summary>Counts regions left undecided, with their weight.</summary>
     public void CountUndecided(long regions) => Interlocked.Add(ref _undecided, regions);
+
+    /// <summary>Counts regions sent to the exact fallback.</summary>
+    public void CountExact(long regions = 1) => Interlocked.Add(ref _exact, regions);
 
     /// <summary>Adds counts kept elsewhere (a finished unit of a run read back).</summary>
     public void Add(long programs, long fallbacks, long uncheckedDecisions, long undecidedRegions = 0)

@@ -1,4 +1,5 @@
 using Engine.Core.Data;
+using Engine.Core.Exact;
 using Engine.Core.Network;
 using Engine.Core.Regions;
 
@@ -87,10 +88,14 @@ public sealed class NetworkWitness
     /// The witness (W, b, v, c) when it passes every check on <paramref name="data"/>: all values finite; for every
     /// node j and point i, w_jᵀx_i + b_j has the sign a_ij of <paramref name="columns"/>[j] with a magnitude above its
     /// rounding bound (a bias-free origin, never active, excepted); and |L_f(θ) − <paramref name="loss"/>| within
-    /// <paramref name="tolerance"/> plus the rounding of evaluating L_f (<see cref="ReluNetwork.LossRounding"/>). Null when
-    /// any check fails.
+    /// <paramref name="tolerance"/> plus the rounding of evaluating L_f (<see cref="ReluNetwork.LossRounding"/>). A point
+    /// whose margins or loss are too close to call in doubles is checked again in exact arithmetic, where the only
+    /// tolerance left is <paramref name="tolerance"/> on the loss. Null when any check fails.
     /// </summary>
-    public static NetworkWitness? Verify(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double[][] w, double[] b, double[] v, double c, double loss, double tolerance)
+    public static NetworkWitness? Verify(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double[][] w, double[] b, double[] v, double c, double loss, double tolerance) =>
+        VerifyRounded(data, bias, columns, w, b, v, c, loss, tolerance) ?? VerifyExactly(data, bias, columns, w, b, v, c, loss, tolerance);
+
+    private static NetworkWitness? VerifyRounded(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double[][] w, double[] b, double[] v, double c, double loss, double tolerance)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
@@ -129,5 +134,57 @@ public sealed class NetworkWitness
         double[] theta = witness.Theta();
         double actual = ReluNetwork.Loss(data, v.Length, bias, theta);
         return Math.Abs(actual - loss) <= tolerance + ReluNetwork.LossRounding(data, v.Length, bias, theta) ? witness : null;
+    }
+
+    /// <summary>
+    /// <see cref="Verify"/> in exact arithmetic: every w_jᵀx_i + b_j has the sign a_ij exactly (no rounding bound: the
+    /// values are the doubles themselves, read as the rationals they are), and the exact L_f(θ) is within
+    /// <paramref name="tolerance"/> of <paramref name="loss"/> and, when given, of the exact subglobal minimum
+    /// <paramref name="minimum"/> (the exact fallback's). Null when any check fails.
+    /// </summary>
+    internal static NetworkWitness? VerifyExactly(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double[][] w, double[] b, double[] v, double c, double loss,
+        double tolerance, Rational? minimum = null)
+    {
+        int n = data.Inputs;
+        if (!double.IsFinite(c) || v.Any(e => !double.IsFinite(e)) || b.Any(e => !double.IsFinite(e)) || w.Any(row => row.Any(e => !double.IsFinite(e)))) return null;
+        double margin = double.PositiveInfinity;
+        Rational residuals = Rational.Zero;
+        for (int i = 0; i < data.Count; i++)
+        {
+            ReadOnlySpan<double> x = data.Point(i);
+            bool origin = !bias && !x.ContainsAnyExcept(0.0);
+            Rational f = Rational.From(bias ? c : 0.0);
+            for (int j = 0; j < v.Length; j++)
+            {
+                bool active = ColumnFeasibility.Active(columns[j], i);
+                if (origin)
+                {
+                    if (active) return null;
+                    continue;
+                }
+                Rational u = Rational.From(bias ? b[j] : 0.0);
+                double size = Math.Abs(bias ? b[j] : 0.0);
+                for (int k = 0; k < n; k++)
+                {
+                    u += Rational.From(w[j][k]) * Rational.From(x[k]);
+                    size += Math.Abs(w[j][k] * x[k]);
+                }
+                if (active ? u.Sign <= 0 : u.Sign >= 0) return null;
+                if (active) f += Rational.From(v[j]) * u;
+                margin = Math.Min(margin, Math.Abs(u.ToDouble()) / size);
+            }
+            Rational r = f - Rational.From(data.Y[i]);
+            residuals += r * r;
+        }
+        Rational actual = residuals / new Rational(2, 1);
+        if (Distance(actual, Rational.From(loss)) > Rational.From(tolerance)) return null;
+        if (minimum is { } exact && Distance(actual, exact) > Rational.From(tolerance)) return null;
+        return new NetworkWitness(w, bias ? b : new double[v.Length], v, bias ? c : 0.0, loss, double.IsPositiveInfinity(margin) || !double.IsFinite(margin) ? 1.0 : margin, bias);
+    }
+
+    private static Rational Distance(Rational a, Rational b)
+    {
+        Rational gap = a - b;
+        return gap.Sign < 0 ? -gap : gap;
     }
 }

@@ -250,6 +250,7 @@ public sealed class NonemptyRegions
         var parallel = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Options.Threads > 0 ? Options.Threads : -1 };
         long chunks = (Count + ChunkRows - 1) / ChunkRows;
         ColumnWorkspaces workspaces = Cells.Workspaces(Shape);
+        NearDegeneracy degeneracy = NearDegeneracy.Of(Cells.Normalized);
         Parallel.For(0L, chunks, parallel,
             () => new Worker(workspaces.Rent(), Shape, Options.Bins, DeadRegionLoss, Options.Realizability, Options.Lanes, Cells),
             (chunk, _, w) =>
@@ -281,7 +282,8 @@ public sealed class NonemptyRegions
                         bool lane = ((certified >> k) & 1) != 0;
                         RegionLoss loss = lane ? new RegionLoss(w.Losses[k], Shape.Parameters)
                             : ((declined >> k) & 1) != 0 ? w.System.SolveDeclined(w.Columns[k]) : w.System.Solve(w.Columns[k]);
-                        bool decided = ((refuted >> k) & 1) != 0;
+                        // A lane's no in a sliver of a nearly degenerate arrangement is Decide's to give, exactly.
+                        bool decided = ((refuted >> k) & 1) != 0 && !degeneracy.Touches(w.Columns[k]);
                         Record(w, k, row, loss, decided, lane && !decided && Options.Realizability ? w.System.LaneMinimizer(k) : null, factorial, witnesses);
                     }
                 }

@@ -77,6 +77,15 @@ public static class Realizability
         int m = system.Shape.Parameters;
         double gap = LossLevels.Tolerance(system.Normalized.DeadRegionLoss);
         int pinned = 0;
+        // The sets of zeroed nodes whose "no" rests on something too small to trust in doubles, or on nothing: the exact
+        // fallback decides those.
+        List<int>? doubtful = null;
+        // Whether the region's own minimum came from the QR path, whose accuracy is not certified.
+        bool uncertified = false;
+        // A region in a sliver of a nearly degenerate arrangement, or with an ill-conditioned design, has every set's no
+        // decided exactly: its margins may be positive yet far below what doubles can tell from zero.
+        NearDegeneracy degeneracy = system.Degeneracy;
+        bool exactNo = degeneracy.Touches(columns);
         foreach (int zeroed in ZeroedSets(hidden))
         {
             if ((zeroed & pinned) != 0) continue;
@@ -90,11 +99,26 @@ public static class Realizability
             if (zeroed == 0)
             {
                 if (Math.Abs(reduced.Loss - loss) > gap) loss = reduced.Loss;
+                uncertified = reduced.Path == RegionLoss.QR;
             }
-            else if (reduced.Loss - loss > gap) continue;
+            else if (reduced.Loss - loss > gap)
+            {
+                // Losses of the certified paths are within 1e-10·Σy² of exact, a fifth of the gap, so a reduced minimum
+                // above it is above in exact arithmetic; a QR loss is only as good as κ(Z̃)·ε.
+                if ((uncertified || reduced.Path == RegionLoss.QR) && reduced.Loss - loss <= DoubtfulGap * gap) (doubtful ??= []).Add(zeroed);
+                continue;
+            }
             if (zeroed != 0) reduced = system.Solve(columns, zeroed);
             int free = m - reduced.Rank;
             double[] minimizer = known ? uniqueMinimizer! : system.MinimumNorm();
+            // A minimizer of an ill-conditioned design (near-duplicate points give κ ≈ 1e5 … 1e9) is known only to about
+            // κ²·ε, coarser than the zero tests and margins below: a no on this set, or on every set when it is the
+            // region's own design, is the exact fallback's to give. A yes found here is still a verified witness.
+            if (!known && system.PivotRatio() > degeneracy.ConditioningLimit)
+            {
+                if (zeroed == 0) exactNo = true;
+                else (doubtful ??= []).Add(zeroed);
+            }
             var candidate = new Candidate(system, columns, loss, cellWitnesses, cellFacets, zeroed, minimizer, free == 0 ? [] : AliveDirections(system.Shape, system.NullSpace(), free, zeroed));
             // With a unique minimizer, a node that it does not zero can never be zeroed by a minimizer: every set of
             // zeroed nodes containing it has a larger minimum, and its reduced solve is skipped.
@@ -102,18 +126,26 @@ public static class Realizability
             if (candidate.Free == 0)
             {
                 // A unique minimizer on the alive nodes: they decouple, and each has at most one sign that works.
-                int[]? signs = candidate.UniqueSigns();
-                if (signs is null) continue;
+                int[]? signs = candidate.UniqueSigns(out bool tiny);
+                if (signs is null)
+                {
+                    if (tiny) (doubtful ??= []).Add(zeroed);
+                    continue;
+                }
                 RealizedMinimum? unique = candidate.Realize(candidate.Minimizer, signs);
                 if (unique is not null) return unique;
-                // Signs that work but a network that fails its check: neither a witness nor a certificate, so undecided
-                // unless another set of zeroed nodes decides it.
+                // Signs that work but a network that fails its check: neither a witness nor a certificate, so the exact
+                // fallback decides this set unless another set of zeroed nodes gives a yes.
                 counts.CountUnchecked();
-                undecided = true;
+                (doubtful ??= []).Add(zeroed);
                 continue;
             }
             // Rows the null space cannot move fix their node's sign: only the other nodes' signs need trying.
-            if (!candidate.ForcedSigns(out int[] forced)) continue;
+            if (!candidate.ForcedSigns(out int[] forced))
+            {
+                if (candidate.NearlyVanishing) (doubtful ??= []).Add(zeroed);
+                continue;
+            }
             int open = Open(forced, zeroed);
             if (BitOperations.PopCount((uint)open) >= 2)
             {
@@ -125,16 +157,23 @@ public static class Realizability
             for (int choice = 0; choice < choices; choice++)
             {
                 RealizedMinimum? found = candidate.Inside(Signs(forced, open, choice), counts, out bool decided);
-                if (found is not null)
-                {
-                    undecided = false;
-                    return found;
-                }
-                undecided |= !decided;
+                if (found is not null) return found;
+                if (!decided) (doubtful ??= []).Add(zeroed);
             }
         }
-        return null;
+        if (doubtful is null && !exactNo) return null;
+        RealizedMinimum? exact = ExactRealizability.Decide(system.Normalized.Source, system.Shape.Bias == 1, columns, loss, cellWitnesses,
+            WitnessTolerance(system.Normalized, system.Shape), exactNo ? ZeroedSets(hidden) : [.. doubtful!.Distinct()], out undecided);
+        counts.CountExact();
+        return exact;
     }
+
+    /// <summary>
+    /// How far above the region's minimum, in level tolerances, a reduced region's minimum must be for the double
+    /// solves to rule its set of zeroed nodes out: nearer, the exact fallback decides, since the two minima may be equal.
+    /// </summary>
+    public const double DoubtfulGap = 1e3;
+
 
     /// <summary>
     /// <see cref="Decide(ColumnSystem, IReadOnlyList{ulong[]}, double, IReadOnlyList{double[]}, DecisionCounts, out bool, Func{int, int[]}, double[])"/>'s first step for <typeparamref name="TL"/>'s Count regions at once, one per SIMD lane, whose
@@ -167,7 +206,7 @@ public static class Realizability
         TV scale = TL.Max(one, largest);
         TV tolerance = TL.Multiply(TL.Splat(ZeroTolerance), scale);
         TV everyNodeNonzero = yes, contrary = no;
-        uint vanishing = 0;
+        uint vanishing = 0, tiny = 0;
         for (int j = 0; j < shape.Hidden; j++)
         {
             TV nonzero = no;
@@ -183,14 +222,18 @@ public static class Realizability
                 for (int k = 0; k < d; k++) alpha = TL.Add(alpha, TL.Multiply(TL.Load(minimizers + (j * d + k) * w), TL.Splat(points[i * d + k])));
                 TV active = TL.WordBit(TL.Load((double*)(columns + (j * words + (i >> 6)) * w)), i & 63);
                 alpha = TL.Multiply(alpha, TL.Select(active, one, minusOne));
-                clear = TL.And(clear, TL.GreaterThan(TL.Abs(alpha), TL.Multiply(TL.Splat(ZeroTolerance * norm), scale)));
-                positive = TL.Or(positive, TL.GreaterThan(alpha, zero));
-                negative = TL.Or(negative, TL.GreaterThan(zero, alpha));
+                TV big = TL.GreaterThan(TL.Abs(alpha), TL.Multiply(TL.Splat(ZeroTolerance * norm), scale));
+                clear = TL.And(clear, big);
+                tiny |= TL.Bits(TL.GreaterThan(TL.Abs(alpha), zero)) & ~TL.Bits(big);
+                positive = TL.Or(positive, TL.And(big, TL.GreaterThan(alpha, zero)));
+                negative = TL.Or(negative, TL.And(big, TL.GreaterThan(zero, alpha)));
             }
             vanishing |= ~TL.Bits(clear);
             contrary = TL.Or(contrary, TL.And(positive, negative));
         }
-        return TL.Bits(everyNodeNonzero) & (vanishing | TL.Bits(contrary));
+        // Clear rows of opposite signs refute; a row small but not zero in doubles refutes nothing here: the lane goes to
+        // Decide, whose exact fallback decides it.
+        return TL.Bits(everyNodeNonzero) & ((vanishing & ~tiny) | TL.Bits(contrary));
     }
 
     /// <summary>
@@ -309,11 +352,13 @@ public static class Realizability
 
         // The sign of each alive node under which the unique minimizer is strictly inside, or null when a node has none.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public int[]? UniqueSigns()
+        public int[]? UniqueSigns(out bool tiny)
         {
+            tiny = false;
             int d = _shape.Features;
             double scale = Scale;
             int[] signs = new int[_shape.Hidden];
+            bool small = false;
             for (int j = 0; j < _shape.Hidden; j++)
             {
                 if (((zeroed >> j) & 1) == 1) continue;
@@ -326,21 +371,35 @@ public static class Realizability
                     double alpha = 0.0;
                     for (int k = 0; k < d; k++) alpha += Minimizer[j * d + k] * x[k];
                     alpha *= ColumnFeasibility.Active(column, i) ? 1.0 : -1.0;
-                    if (!(Math.Abs(alpha) > ZeroTolerance * norm * scale)) return null;
+                    if (!(Math.Abs(alpha) > ZeroTolerance * norm * scale))
+                    {
+                        // Zero in doubles may be a small value in exact arithmetic, with a sign: a "no" it alone
+                        // gives is doubtful, one that clear rows of opposite signs give is not.
+                        small = true;
+                        tiny |= alpha != 0.0;
+                        continue;
+                    }
                     int sign = Math.Sign(alpha);
                     if (signs[j] == 0) signs[j] = sign;
-                    else if (signs[j] != sign) return null;
+                    else if (signs[j] != sign)
+                    {
+                        tiny = false;
+                        return null;
+                    }
                 }
                 // A node with no conditions (every point at the origin) takes v_j > 0.
                 if (signs[j] == 0) signs[j] = 1;
             }
-            return signs;
+            return small ? null : signs;
         }
 
         // Per alive node and point, at (j·N + i)·(free + 1): s_ij·((N_jᵀx̃_i)ᵀ, p_minᵀx̃_i) scaled to unit ∞-norm, with its
         // kind: Skip (the origin, or a zeroed node), Vanishing (p_jᵀx̃_i = 0 on every minimizer), Fixed (the null space
         // cannot move it) or Moving. Built once into the thread's workspace; a sign choice only multiplies a node's rows by σ_j.
         private bool _built;
+
+        // Whether some row taken for vanishing is not exactly zero in doubles: a "no" it gives is doubtful.
+        public bool NearlyVanishing { get; private set; }
 
         private const byte Skip = 0, Vanishing = 1, Fixed = 2, Moving = 3;
 
@@ -386,6 +445,7 @@ public static class Realizability
                     // A row that vanishes pins p_jᵀx̃_i to 0 on every minimizer: the boundary, whatever the sign.
                     if (!(size > ZeroTolerance * norm * scale))
                     {
+                        NearlyVanishing |= size != 0.0;
                         kinds[j * n + i] = Vanishing;
                         continue;
                     }

@@ -438,6 +438,24 @@ public sealed class ColumnSystem
         return _scratch.AsSpan(Shape.LossScratch, Shape.Parameters).ToArray();
     }
 
+    // The data's near-degeneracy, found once per dataset and kept here so that each decision reads a field.
+    internal NearDegeneracy Degeneracy => _degeneracy ??= NearDegeneracy.Of(Normalized);
+
+    private NearDegeneracy? _degeneracy;
+
+    /// <summary>
+    /// After <see cref="MinimumNorm"/>, |R₁₁|/|R_rr| of the exact path's pivoted QR of the equilibrated design (r its
+    /// rank): a lower bound on the condition number of the columns it kept, which a least-squares minimizer with a
+    /// residual is only known to about its square times ε. 1 after the certified fast path, whose accuracy is certified.
+    /// </summary>
+    public double PivotRatio()
+    {
+        int rank = _solved.Rank;
+        if (_solved.Path != RegionLoss.QR || rank == 0) return 1.0;
+        int m = Shape.Parameters;
+        return Math.Abs(_scratch[0]) / Math.Abs(_scratch[(rank - 1) * m + rank - 1]);
+    }
+
     /// <summary>
     /// After <see cref="Solve"/>, a basis of the null space of Z in the normalised data's units, as an m × (m − rank)
     /// row-major matrix whose columns have unit ∞-norm: the region's minimizers are p_min + N c for every c.

@@ -163,6 +163,7 @@ public static class RunDocuments
             ["glop_fallbacks"] = run.Decisions.Fallbacks,
             ["unchecked"] = run.Decisions.Unchecked,
             ["undecided_regions"] = run.Decisions.Undecided,
+            ["exact_regions"] = run.Decisions.Exact,
         };
         json["minima"] = Minima(run.Minima);
         json["global"] = run.Global is { } global ? GlobalDocuments.Json(global, timed: false) : null;
