@@ -258,11 +258,21 @@ public sealed class ArrangementCells
         int[] all = Enumerable.Range(0, data.Count).Where(i => ColumnFeasibility.Augmented(scaled, bias, i, x) > 0.0).ToArray();
         for (int c = 0; c < witnesses.Count; c++)
         {
-            double[] w = (double[])witnesses[c].Clone();
-            for (int k = 0; k < data.Inputs; k++) w[k] = normalized.InputWeight(w[k], k);
-            if (!ColumnFeasibility.StrictlyInside(data, bias, columns[c], all, w))
-                throw new InvalidOperationException($"cell {c}'s witness fails on the data as given");
+            double[] w = InDataUnits(witnesses[c]);
+            // A witness found on the facets' rows alone can miss a point by rounding where hyperplanes nearly coincide
+            // (nearly collinear points at ε = 1e-8): the program over every point finds one that clears them all.
+            if (!ColumnFeasibility.StrictlyInside(data, bias, columns[c], all, w)
+                && (ColumnFeasibility.Witness(normalized, columns[c], all, decisions) is not { } retried
+                    || !ColumnFeasibility.StrictlyInside(data, bias, columns[c], all, w = InDataUnits(retried))))
+                throw new EngineInputException($"dataset '{data.Name}': no point strictly inside cell {c} of the arrangement holds in double precision; its hyperplanes nearly coincide (points nearly duplicate or collinear)");
             witnesses[c] = w;
+        }
+
+        double[] InDataUnits(double[] normalizedWitness)
+        {
+            double[] w = (double[])normalizedWitness.Clone();
+            for (int k = 0; k < data.Inputs; k++) w[k] = normalized.InputWeight(w[k], k);
+            return w;
         }
         return new ArrangementCells(normalized, columns, witnesses, splits, decisions);
     }

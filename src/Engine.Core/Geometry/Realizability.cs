@@ -174,7 +174,6 @@ public static class Realizability
     /// </summary>
     public const double DoubtfulGap = 1e3;
 
-
     /// <summary>
     /// <see cref="Decide(ColumnSystem, IReadOnlyList{ulong[]}, double, IReadOnlyList{double[]}, DecisionCounts, out bool, Func{int, int[]}, double[])"/>'s first step for <typeparamref name="TL"/>'s Count regions at once, one per SIMD lane, whose
     /// minimizers are unique: the lanes it finds not realizable there and then. A lane is such a region when every
