@@ -56,7 +56,8 @@ public sealed class CliTests
     [TestCase("x1,x2,y\n1,NaN,3\n", "not finite")]
     [TestCase("x1,x2,y\n1,2,3\n4,5\n", "2 columns")]
     [TestCase("x1,y\n1,1e200\n2,2e200\n", "beyond the double-precision range")]
-    [TestCase("x1,y\n1e-130,1\n1,2\n", "below 1e-120 times its column's largest value")]
+    [TestCase("x1,y\n1e-130,1\n1,2\n", "below 1e-6 times its column's largest value")]
+    [TestCase("x1,y\n3e-7,1\n1,2\n", "below 1e-6 times its column's largest value")]
     public void MalformedCsvDatasetIsOneLineError(string text, string expected)
     {
         string path = TempFile("bad.csv");

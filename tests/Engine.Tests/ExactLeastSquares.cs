@@ -81,7 +81,16 @@ public readonly record struct Rational
     /// <summary>⌊this⌋.</summary>
     public BigInteger Floor() => BigInteger.Divide(Numerator - (Numerator.Sign < 0 ? Denominator - 1 : 0), Denominator);
 
-    public double ToDouble() => (double)Numerator / (double)Denominator;
+    // Numerator and denominator may each exceed the double range where the data span many decades: the quotient is
+    // taken to 64 bits first.
+    public double ToDouble()
+    {
+        if (Numerator.IsZero) return 0.0;
+        BigInteger n = BigInteger.Abs(Numerator);
+        int shift = (int)(64 - (n.GetBitLength() - Denominator.GetBitLength()));
+        BigInteger q = shift >= 0 ? (n << shift) / Denominator : n / (Denominator << -shift);
+        return Numerator.Sign * Math.ScaleB((double)q, -shift);
+    }
 
     public static Rational operator +(Rational a, Rational b) => new(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator);
 

@@ -390,7 +390,7 @@ internal static class GlobalSearch
             {
                 if (found[b] is not { } minimum) continue;
                 int k = order[start + b];
-                return (bounds[k], minimum.Witness, new ClosedRegion(rowOf(k), layout.Tuple(rowOf(k)), minimum.Signs), decided, counts);
+                return (minimum.Witness.Loss, minimum.Witness, new ClosedRegion(rowOf(k), layout.Tuple(rowOf(k)), minimum.Signs), decided, counts);
             }
         }
         return (null, null, null, decided, counts);

@@ -51,14 +51,21 @@ internal readonly struct Rational : IComparable<Rational>, IEquatable<Rational>
     {
         if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "only finite doubles have a rational value");
         if (value == 0.0) return Zero;
+        (long mantissa, int exponent) = Split(value);
+        return exponent >= 0 ? new Rational(new BigInteger(mantissa) << exponent, BigInteger.One) : new Rational(mantissa, BigInteger.One << -exponent);
+    }
+
+    /// <summary>A finite nonzero double as mantissa·2^exponent with an odd mantissa: its exact binary value.</summary>
+    public static (long Mantissa, int Exponent) Split(double value)
+    {
         long bits = BitConverter.DoubleToInt64Bits(value);
         int exponent = (int)((bits >> 52) & 0x7FF);
         long mantissa = bits & 0xFFFFFFFFFFFFFL;
         if (exponent == 0) exponent = 1;
         else mantissa |= 1L << 52;
         exponent -= 1075;
-        BigInteger n = bits < 0 ? -mantissa : mantissa;
-        return exponent >= 0 ? new Rational(n << exponent, BigInteger.One) : new Rational(n, BigInteger.One << -exponent);
+        int zeros = System.Numerics.BitOperations.TrailingZeroCount(mantissa);
+        return (bits < 0 ? -(mantissa >> zeros) : mantissa >> zeros, exponent + zeros);
     }
 
     /// <summary>The double nearest the value, to within one unit in the last place.</summary>

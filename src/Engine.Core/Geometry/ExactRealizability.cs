@@ -27,15 +27,17 @@ internal static class ExactRealizability
 
     /// <summary>
     /// The realizable minimum, verified exactly, or null: a no (<paramref name="undecided"/> false, every choice refuted
-    /// by an exact certificate) or undecided (the bit budget was reached). Only the sets of zeroed nodes (bit j for node
-    /// j) in <paramref name="zeroedSets"/> are searched: those whose double-precision decision was in doubt, the others
-    /// having been refuted with certificates already. <paramref name="cellWitnesses"/>[j] is an
+    /// by an exact certificate) or undecided (the bit budget was reached, or no network rounded to doubles stays in the
+    /// region). Only the sets of zeroed nodes (bit j for node j) in <paramref name="zeroedSets"/> are searched: those
+    /// whose double-precision decision was in doubt, the others having been refuted with certificates already. <paramref name="cellWitnesses"/>[j] is an
     /// interior point of column j's cell in the data's units, for nodes with v_j = 0; <paramref name="tolerance"/> is how
-    /// far the witness's loss may be from the exact minimum (<see cref="Realizability.WitnessTolerance"/>).
+    /// far the witness's loss may be from the exact minimum (<see cref="Realizability.WitnessTolerance"/>). The
+    /// witness's <see cref="NetworkWitness.Loss"/> is the exact minimum rounded to a double: the region's loss, which
+    /// callers report in place of the double solve's.
     /// </summary>
     // Rare, but each call does thousands of big-integer steps: compiled fully optimized at once, not run at tier 0.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static RealizedMinimum? Decide(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses,
+    public static RealizedMinimum? Decide(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> cellWitnesses,
         double tolerance, IReadOnlyList<int> zeroedSets, out bool undecided)
     {
         undecided = false;
@@ -72,7 +74,7 @@ internal static class ExactRealizability
             (Rational[] Point, Rational[][] Directions)? set = Restricted(p0, basis, zeroed, d, h, out bool overBudget);
             undecided |= overBudget;
             if (set is null) continue;
-            RealizedMinimum? found = DecideSigns(data, bias, columns, loss, cellWitnesses, tolerance, minimum, points, units, set.Value.Point, set.Value.Directions, zeroed, ref undecided);
+            RealizedMinimum? found = DecideSigns(data, bias, columns, cellWitnesses, tolerance, minimum, points, units, set.Value.Point, set.Value.Directions, zeroed, ref undecided);
             if (found is not null)
             {
                 undecided = false;
@@ -98,7 +100,7 @@ internal static class ExactRealizability
     }
 
     // Every sign choice for the alive nodes of one set of zeroed nodes.
-    private static RealizedMinimum? DecideSigns(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses,
+    private static RealizedMinimum? DecideSigns(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> cellWitnesses,
         double tolerance, Rational minimum, BigInteger[][] points, Rational[] units, Rational[] point, Rational[][] directions, int zeroed, ref bool undecided)
     {
         int h = columns.Count;
@@ -109,6 +111,17 @@ internal static class ExactRealizability
         // rescaled, the minimizer of a solution being (τ'P + Σe'_f V_f)/(τ'a).
         (BigInteger[] integerPoint, BigInteger scale) = ExactAlgebra.Scaled(point);
         BigInteger[][] integerDirections = [.. directions.Select(v => ExactAlgebra.Scaled(v).Integers)];
+        Rational[] Minimizer(BigInteger[] e)
+        {
+            var p = new Rational[point.Length];
+            for (int k = 0; k < p.Length; k++)
+            {
+                BigInteger numerator = e[free] * integerPoint[k];
+                for (int f = 0; f < free; f++) numerator += e[f] * integerDirections[f][k];
+                p[k] = new Rational(numerator, e[free] * scale) * units[k];
+            }
+            return p;
+        }
         // Per alive node, its rows s_ij·(β_ijᵀ, α_ij) over (e, τ), and the sign its fixed rows (β = 0) force.
         var moving = new List<BigInteger[]>[h];
         int[] forced = new int[h];
@@ -155,15 +168,11 @@ internal static class ExactRealizability
                 continue;
             }
             if (!answer.Value.Feasible) continue;
-            BigInteger[] e = answer.Value.Solution!;
-            var p = new Rational[point.Length];
-            for (int k = 0; k < p.Length; k++)
-            {
-                BigInteger numerator = e[free] * integerPoint[k];
-                for (int f = 0; f < free; f++) numerator += e[f] * integerDirections[f][k];
-                p[k] = new Rational(numerator, e[free] * scale) * units[k];
-            }
-            RealizedMinimum? realized = Realize(data, bias, columns, loss, cellWitnesses, tolerance, minimum, p, signs);
+            // The network of the exact solution, or else of a more central one: Phase I's lies on its dual's vertex, often
+            // so near the cone's edge that the network rounded to doubles leaves the region.
+            RealizedMinimum? realized = Realize(data, bias, columns, cellWitnesses, tolerance, minimum, Minimizer(answer.Value.Solution!), signs);
+            if (realized is null && Central(rows, free + 1) is { } central)
+                realized = Realize(data, bias, columns, cellWitnesses, tolerance, minimum, Minimizer(central), signs);
             if (realized is not null) return realized;
             // A point strictly inside whose rounding to doubles leaves the region: yes in exact terms, but without a
             // witness that can be reported, so undecided.
@@ -172,9 +181,42 @@ internal static class ExactRealizability
         return null;
     }
 
+    // A point deep inside the cone {y : r_kᵀy > 0}, known to be nonempty: the largest t with r̂_kᵀy' ≥ t over the box
+    // |y'| ≤ 1, where each variable is rescaled by a power of two to make its column's largest entry near 1 and each row
+    // by its largest entry, so that t measures every row's margin on one scale. Solved in doubles, then read as the
+    // rationals the doubles are and checked exactly; null when the program or the check fails.
+    private static BigInteger[]? Central(List<BigInteger[]> rows, int dimension)
+    {
+        long[] columnBits = [.. Enumerable.Range(0, dimension).Select(f => rows.Max(r => r[f].GetBitLength()))];
+        var program = new LinearProgram([.. Enumerable.Repeat(-1.0, dimension), 0.0], [.. Enumerable.Repeat(1.0, dimension + 1)]);
+        var row = new double[dimension + 1];
+        foreach (BigInteger[] r in rows)
+        {
+            for (int f = 0; f < dimension; f++) row[f] = -Scaled(r[f], columnBits[f]);
+            double largest = row.Take(dimension).Max(Math.Abs);
+            if (largest == 0.0) return null;
+            for (int f = 0; f < dimension; f++) row[f] /= largest;
+            row[dimension] = 1.0;
+            program.AddLessOrEqual(row, 0.0);
+        }
+        double[] objective = new double[dimension + 1];
+        objective[dimension] = 1.0;
+        LinearProgramResult result = program.Maximize(objective);
+        if (result.Status != LinearProgramStatus.Optimal || !(result.X[dimension] > 0.0)) return null;
+        BigInteger[] y = ExactAlgebra.Scaled([.. Enumerable.Range(0, dimension).Select(f => Rational.From(result.X[f]) * PowerOfTwo((int)-columnBits[f]))]).Integers;
+        return rows.All(r => Dot(r, y, 0).Sign > 0) ? y : null;
+    }
+
+    // v·2^-bits as a double, for |v| below 2^bits: its leading 62 bits converted, then scaled.
+    private static double Scaled(BigInteger v, long bits)
+    {
+        int drop = (int)Math.Max(0, v.GetBitLength() - 62);
+        return Math.ScaleB((double)(v >> drop), (int)(drop - bits));
+    }
+
     // The network of an exact minimizer: v_j = σ_j·2^k near √‖p_j‖∞, so w_j = p_j/v_j is p_j rescaled exactly, then
     // rounded to doubles and checked exactly, signs and loss, as NetworkWitness.VerifyExactly does.
-    private static RealizedMinimum? Realize(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses,
+    private static RealizedMinimum? Realize(Dataset data, bool bias, IReadOnlyList<ulong[]> columns, IReadOnlyList<double[]> cellWitnesses,
         double tolerance, Rational minimum, Rational[] p, int[] signs)
     {
         int n = data.Inputs;
@@ -199,7 +241,9 @@ internal static class ExactRealizability
             if (bias) b[j] = (p[j * d + n] / scale).ToDouble();
         }
         double c = bias ? parameters[^1] : 0.0;
-        NetworkWitness? witness = NetworkWitness.VerifyExactly(data, bias, columns, w, b, v, c, loss, tolerance, minimum);
+        // Held to the exact minimum alone, and reporting it: the double solve's loss may be off by more than the tolerance
+        // where the design is ill-conditioned, and the caller reports this one in its place.
+        NetworkWitness? witness = NetworkWitness.VerifyExactly(data, bias, columns, w, b, v, c, minimum.ToDouble(), tolerance, minimum);
         return witness is null ? null : new RealizedMinimum(parameters, signs, witness);
     }
 
@@ -210,30 +254,17 @@ internal static class ExactRealizability
         foreach (double v in values)
         {
             if (v == 0.0) continue;
-            (long mantissa, int exponent) = Split(v);
+            (long mantissa, int exponent) = Rational.Split(v);
             shift = Math.Max(shift, -exponent);
         }
         return shift;
-    }
-
-    // v = mantissa·2^exponent with an odd mantissa.
-    private static (long Mantissa, int Exponent) Split(double v)
-    {
-        long bits = BitConverter.DoubleToInt64Bits(v);
-        int exponent = (int)((bits >> 52) & 0x7FF);
-        long mantissa = bits & 0xFFFFFFFFFFFFFL;
-        if (exponent == 0) exponent = 1;
-        else mantissa |= 1L << 52;
-        exponent -= 1075;
-        int zeros = System.Numerics.BitOperations.TrailingZeroCount(mantissa);
-        return (bits < 0 ? -(mantissa >> zeros) : mantissa >> zeros, exponent + zeros);
     }
 
     // v·2^shift, an integer when shift is at least v's IntegerShift.
     private static BigInteger Integer(double v, int shift)
     {
         if (v == 0.0) return BigInteger.Zero;
-        (long mantissa, int exponent) = Split(v);
+        (long mantissa, int exponent) = Rational.Split(v);
         return new BigInteger(mantissa) << (exponent + shift);
     }
 

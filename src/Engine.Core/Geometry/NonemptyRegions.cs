@@ -319,7 +319,6 @@ public sealed class NonemptyRegions
         int[] sorted = w.Sorted[k];
         ulong[][] columns = w.Columns[k];
         long weight = Options.Unordered ? factorial / Repeats(tuple) : 1;
-        w.Summary.Add(row, loss, Shape.Parameters, weight);
         bool realizable = false, undecided = false;
         if (Options.Realizability && !refuted)
         {
@@ -328,9 +327,15 @@ public sealed class NonemptyRegions
             realizable = minimum is not null;
             undecided &= !realizable;
             if (undecided) Decisions.CountUndecided(weight);
-            if (realizable) w.Realizable!.Add(row, loss, Shape.Parameters, weight);
-            if (minimum is not null && witnesses is not null) w.Witnesses.Add((row, InRowOrder(minimum.Witness, tuple, sorted, loss.Loss)));
+            if (minimum is not null)
+            {
+                // The witness's loss, exact where the exact fallback decided, is the row's.
+                loss = new RegionLoss(minimum.Witness.Loss, loss.Rank, loss.Path);
+                w.Realizable!.Add(row, loss, Shape.Parameters, weight);
+                if (witnesses is not null) w.Witnesses.Add((row, InRowOrder(minimum.Witness, tuple, sorted, loss.Loss)));
+            }
         }
+        w.Summary.Add(row, loss, Shape.Parameters, weight);
         if (Options.Keep)
         {
             long r = row - FirstRow;

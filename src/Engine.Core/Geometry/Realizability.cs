@@ -62,7 +62,8 @@ public static class Realizability
     /// the region is then not solved again. The answer is three-valued: a realizable minimum (yes, its witness verified),
     /// or null with <paramref name="undecided"/> false (no: every sign choice refuted by a certificate) or true (undecided:
     /// some sign choice had neither a verified witness nor a certificate, even from GLOP). An undecided region is never
-    /// reported as not realizable.
+    /// reported as not realizable. A yes's <see cref="NetworkWitness.Loss"/> is the region's loss to report: the exact
+    /// minimum, rounded, where the exact fallback decided, else <paramref name="loss"/> or the region's own solve.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RealizedMinimum? Decide(ColumnSystem system, IReadOnlyList<ulong[]> columns, double loss, IReadOnlyList<double[]> cellWitnesses, DecisionCounts counts,
@@ -162,7 +163,7 @@ public static class Realizability
             }
         }
         if (doubtful is null && !exactNo) return null;
-        RealizedMinimum? exact = ExactRealizability.Decide(system.Normalized.Source, system.Shape.Bias == 1, columns, loss, cellWitnesses,
+        RealizedMinimum? exact = ExactRealizability.Decide(system.Normalized.Source, system.Shape.Bias == 1, columns, cellWitnesses,
             WitnessTolerance(system.Normalized, system.Shape), exactNo ? ZeroedSets(hidden) : [.. doubtful!.Distinct()], out undecided);
         counts.CountExact();
         return exact;

@@ -66,6 +66,8 @@ public static class RegionClassifier
                 if (minimum is not null)
                 {
                     realizable[r] = true;
+                    // The witness's loss, exact where the exact fallback decided, is the row's.
+                    losses[r] = minimum.Witness.Loss;
                     w.Summary.Add(index, new RegionLoss(losses[r], ranks[r]), shape.Parameters);
                     NetworkWitness witness = minimum.Witness.Reordered(order, cells.Data, w.Columns, Realizability.WitnessTolerance(cells.Normalized, shape))
                         ?? throw new InvalidOperationException($"region {index}'s witness fails in its own node order");
