@@ -100,15 +100,31 @@ public static class MarginProgram
     /// found, even by GLOP; the null returned then means "undecided", not "no".
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static T? Decide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts, out bool decided) where T : class
+    public static T? Decide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts, out bool decided) where T : class =>
+        Decide(program, objective, threshold, double.PositiveInfinity, accept, counts, out decided);
+
+    /// <summary>
+    /// <see cref="Decide{T}(LinearProgram, double[], double, Func{double[], T}, DecisionCounts, out bool)"/> for a
+    /// question whose answer is yes for any positive optimum: an optimum found at or above <paramref name="floor"/> but
+    /// not above the threshold is no "no", whatever the bound, and leaves the program undecided at once (GLOP would find
+    /// the same optimum), for the caller's exact fallback.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static T? Decide<T>(LinearProgram program, double[] objective, double threshold, double floor, Func<double[], T?> accept, DecisionCounts counts, out bool decided) where T : class
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(accept);
         ArgumentNullException.ThrowIfNull(counts);
         decided = true;
-        if (TryDecide(program, objective, threshold, accept, counts, out T? answer)) return answer;
+        if (TryDecide(program, objective, threshold, floor, accept, counts, out T? answer, out bool small)) return answer;
+        if (small)
+        {
+            counts.Count(fallback: false, uncheckedAnswer: false);
+            decided = false;
+            return null;
+        }
         LinearProgramResult trusted = program.MaximizeTrusted(objective);
-        if (Checked(program, objective, threshold, accept, trusted, out answer))
+        if (Checked(program, objective, threshold, floor, accept, trusted, out answer, out _))
         {
             counts.Count(fallback: true, uncheckedAnswer: false);
             return answer;
@@ -124,12 +140,22 @@ public static class MarginProgram
     /// <paramref name="threshold"/>. False says nothing: the caller decides the question another way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryDecide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts, out T? answer) where T : class
+    public static bool TryDecide<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, DecisionCounts counts, out T? answer) where T : class =>
+        TryDecide(program, objective, threshold, double.PositiveInfinity, accept, counts, out answer, out _);
+
+    /// <summary>
+    /// <see cref="TryDecide{T}(LinearProgram, double[], double, Func{double[], T}, DecisionCounts, out T)"/> with the
+    /// floor of <see cref="Decide{T}(LinearProgram, double[], double, double, Func{double[], T}, DecisionCounts, out bool)"/>:
+    /// <paramref name="small"/> says the optimum found lies at or above it without being verified above the threshold.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryDecide<T>(LinearProgram program, double[] objective, double threshold, double floor, Func<double[], T?> accept, DecisionCounts counts, out T? answer,
+        out bool small) where T : class
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(accept);
         ArgumentNullException.ThrowIfNull(counts);
-        if (!Checked(program, objective, threshold, accept, program.Maximize(objective), out answer)) return false;
+        if (!Checked(program, objective, threshold, floor, accept, program.Maximize(objective), out answer, out small)) return false;
         counts.Count(fallback: false, uncheckedAnswer: false);
         return true;
     }
@@ -139,7 +165,11 @@ public static class MarginProgram
     /// (counted as a decided program when it is). False says nothing: the caller decides the question another way.
     /// </summary>
     public static bool Refutes(LinearProgram program, double[] objective, double threshold, DecisionCounts counts) =>
-        TryDecide<object>(program, objective, threshold, static _ => null, counts, out _);
+        Refutes(program, objective, threshold, double.PositiveInfinity, counts);
+
+    /// <summary><see cref="Refutes(LinearProgram, double[], double, DecisionCounts)"/>, never on an optimum found at or above <paramref name="floor"/>.</summary>
+    internal static bool Refutes(LinearProgram program, double[] objective, double threshold, double floor, DecisionCounts counts) =>
+        TryDecide<object>(program, objective, threshold, floor, static _ => null, counts, out _, out _);
 
     /// <summary>
     /// Whether <paramref name="multipliers"/> (one per row, in order), found without the simplex, certify the optimum to
@@ -155,17 +185,21 @@ public static class MarginProgram
         return true;
     }
 
-    // Whether result settles the question with a verified point or a verified bound.
+    // Whether result settles the question with a verified point or a verified bound, and whether, without either, its
+    // optimum reached the floor: a positive optimum that no bound at or below the threshold turns into a no.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool Checked<T>(LinearProgram program, double[] objective, double threshold, Func<double[], T?> accept, LinearProgramResult result, out T? answer) where T : class
+    private static bool Checked<T>(LinearProgram program, double[] objective, double threshold, double floor, Func<double[], T?> accept, LinearProgramResult result,
+        out T? answer, out bool small) where T : class
     {
         answer = null;
+        small = false;
         if (result.Status != LinearProgramStatus.Optimal) return false;
         if (result.Objective > threshold)
         {
             answer = accept(result.X);
             return answer is not null;
         }
-        return program.UpperBound(objective, result.Duals) <= threshold;
+        small = result.Objective >= floor;
+        return !small && program.UpperBound(objective, result.Duals) <= threshold;
     }
 }
