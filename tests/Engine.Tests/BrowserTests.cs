@@ -206,6 +206,30 @@ public sealed class BrowserTests
         Shot("explorer-csv-witness-slice");
     }
 
+    // The slice's fixed point, typed: a name that is no parameter of the network is refused and no run starts; a good
+    // one reaches the server's request, the figure says it goes through it, and the URL keeps it for a reload.
+    [Test]
+    public void TheSliceGoesThroughATypedFixedPoint()
+    {
+        Open();
+        Choose("#dataset", "paper-fig3");
+        Type("hidden", "2");
+        int before = Runs();
+        Type("slice-at", "q1=2");
+        Browser.FindElement(By.Id("run")).Click();
+        Until("the refusal", () => Text("message").Contains("'q1', not a parameter of this network", StringComparison.Ordinal));
+        Thread.Sleep(500);
+        Assert.That(Runs(), Is.EqualTo(before), "no run was started");
+        Type("slice-at", "v1=2, v2=0.5");
+        Browser.FindElement(By.Id("run")).Click();
+        Until("the slice through the point", () => Text("slice-note").Contains("through v1 = 2, v2 = 0.5, the other parameters at 0", StringComparison.Ordinal));
+        IEnumerable<JsonNode?> points = JsonNode.Parse(_http.GetStringAsync("api/runs").Result)!.AsArray()
+            .Where(r => (string?)r!["command"] == "slice")
+            .Select(r => JsonNode.Parse(_http.GetStringAsync($"api/runs/{(string?)r!["id"]}").Result)!["request"]!["at"]);
+        Assert.That(points.Select(at => at?.ToJsonString()), Has.One.EqualTo("""{"v1":2,"v2":0.5}"""), "the slice request's fixed point");
+        Assert.That(Browser.Url, Does.Contain("at=v1%3D2%2C+v2%3D0.5"));
+    }
+
     // A typed number that is not one is refused where it was typed, and no run starts.
     [TestCase("1,5")]
     [TestCase("abc")]

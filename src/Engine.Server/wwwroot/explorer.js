@@ -316,8 +316,26 @@ function settings() {
   return {
     dataset: data.name, hidden: $('hidden').value, bias: $('bias').checked, nonempty: $('nonempty').checked,
     unordered: $('unordered').checked, keep: $('keep').checked, witnesses: $('witnesses').checked, bins: $('bins').value,
-    x: $('slice-x').value, y: $('slice-y').value, range: $('slice-range').value,
+    x: $('slice-x').value, y: $('slice-y').value, range: $('slice-range').value, at: $('slice-at').value,
   };
+}
+
+// The slice's fixed point as typed, "name=value, …": the parameters off the two axes, 0 where not named. Returns the
+// point and the first problem with the text as one line (null when there is none).
+function fixedPoint() {
+  const text = $('slice-at').value.trim(), point = {};
+  if (!text) return { point, problem: null };
+  const names = parameterList(Math.max(1, +$('hidden').value || 1), data.inputs, $('bias').checked);
+  for (const part of text.split(/[,;]/)) {
+    const match = /^\s*([A-Za-z]\w*)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!match) return { point, problem: `the slice's fixed point: '${part.trim()}' is not name=value` };
+    const [, name, typed] = match, value = parseNumber(typed);
+    if (!names.includes(name)) return { point, problem: `the slice's fixed point names '${name}', not a parameter of this network (${names.join(', ')})` };
+    if (value === null) return { point, problem: `the slice's fixed point: '${typed}' is not a finite number` };
+    if (name in point) return { point, problem: `the slice's fixed point names '${name}' twice` };
+    point[name] = value;
+  }
+  return { point, problem: null };
 }
 
 function describe(s, points) {
@@ -337,6 +355,7 @@ function problem() {
   const range = parseNumber($('slice-range').value);
   return whole('hidden', 1, 64, 'hidden nodes h') ?? whole('bins', 1, 10000, 'bins')
     ?? (range === null || range <= 0 ? 'the slice half-width must be a positive number' : null)
+    ?? fixedPoint().problem
     ?? ($('unordered').checked && !$('nonempty').checked ? 'unordered runs are over nonempty regions: tick "nonempty only" too' : null);
 }
 
@@ -368,6 +387,7 @@ async function loadState() {
   if (!params.size) return false;
   for (const id of ['hidden', 'bins']) if (params.has(id)) $(id).value = params.get(id);
   if (params.has('range')) $('slice-range').value = params.get('range');
+  if (params.has('at')) $('slice-at').value = params.get('at');
   for (const id of ['bias', 'nonempty', 'unordered', 'keep', 'witnesses']) if (params.has(id)) $(id).checked = params.get(id) === 'true';
   const name = params.get('dataset') ?? 'paper-fig3';
   if (name !== 'custom') useData(await api(`api/datasets/${encodeURIComponent(name)}`));
@@ -448,7 +468,7 @@ function requests() {
     { command: 'enumerate', ...common, realizable: true, nonempty: s.nonempty, unordered: s.unordered, bins: +s.bins, keep: s.keep, witnesses: s.witnesses },
     { command: 'regions', ...common },
   ];
-  if (data.inputs <= 2) list.push({ command: 'slice', ...common, ...sliceWindow({}) });
+  if (data.inputs <= 2) list.push({ command: 'slice', ...common, ...sliceWindow(fixedPoint().point) });
   return list;
 }
 
@@ -497,7 +517,7 @@ async function run() {
   try {
     for (const body of requests()) {
       const { id } = await api('api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      entries.push({ id, command: body.command, state: 'queued', progress: null });
+      entries.push({ id, command: body.command, state: 'queued', progress: null, at: body.at });
     }
   } catch (error) {
     for (const e of entries) api(`api/runs/${e.id}`, { method: 'DELETE' }).catch(() => {});
@@ -527,7 +547,7 @@ async function attach(ids) {
     markStale();
   }
   saveState(ids);
-  await track(statuses.map(s => ({ id: s.id, command: s.command, state: s.state, progress: s.progress })));
+  await track(statuses.map(s => ({ id: s.id, command: s.command, state: s.state, progress: s.progress, at: s.request?.at })));
 }
 
 function cancel() {
@@ -858,7 +878,9 @@ function colour(t) {
   return VIRIDIS[i].map((a, k) => Math.round(a + (VIRIDIS[i + 1][k] - a) * f));
 }
 
-function showSlice(id, result, _, at = {}) {
+// Figure 2: through the open witness when `at` names one, else through the run's typed fixed point (entry.at).
+function showSlice(id, result, entry, at = {}) {
+  const witness = Object.keys(at).length > 0, fixed = witness ? {} : entry?.at ?? {}, centre = witness ? at : fixed;
   const { xs, ys, loss, min, max } = result, cols = xs.length, rows = ys.length;
   // A log-like scale: a thousandth of the range stays linear, above that logarithmic, so basins near zero show.
   const soft = Math.max((max - min) / 1000, 1e-12), top = Math.log1p((max - min) / soft) || 1;
@@ -901,12 +923,12 @@ function showSlice(id, result, _, at = {}) {
     g.stroke();
   }
   g.restore();
-  // The centre of a slice through a witness: that network's point.
-  if (at[result.x] !== undefined) {
+  // The centre of a slice through a witness or a typed point: that point.
+  if (centre[result.x] !== undefined) {
     g.strokeStyle = '#fff';
     g.lineWidth = 2;
     g.beginPath();
-    g.arc(px(at[result.x]), py(at[result.y] ?? 0), 6, 0, 2 * Math.PI);
+    g.arc(px(centre[result.x]), py(centre[result.y] ?? 0), 6, 0, 2 * Math.PI);
     g.stroke();
   }
 
@@ -942,7 +964,8 @@ function showSlice(id, result, _, at = {}) {
   for (let k = 0; k <= 4; k++) g.fillText(fmt(inverse(k / 4)), bar.x + bar.w + 4, top0 + size - size * k / 4 + 4);
   g.fillText('L', bar.x + 2, top0 + size + 32);
 
-  const through = Object.keys(at).length ? 'through the open witness (ringed), ' : 'with the other parameters at 0, ';
+  const named = Object.entries(fixed).map(([name, value]) => `${name} = ${fmt(value)}`).join(', ');
+  const through = witness ? 'through the open witness (ringed), ' : named ? `through ${named}, the other parameters at 0, ` : 'with the other parameters at 0, ';
   const note = `L_f on ${result.x} × ${result.y} ${through}from ${fmt(min)} to ${fmt(max)} on a log-like colour scale; ${result.boundaries.length} activation boundaries dashed`;
   canvas.setAttribute('aria-label', note);
   $('slice-note').replaceChildren(`${note}. `, link(`api/runs/${id}/figures/slice.svg`, 'SVG'), ' · ', link(`api/runs/${id}/figures/slice.png`, 'PNG'));
@@ -953,7 +976,7 @@ function showSlice(id, result, _, at = {}) {
 async function main() {
   wireData();
   for (const id of ['hidden', 'bias']) $(id).addEventListener('change', () => { parameterNames(); markStale(); });
-  for (const id of ['nonempty', 'unordered', 'keep', 'witnesses', 'bins', 'slice-x', 'slice-y', 'slice-range']) $(id).addEventListener('change', markStale);
+  for (const id of ['nonempty', 'unordered', 'keep', 'witnesses', 'bins', 'slice-x', 'slice-y', 'slice-range', 'slice-at']) $(id).addEventListener('change', markStale);
   $('dataset').addEventListener('change', () => chooseDataset().catch(error => say(error.message)));
   $('generate').addEventListener('click', () => generate().catch(error => say(error.message)));
   $('run').addEventListener('click', () => run().catch(error => { say(error.message); $('run').disabled = false; $('cancel').disabled = true; }));
